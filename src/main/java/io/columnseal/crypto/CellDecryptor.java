@@ -1,0 +1,75 @@
+package io.columnseal.crypto;
+
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * Opens cells sealed under one DEK. Checks, in order: the cell's shape and version, that it
+ * names this DEK, then the GCM tag over the ciphertext and the associated data of the column
+ * it is read as. Not thread-safe.
+ */
+public final class CellDecryptor implements AutoCloseable {
+  private final DataKey key;
+  private final SecretKey jceKey;
+  private final Cipher cipher;
+  private final Map<ColumnSpec, byte[]> aads = new HashMap<>();
+
+  private CellDecryptor(DataKey key, SecretKey jceKey, Cipher cipher) {
+    this.key = key;
+    this.jceKey = jceKey;
+    this.cipher = cipher;
+  }
+
+  /** The decryptor does not own {@code key}: whoever made the key destroys it. */
+  public static CellDecryptor open(DataKey key) {
+    try {
+      return new CellDecryptor(key, key.jceKey(), Cipher.getInstance("AES/GCM/NoPadding"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM has no AES/GCM/NoPadding", e);
+    }
+  }
+
+  public DekId dekId() {
+    return key.id();
+  }
+
+  /**
+   * Returns the plaintext of {@code cell} read as a value of {@code column}.
+   *
+   * @throws MalformedCellException if the cell is truncated
+   * @throws UnsupportedCellVersionException if its version is unknown
+   * @throws WrongDataKeyException if it names another DEK
+   * @throws CellAuthenticationException if any byte, the column, dataset, type or key differs
+   */
+  public byte[] open(ColumnSpec column, byte[] cell) {
+    CellFormat.checkShape(cell, column);
+    DekId named = DekId.fromBytes(cell, CellFormat.DEK_ID_OFFSET);
+    if (!named.equals(key.id())) {
+      throw new WrongDataKeyException("cell in column " + column.column() + " of dataset " + column.datasetId()
+          + " names DEK " + named + ", not DEK " + key.id());
+    }
+    byte[] aad = aads.computeIfAbsent(column, c -> CellFormat.associatedData(c, key.id()));
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, jceKey,
+          new GCMParameterSpec(CellFormat.TAG_BITS, cell, CellFormat.NONCE_OFFSET, CellFormat.NONCE_BYTES));
+      cipher.updateAAD(aad);
+      return cipher.doFinal(cell, CellFormat.HEADER_BYTES, cell.length - CellFormat.HEADER_BYTES);
+    } catch (AEADBadTagException e) {
+      throw new CellAuthenticationException("cell in column " + column.column() + " of dataset " + column.datasetId()
+          + " under DEK " + key.id() + " failed authentication (changed bytes, or sealed for another column, type, dataset or key)");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM failed opening a cell of column " + column.column()
+          + " under DEK " + key.id() + ": " + e.getClass().getSimpleName());
+    }
+  }
+
+  @Override
+  public void close() {
+    aads.clear();
+  }
+}

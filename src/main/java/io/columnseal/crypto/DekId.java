@@ -1,0 +1,98 @@
+package io.columnseal.crypto;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The public name of a data encryption key: 8 random bytes, written as 16 lower-case hex
+ * digits in the manifest and in KMS encryption contexts, and stored raw in every cell
+ * (docs/FORMAT.md section 2). Not secret.
+ *
+ * <p>64 random bits keep ids of independent writers apart without coordination: a dataset
+ * with a million DEKs has a collision chance near 2^-25, and the manifest refuses a commit
+ * that would reuse an id, so a collision can fail a run but never mix two keys.
+ */
+public final class DekId implements Comparable<DekId> {
+  public static final int LENGTH = 8;
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final long value;
+
+  private DekId(long value) {
+    this.value = value;
+  }
+
+  public static DekId random(SecureRandom random) {
+    return new DekId(random.nextLong());
+  }
+
+  public static DekId fromLong(long value) {
+    return new DekId(value);
+  }
+
+  /** Reads 8 bytes big-endian at {@code offset}. */
+  public static DekId fromBytes(byte[] bytes, int offset) {
+    if (bytes.length - offset < LENGTH) {
+      throw new IllegalArgumentException("a DEK id needs " + LENGTH + " bytes");
+    }
+    long v = 0;
+    for (int i = 0; i < LENGTH; i++) {
+      v = (v << 8) | (bytes[offset + i] & 0xFF);
+    }
+    return new DekId(v);
+  }
+
+  /** Parses the 16-hex-digit form used in manifests and encryption contexts. */
+  public static DekId parse(String hex) {
+    if (hex == null || hex.length() != 2 * LENGTH) {
+      throw new IllegalArgumentException("a DEK id is " + (2 * LENGTH) + " hex digits, got: " + hex);
+    }
+    return fromBytes(HEX.parseHex(hex), 0);
+  }
+
+  public long asLong() {
+    return value;
+  }
+
+  public void writeTo(byte[] out, int offset) {
+    for (int i = LENGTH - 1; i >= 0; i--) {
+      out[offset + i] = (byte) (value >>> (8 * (LENGTH - 1 - i)));
+    }
+  }
+
+  public byte[] toBytes() {
+    byte[] out = new byte[LENGTH];
+    writeTo(out, 0);
+    return out;
+  }
+
+  public String hex() {
+    return HEX.formatHex(toBytes());
+  }
+
+  @Override
+  public String toString() {
+    return hex();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DekId && ((DekId) o).value == value;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(value);
+  }
+
+  @Override
+  public int compareTo(DekId o) {
+    return Long.compareUnsigned(value, o.value);
+  }
+
+  /** For tests and docs: equality on the byte form. */
+  boolean sameBytes(byte[] other) {
+    return Arrays.equals(toBytes(), other);
+  }
+}

@@ -1,0 +1,30 @@
+package io.columnseal.kms;
+
+import io.columnseal.crypto.DataKey;
+
+/**
+ * What GenerateDataKey returns: the plaintext DEK (executor memory only; the caller destroys it)
+ * and the same DEK wrapped under the master key.
+ */
+public final class GeneratedDataKey {
+  private final DataKey plaintext;
+  private final WrappedKey wrapped;
+
+  public GeneratedDataKey(DataKey plaintext, WrappedKey wrapped) {
+    this.plaintext = plaintext;
+    this.wrapped = wrapped;
+  }
+
+  public DataKey plaintext() {
+    return plaintext;
+  }
+
+  public WrappedKey wrapped() {
+    return wrapped;
+  }
+
+  @Override
+  public String toString() {
+    return "GeneratedDataKey[" + plaintext.id() + ", " + wrapped.keyArn() + "]";
+  }
+}
