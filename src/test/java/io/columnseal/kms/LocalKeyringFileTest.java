@@ -2,7 +2,6 @@ package io.columnseal.kms;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -242,6 +241,10 @@ class LocalKeyringFileTest {
             "not valid or complete JSON"),
         Arguments.of("duplicate field", bytes(b -> new String(b, StandardCharsets.UTF_8)
             .replaceFirst("\\{", "{\"formatVersion\": 1,").getBytes(StandardCharsets.UTF_8)), "not valid or complete JSON"),
+        // The parser quotes an unquoted token in its own message: the material must not follow.
+        Arguments.of("unquoted material", bytes(b -> new String(b, StandardCharsets.UTF_8)
+            .replaceFirst("(\"material\" : )\"([^\"]+)\"", "$1$2").getBytes(StandardCharsets.UTF_8)),
+            "not valid or complete JSON"),
         Arguments.of("a JSON array", bytes(b -> "[]".getBytes(StandardCharsets.UTF_8)), "not a JSON object"),
         Arguments.of("another format", tree(t -> t.put("format", "something-else")), "not a columnseal local keyring"),
         Arguments.of("unknown format version", tree(t -> t.put("formatVersion", 2)), "format version 2"),

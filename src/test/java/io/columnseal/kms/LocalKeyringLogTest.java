@@ -25,10 +25,12 @@ class LocalKeyringLogTest {
   @TempDir Path dir;
   private final Capture capture = new Capture();
   private Logger logger;
+  private Level levelBefore;
 
   @BeforeEach
   void capture() {
     // slf4j is bound to log4j2 on this classpath (as in Spark).
+    levelBefore = LogManager.getLogger(LocalKeyring.class).getLevel();
     Configurator.setLevel(LocalKeyring.class.getName(), Level.INFO);
     logger = (Logger) LogManager.getLogger(LocalKeyring.class);
     capture.start();
@@ -39,6 +41,7 @@ class LocalKeyringLogTest {
   void release() {
     logger.removeAppender(capture);
     capture.stop();
+    Configurator.setLevel(LocalKeyring.class.getName(), levelBefore);
   }
 
   @Test
