@@ -47,6 +47,7 @@ public final class CellDecryptor implements AutoCloseable {
    * @throws CellAuthenticationException if any byte, the column, dataset, type or key differs
    */
   public byte[] open(ColumnSpec column, byte[] cell) {
+    key.checkLive();
     CellFormat.checkShape(cell, column);
     DekId named = DekId.fromBytes(cell, CellFormat.DEK_ID_OFFSET);
     if (!named.equals(key.id())) {
