@@ -73,7 +73,10 @@ public final class CellEncryptor implements AutoCloseable {
     return columns.computeIfAbsent(spec, s -> new Column(s, CellFormat.associatedData(s, key.id())));
   }
 
-  /** Cells sealed so far under this DEK. */
+  /**
+   * Counters spent so far under this DEK: the cells sealed, plus any seal that failed inside
+   * AES-GCM (its counter is never given out again). An upper bound for a manifest's count.
+   */
   public long cellsSealed() {
     return next;
   }
