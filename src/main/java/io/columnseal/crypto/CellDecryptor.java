@@ -9,9 +9,9 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
- * Opens cells sealed under one DEK. Checks, in order: the cell's shape and version, that it
- * names this DEK, then the GCM tag over the ciphertext and the associated data of the column
- * it is read as. Not thread-safe.
+ * Opens cells sealed under one DEK. Checks, in order: the cell's shape and version, its length
+ * against a fixed-width column type, that it names this DEK, then the GCM tag over the
+ * ciphertext and the associated data of the column it is read as. Not thread-safe.
  */
 public final class CellDecryptor implements AutoCloseable {
   private final DataKey key;
@@ -41,13 +41,22 @@ public final class CellDecryptor implements AutoCloseable {
   /**
    * Returns the plaintext of {@code cell} read as a value of {@code column}.
    *
-   * @throws MalformedCellException if the cell is truncated
+   * @throws MalformedCellException if the cell is truncated, or its length does not fit a
+   *     fixed-width column type
    * @throws UnsupportedCellVersionException if its version is unknown
    * @throws WrongDataKeyException if it names another DEK
    * @throws CellAuthenticationException if any byte, the column, dataset, type or key differs
    */
   public byte[] open(ColumnSpec column, byte[] cell) {
+    key.checkLive();
     CellFormat.checkShape(cell, column);
+    int width = column.plaintextWidth();
+    if (width >= 0 && cell.length != CellFormat.OVERHEAD_BYTES + width) {
+      // A fixed-width type fixes the cell length too: a cut-off cell is named as such.
+      throw new MalformedCellException("cell in column " + column.column() + " of dataset " + column.datasetId()
+          + " is " + cell.length + " bytes; a " + column.type().lowerName() + " cell is "
+          + (CellFormat.OVERHEAD_BYTES + width) + " (truncated, or not a cell of this column)");
+    }
     DekId named = DekId.fromBytes(cell, CellFormat.DEK_ID_OFFSET);
     if (!named.equals(key.id())) {
       throw new WrongDataKeyException("cell in column " + column.column() + " of dataset " + column.datasetId()

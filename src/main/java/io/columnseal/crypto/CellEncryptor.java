@@ -3,6 +3,7 @@ package io.columnseal.crypto;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -32,13 +33,35 @@ public final class CellEncryptor implements AutoCloseable {
     this.cipher = cipher;
   }
 
-  /** The encryptor does not own {@code key}: whoever made the key destroys it. */
+  /**
+   * The one encryptor of {@code key}; a second call on the same key throws
+   * {@link IllegalStateException}, because its counter would start again at 0 and repeat
+   * nonces. The encryptor does not own {@code key}: whoever made the key destroys it.
+   */
   public static CellEncryptor open(DataKey key) {
+    return openAtCounter(key, 0);
+  }
+
+  /**
+   * Test seam for the 2^32 limit: an encryptor whose first cell takes counter
+   * {@code firstCounter}, so a test reaches the limit without sealing four billion cells.
+   * Production code always starts at 0 through {@link #open}.
+   */
+  static CellEncryptor openAtCounter(DataKey key, long firstCounter) {
+    if (firstCounter < 0 || firstCounter > CellFormat.MAX_CELLS_PER_DEK) {
+      throw new IllegalArgumentException("first counter must be 0.." + CellFormat.MAX_CELLS_PER_DEK);
+    }
+    SecretKey jceKey = key.jceKey();
+    Cipher cipher;
     try {
-      return new CellEncryptor(key, key.jceKey(), Cipher.getInstance("AES/GCM/NoPadding"));
+      cipher = Cipher.getInstance("AES/GCM/NoPadding");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JVM has no AES/GCM/NoPadding", e);
     }
+    key.claimForSealing();
+    CellEncryptor encryptor = new CellEncryptor(key, jceKey, cipher);
+    encryptor.next = firstCounter;
+    return encryptor;
   }
 
   public DekId dekId() {
@@ -50,7 +73,10 @@ public final class CellEncryptor implements AutoCloseable {
     return columns.computeIfAbsent(spec, s -> new Column(s, CellFormat.associatedData(s, key.id())));
   }
 
-  /** Cells sealed so far under this DEK. */
+  /**
+   * Counters spent so far under this DEK: the cells sealed, plus any seal that failed inside
+   * AES-GCM (its counter is never given out again). An upper bound for a manifest's count.
+   */
   public long cellsSealed() {
     return next;
   }
@@ -66,6 +92,11 @@ public final class CellEncryptor implements AutoCloseable {
   }
 
   private byte[] seal(Column column, byte[] plaintext, int off, int len) {
+    Objects.checkFromIndexSize(off, len, plaintext.length);
+    if (len > Integer.MAX_VALUE - CellFormat.OVERHEAD_BYTES) {
+      throw new IllegalArgumentException("a value of column " + column.spec.column() + " is too long for one cell");
+    }
+    key.checkLive();
     if (next >= CellFormat.MAX_CELLS_PER_DEK) {
       throw new DataKeyExhaustedException("DEK " + key.id() + " has sealed " + CellFormat.MAX_CELLS_PER_DEK
           + " cells, the most one key may seal; take a new DEK");
@@ -74,6 +105,9 @@ public final class CellEncryptor implements AutoCloseable {
     cell[CellFormat.VERSION_OFFSET] = CellFormat.VERSION_1;
     key.id().writeTo(cell, CellFormat.DEK_ID_OFFSET);
     CellFormat.writeU32(cell, CellFormat.COUNTER_OFFSET, next);
+    // The counter is spent before encrypting: a failure below must never let the next cell
+    // reuse this nonce (and the JCE would refuse the repeat, wedging the encryptor).
+    next++;
     try {
       // The JCE API takes a new parameter object per IV; it copies the 12 nonce bytes from the cell.
       cipher.init(Cipher.ENCRYPT_MODE, jceKey,
@@ -84,7 +118,6 @@ public final class CellEncryptor implements AutoCloseable {
       throw new IllegalStateException("AES-GCM failed sealing a cell of column " + column.spec.column()
           + " under DEK " + key.id() + ": " + e.getClass().getSimpleName());
     }
-    next++;
     return cell;
   }
 

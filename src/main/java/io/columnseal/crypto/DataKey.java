@@ -16,6 +16,7 @@ public final class DataKey implements AutoCloseable, Destroyable {
   private final DekId id;
   private final byte[] key;
   private boolean destroyed;
+  private boolean sealerOpened;
 
   private DataKey(DekId id, byte[] key) {
     this.id = id;
@@ -57,6 +58,20 @@ public final class DataKey implements AutoCloseable, Destroyable {
     return new AesKeyView();
   }
 
+  /**
+   * Marks this key as taken by its one {@link CellEncryptor}. Every encryptor counts nonces
+   * from 0 (docs/FORMAT.md section 2.2), so a second encryptor on the same key would repeat
+   * nonces; refusing it here makes that impossible rather than a caller's duty.
+   */
+  void claimForSealing() {
+    checkLive();
+    if (sealerOpened) {
+      throw new IllegalStateException("data key " + id + " already has a cell encryptor; a DEK seals through one "
+          + "encryptor only, so its nonces never repeat");
+    }
+    sealerOpened = true;
+  }
+
   /** A copy of the key bytes, for a key service that must wrap them. Zero it after use. */
   public byte[] copyKeyBytes() {
     checkLive();
@@ -91,7 +106,7 @@ public final class DataKey implements AutoCloseable, Destroyable {
     return "DataKey[id=" + id + (destroyed ? ", destroyed" : "") + "]";
   }
 
-  private void checkLive() {
+  void checkLive() {
     if (destroyed) {
       throw new IllegalStateException("data key " + id + " has been destroyed");
     }

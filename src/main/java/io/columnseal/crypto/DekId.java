@@ -33,8 +33,9 @@ public final class DekId implements Comparable<DekId> {
 
   /** Reads 8 bytes big-endian at {@code offset}. */
   public static DekId fromBytes(byte[] bytes, int offset) {
-    if (bytes.length - offset < LENGTH) {
-      throw new IllegalArgumentException("a DEK id needs " + LENGTH + " bytes");
+    if (offset < 0 || bytes.length - offset < LENGTH) {
+      throw new IllegalArgumentException("a DEK id needs " + LENGTH + " bytes at offset " + offset
+          + " of a " + bytes.length + "-byte array");
     }
     long v = 0;
     for (int i = 0; i < LENGTH; i++) {
@@ -43,12 +44,30 @@ public final class DekId implements Comparable<DekId> {
     return new DekId(v);
   }
 
-  /** Parses the 16-hex-digit form used in manifests and encryption contexts. */
+  /**
+   * Parses the 16-lower-case-hex-digit form used in manifests and encryption contexts. Only
+   * that one spelling is accepted, so an id and its string map one to one (an encryption
+   * context compares strings). A rejected input is not echoed when its length is wrong: a
+   * caller that passed key hex by mistake must not see it in a log.
+   */
   public static DekId parse(String hex) {
-    if (hex == null || hex.length() != 2 * LENGTH) {
-      throw new IllegalArgumentException("a DEK id is " + (2 * LENGTH) + " hex digits, got: " + hex);
+    if (hex == null) {
+      throw new IllegalArgumentException("a DEK id is " + (2 * LENGTH) + " lower-case hex digits, got none");
     }
-    return fromBytes(HEX.parseHex(hex), 0);
+    if (hex.length() != 2 * LENGTH) {
+      throw new IllegalArgumentException("a DEK id is " + (2 * LENGTH) + " lower-case hex digits, got "
+          + hex.length() + " characters");
+    }
+    long v = 0;
+    for (int i = 0; i < hex.length(); i++) {
+      char c = hex.charAt(i);
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit < 0) {
+        throw new IllegalArgumentException("a DEK id is " + (2 * LENGTH) + " lower-case hex digits, got \"" + hex + "\"");
+      }
+      v = (v << 4) | digit;
+    }
+    return new DekId(v);
   }
 
   public long asLong() {

@@ -2,6 +2,10 @@ package io.columnseal.crypto;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,6 +23,14 @@ import java.time.ZoneOffset;
  */
 public final class ValueCodec {
   private static final long MICROS_PER_SECOND = 1_000_000L;
+  /** 10^0 .. 10^38: a decimal(p, s) holds unscaled values of absolute value below 10^p. */
+  private static final BigInteger[] POWERS_OF_TEN = new BigInteger[CellType.MAX_DECIMAL_PRECISION + 1];
+
+  static {
+    for (int i = 0; i < POWERS_OF_TEN.length; i++) {
+      POWERS_OF_TEN[i] = BigInteger.TEN.pow(i);
+    }
+  }
 
   private ValueCodec() {}
 
@@ -98,7 +110,7 @@ public final class ValueCodec {
     try {
       switch (type) {
         case STRING:
-          return ((String) value).getBytes(StandardCharsets.UTF_8);
+          return utf8(column, (String) value);
         case BINARY:
           return ((byte[]) value).clone();
         case BOOLEAN:
@@ -174,7 +186,7 @@ public final class ValueCodec {
     }
     switch (type) {
       case STRING:
-        return new String(p, StandardCharsets.UTF_8);
+        return string(column, p);
       case BINARY:
         return p;
       case BOOLEAN:
@@ -194,8 +206,15 @@ public final class ValueCodec {
         return Float.intBitsToFloat(getInt(p, 0));
       case DOUBLE:
         return Double.longBitsToDouble(getLong(p, 0));
-      case DECIMAL:
-        return new BigDecimal(getUnscaled(p, 0, width), column.scale());
+      case DECIMAL: {
+        BigInteger unscaled = getUnscaled(p, 0, width);
+        // The width holds more than the precision allows (4 bytes reach 2^31 > 10^9 - 1).
+        if (unscaled.abs().compareTo(POWERS_OF_TEN[column.precision()]) >= 0) {
+          throw new MalformedCellException("column " + column.column() + ": a decimal plaintext exceeds decimal("
+              + column.precision() + "," + column.scale() + ")");
+        }
+        return new BigDecimal(unscaled, column.scale());
+      }
       case DATE:
         return LocalDate.ofEpochDay(getInt(p, 0));
       case TIMESTAMP: {
@@ -209,6 +228,37 @@ public final class ValueCodec {
       }
       default:
         throw new IllegalStateException("unhandled type " + type);
+    }
+  }
+
+  /**
+   * Strict UTF-8: a string that is not well-formed UTF-16 (a lone surrogate) is refused
+   * rather than silently stored as '?', which {@link String#getBytes} would do.
+   */
+  private static byte[] utf8(ColumnSpec column, String s) {
+    try {
+      ByteBuffer buf = StandardCharsets.UTF_8.newEncoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .encode(CharBuffer.wrap(s));
+      byte[] b = new byte[buf.remaining()];
+      buf.get(b);
+      return b;
+    } catch (CharacterCodingException e) {
+      throw new ValueEncodingException("column " + column.column() + ": a string with an unpaired surrogate has no UTF-8 form");
+    }
+  }
+
+  /** Strict UTF-8: bytes that are not UTF-8 are reported, never replaced by U+FFFD. */
+  private static String string(ColumnSpec column, byte[] p) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(p))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedCellException("column " + column.column() + ": a string plaintext is not valid UTF-8");
     }
   }
 
