@@ -60,6 +60,36 @@ class CommitCodecTest {
       + "{\"encrypted\":true,\"name\":\"card_number\",\"nullable\":true,\"type\":\"string\"}],"
       + "\"stats\":{\"cells.card_number\":2,\"rows\":2},\"time\":\"2026-11-22T02:00:07.125Z\"}\n";
 
+  /** Commit 2 after {@link #exampleCommit()}: its DEK moved to another master key. */
+  static Commit rewrapExample() {
+    CommitDraft draft = CommitDraft.builder(CommitKind.REWRAP, "cards_enc", "rewrap-20270220-0900")
+        .operation("toKey", "alias/cards-2027")
+        .rewrap(RewrappedDek.of(DekId.parse("9f86d081884c7d65"),
+            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:eu-west-1:111122223333:key/5678abcd-56ef-78ab-90cd-5678901234cd",
+            "fake-reencrypted-blob".getBytes(StandardCharsets.US_ASCII)))
+        .stat("deks", 1)
+        .build();
+    return Commit.fromDraft(draft, 2, Instant.parse("2027-02-20T09:00:12.500Z"), exampleCommit().digest()).seal();
+  }
+
+  /** Checked against Python's sorted compact JSON and hashlib. */
+  static final String EXAMPLE_REWRAP_JSON = "{\"addedDeks\":[],\"datasetId\":\"cards_enc\","
+      + "\"digest\":\"1793392e1e0ca811022ed18b32311dc12f1fdd69e402b30ebed92ac64d99b2b7\",\"files\":[],"
+      + "\"formatVersion\":1,\"kind\":\"REWRAP\",\"number\":2,\"operation\":{\"toKey\":\"alias/cards-2027\"},"
+      + "\"parentDigest\":\"2d74b894ae8239b72014296a3e12ae8feba9dc298cbf6881489d27826ddaac8d\",\"removedFiles\":[],"
+      + "\"rewrappedDeks\":[{\"fromKeyArn\":\"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\","
+      + "\"id\":\"9f86d081884c7d65\","
+      + "\"toKeyArn\":\"arn:aws:kms:eu-west-1:111122223333:key/5678abcd-56ef-78ab-90cd-5678901234cd\","
+      + "\"wrappedKey\":\"ZmFrZS1yZWVuY3J5cHRlZC1ibG9i\"}],\"runId\":\"rewrap-20270220-0900\",\"schema\":null,"
+      + "\"stats\":{\"deks\":1},\"time\":\"2027-02-20T09:00:12.500Z\"}\n";
+
+  @Test
+  void theRewrapExampleMatchesItsKnownAnswerAndChainsToCommitOne() {
+    assertEquals(EXAMPLE_REWRAP_JSON, new String(CommitCodec.encode(rewrapExample()), StandardCharsets.UTF_8));
+    assertEquals(exampleCommit().digest(), rewrapExample().parentDigest());
+  }
+
   @Test
   void encodingMatchesTheKnownAnswer() {
     assertEquals(EXAMPLE_JSON, new String(CommitCodec.encode(exampleCommit()), StandardCharsets.UTF_8));

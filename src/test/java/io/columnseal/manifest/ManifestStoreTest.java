@@ -77,6 +77,24 @@ class ManifestStoreTest {
     assertEquals(Set.of(KEY_A), state.keyArns());
   }
 
+  /** The two example files of docs/FORMAT.md section 5, written by hand, read back as a log. */
+  @Test
+  void theDocumentedExampleLogReadsBack() throws Exception {
+    ManifestStore store = Fixtures.store(tempDir);
+    java.nio.file.Path log = Files.createDirectories(Fixtures.localFile(store, 1).getParent());
+    Files.writeString(log.resolve("00000000000000000001.json"), CommitCodecTest.EXAMPLE_JSON);
+    Files.writeString(log.resolve("00000000000000000002.json"), CommitCodecTest.EXAMPLE_REWRAP_JSON);
+    ManifestState state = store.read().orElseThrow();
+    assertEquals(2, state.version());
+    assertEquals(List.of("card_number"), state.encryptedColumns());
+    DekRecord d = state.dek(DekId.parse("9f86d081884c7d65")).orElseThrow();
+    assertEquals("arn:aws:kms:eu-west-1:111122223333:key/5678abcd-56ef-78ab-90cd-5678901234cd", d.keyArn());
+    assertArrayEquals("fake-reencrypted-blob".getBytes(java.nio.charset.StandardCharsets.US_ASCII), d.wrappedKey());
+    assertEquals("run-20261122-0200", d.runId());
+    assertEquals(Set.of("part-00000-3f1c.c000.snappy.parquet"), state.liveFiles());
+    assertEquals(List.of(CommitCodecTest.exampleCommit(), CommitCodecTest.rewrapExample()), state.history());
+  }
+
   @Test
   void replayOfAddThenRewrapGivesTheCurrentWrapping() {
     ManifestStore store = Fixtures.store(tempDir);
