@@ -50,11 +50,4 @@ public interface AtomicCreate {
     }
   }
 
-  /**
-   * The hidden sibling a mechanism stages {@code target} in. Starts with '.' so the log reader
-   * (and Hadoop's input formats) skip it if a crash leaves it behind.
-   */
-  static String tempName(Path target) {
-    return "." + target.getName() + "." + java.util.UUID.randomUUID() + ".tmp";
-  }
 }

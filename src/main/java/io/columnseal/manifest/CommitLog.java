@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -36,6 +37,14 @@ final class CommitLog {
 
   static String fileName(long number) {
     return String.format(Locale.ROOT, "%020d.json", number);
+  }
+
+  /**
+   * The hidden sibling a create-if-absent mechanism stages {@code target} in. It starts with '.'
+   * so this reader (and Hadoop's input formats) skip it if a crash leaves it behind.
+   */
+  static String tempName(Path target) {
+    return "." + target.getName() + "." + UUID.randomUUID() + ".tmp";
   }
 
   Path path(long number) {

@@ -22,7 +22,7 @@ final class HardLinkCreate implements AtomicCreate {
     java.nio.file.Path file = Paths.get(fs.makeQualified(target).toUri());
     java.nio.file.Path dir = file.getParent();
     Files.createDirectories(dir);
-    java.nio.file.Path temp = dir.resolve(AtomicCreate.tempName(target));
+    java.nio.file.Path temp = dir.resolve(CommitLog.tempName(target));
     try {
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(content);

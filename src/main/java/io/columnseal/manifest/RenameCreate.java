@@ -21,7 +21,7 @@ final class RenameCreate implements AtomicCreate {
   @Override
   public boolean createIfAbsent(FileSystem fs, Path target, byte[] content) throws IOException {
     Path qualified = fs.makeQualified(target);
-    Path temp = new Path(qualified.getParent(), AtomicCreate.tempName(qualified));
+    Path temp = new Path(qualified.getParent(), CommitLog.tempName(qualified));
     fs.mkdirs(qualified.getParent());
     try {
       try (FSDataOutputStream out = fs.create(temp, false)) {
