@@ -49,5 +49,4 @@ public interface AtomicCreate {
         return new CreateNoOverwrite();
     }
   }
-
 }
