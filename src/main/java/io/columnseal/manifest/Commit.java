@@ -1,0 +1,287 @@
+package io.columnseal.manifest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One immutable commit of the manifest log, exactly as its file holds it (docs/FORMAT.md
+ * section 5). Lists that are sets in meaning (DEKs, files) are kept sorted, so the same content
+ * always has the same bytes and the same digest. Built by {@link ManifestStore} from a
+ * {@link CommitDraft}, or read back from a file.
+ */
+public final class Commit {
+  /** The only format version this build writes and reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+  private final int formatVersion;
+  private final String datasetId;
+  private final long number;
+  private final CommitKind kind;
+  private final String runId;
+  private final Instant time;
+  private final Map<String, String> operation;
+  private final List<ColumnRecord> schema;
+  private final List<DekRecord> addedDeks;
+  private final List<RewrappedDek> rewrappedDeks;
+  private final List<String> files;
+  private final List<String> removedFiles;
+  private final Map<String, Long> stats;
+  private final String parentDigest;
+  private final String digest;
+
+  private Commit(Builder b, String digest) {
+    this.formatVersion = b.formatVersion;
+    if (formatVersion != FORMAT_VERSION) {
+      throw new IllegalArgumentException("format version must be " + FORMAT_VERSION + ", got " + formatVersion);
+    }
+    this.datasetId = Checks.text(b.datasetId, "dataset id");
+    if (b.number < 1) {
+      throw new IllegalArgumentException("commit numbers start at 1, got " + b.number);
+    }
+    this.number = b.number;
+    this.kind = Checks.present(b.kind, "commit kind");
+    this.runId = Checks.text(b.runId, "run id");
+    this.time = Checks.present(b.time, "commit time");
+    this.operation = Checks.sortedMap(b.operation, "operation parameter");
+    this.schema = b.schema == null ? null : Checks.list(b.schema, "schema column");
+    this.addedDeks = sorted(Checks.list(b.addedDeks, "added DEK"), Comparator.comparing(DekRecord::id));
+    this.rewrappedDeks = sorted(Checks.list(b.rewrappedDeks, "rewrapped DEK"), Comparator.comparing(RewrappedDek::id));
+    Checks.list(b.files, "data file").forEach(Checks::relativePath);
+    Checks.list(b.removedFiles, "removed file").forEach(Checks::relativePath);
+    this.files = sorted(b.files, Comparator.naturalOrder());
+    this.removedFiles = sorted(b.removedFiles, Comparator.naturalOrder());
+    this.stats = Checks.sortedMap(b.stats, "stat");
+    stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
+    this.parentDigest = b.parentDigest == null ? null : sha256Hex(b.parentDigest, "parent digest");
+    this.digest = digest == null ? null : sha256Hex(digest, "digest");
+  }
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  static Builder fromDraft(CommitDraft draft, long number, Instant time, String parentDigest) {
+    return builder().datasetId(draft.datasetId()).number(number).kind(draft.kind()).runId(draft.runId()).time(time)
+        .operation(draft.operation()).schema(draft.schema()).addedDeks(draft.addedDeks())
+        .rewrappedDeks(draft.rewrappedDeks()).files(draft.files()).removedFiles(draft.removedFiles())
+        .stats(draft.stats()).parentDigest(parentDigest);
+  }
+
+  public int formatVersion() {
+    return formatVersion;
+  }
+
+  public String datasetId() {
+    return datasetId;
+  }
+
+  /** 1, 2, ...: the manifest version this commit creates. */
+  public long number() {
+    return number;
+  }
+
+  public CommitKind kind() {
+    return kind;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  /** When the commit was written. */
+  public Instant time() {
+    return time;
+  }
+
+  public Map<String, String> operation() {
+    return operation;
+  }
+
+  /** The schema this commit sets, or null if it leaves the schema as it was. */
+  public List<ColumnRecord> schema() {
+    return schema;
+  }
+
+  /** Sorted by DEK id. */
+  public List<DekRecord> addedDeks() {
+    return addedDeks;
+  }
+
+  /** Sorted by DEK id. */
+  public List<RewrappedDek> rewrappedDeks() {
+    return rewrappedDeks;
+  }
+
+  /** Data files this commit adds, relative to the dataset root; sorted. */
+  public List<String> files() {
+    return files;
+  }
+
+  /** Data files this commit removes; sorted. */
+  public List<String> removedFiles() {
+    return removedFiles;
+  }
+
+  public Map<String, Long> stats() {
+    return stats;
+  }
+
+  /** The digest of the previous commit, or null for commit 1. */
+  public String parentDigest() {
+    return parentDigest;
+  }
+
+  /** SHA-256 (lower-case hex) of this commit's canonical JSON without the digest member. */
+  public String digest() {
+    return digest;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Commit)) {
+      return false;
+    }
+    Commit c = (Commit) o;
+    return c.formatVersion == formatVersion && c.datasetId.equals(datasetId) && c.number == number && c.kind == kind
+        && c.runId.equals(runId) && c.time.equals(time) && c.operation.equals(operation)
+        && Objects.equals(c.schema, schema) && c.addedDeks.equals(addedDeks) && c.rewrappedDeks.equals(rewrappedDeks)
+        && c.files.equals(files) && c.removedFiles.equals(removedFiles) && c.stats.equals(stats)
+        && Objects.equals(c.parentDigest, parentDigest) && Objects.equals(c.digest, digest);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(datasetId, number, digest);
+  }
+
+  @Override
+  public String toString() {
+    return "Commit[" + number + " " + kind + " of dataset " + datasetId + " by run " + runId + " at " + time + ", "
+        + addedDeks.size() + " DEKs added, " + rewrappedDeks.size() + " rewrapped, " + files.size() + " files added, "
+        + removedFiles.size() + " removed]";
+  }
+
+  private static <T> List<T> sorted(List<T> list, Comparator<? super T> order) {
+    List<T> copy = new ArrayList<>(list);
+    copy.sort(order);
+    return List.copyOf(copy);
+  }
+
+  private static String sha256Hex(String value, String what) {
+    if (!SHA256_HEX.matcher(value).matches()) {
+      throw new IllegalArgumentException(what + " must be 64 lower-case hex digits");
+    }
+    return value;
+  }
+
+  /** Package-private: only the store and the codec make commits. */
+  static final class Builder {
+    private int formatVersion = FORMAT_VERSION;
+    private String datasetId;
+    private long number;
+    private CommitKind kind;
+    private String runId;
+    private Instant time;
+    private Map<String, String> operation = Map.of();
+    private List<ColumnRecord> schema;
+    private List<DekRecord> addedDeks = List.of();
+    private List<RewrappedDek> rewrappedDeks = List.of();
+    private List<String> files = List.of();
+    private List<String> removedFiles = List.of();
+    private Map<String, Long> stats = Map.of();
+    private String parentDigest;
+    private String digest;
+
+    Builder formatVersion(int v) {
+      formatVersion = v;
+      return this;
+    }
+
+    Builder datasetId(String v) {
+      datasetId = v;
+      return this;
+    }
+
+    Builder number(long v) {
+      number = v;
+      return this;
+    }
+
+    Builder kind(CommitKind v) {
+      kind = v;
+      return this;
+    }
+
+    Builder runId(String v) {
+      runId = v;
+      return this;
+    }
+
+    Builder time(Instant v) {
+      time = v;
+      return this;
+    }
+
+    Builder operation(Map<String, String> v) {
+      operation = v;
+      return this;
+    }
+
+    Builder schema(List<ColumnRecord> v) {
+      schema = v;
+      return this;
+    }
+
+    Builder addedDeks(List<DekRecord> v) {
+      addedDeks = v;
+      return this;
+    }
+
+    Builder rewrappedDeks(List<RewrappedDek> v) {
+      rewrappedDeks = v;
+      return this;
+    }
+
+    Builder files(List<String> v) {
+      files = v;
+      return this;
+    }
+
+    Builder removedFiles(List<String> v) {
+      removedFiles = v;
+      return this;
+    }
+
+    Builder stats(Map<String, Long> v) {
+      stats = v;
+      return this;
+    }
+
+    Builder parentDigest(String v) {
+      parentDigest = v;
+      return this;
+    }
+
+    Builder digest(String v) {
+      digest = v;
+      return this;
+    }
+
+    /** With the digest given (as read from a file); the reader checks it separately. */
+    Commit build() {
+      return new Commit(this, Checks.present(digest, "digest"));
+    }
+
+    /** Computes the digest over the canonical form of everything else (for writers). */
+    Commit seal() {
+      return new Commit(this, CommitCodec.digestOf(new Commit(this, null)));
+    }
+  }
+}

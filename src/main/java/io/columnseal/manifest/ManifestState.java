@@ -1,0 +1,96 @@
+package io.columnseal.manifest;
+
+import io.columnseal.crypto.DekId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A dataset's manifest as of one version: what a reader rebuilds by replaying commits 1..N.
+ * Immutable.
+ *
+ * <p>{@link #deks()} holds every DEK ever added, each with its current wrapping (after all
+ * rewraps up to this version), including DEKs of files an overwrite removed: older versions stay
+ * readable and a rewrap moves every key, so none is left under a retired master key.
+ */
+public final class ManifestState {
+  private final String datasetId;
+  private final long version;
+  private final List<ColumnRecord> schema;
+  private final SortedMap<DekId, DekRecord> deks;
+  private final SortedSet<String> liveFiles;
+  private final List<Commit> history;
+
+  ManifestState(String datasetId, List<ColumnRecord> schema, Map<DekId, DekRecord> deks, SortedSet<String> liveFiles,
+      List<Commit> history) {
+    this.datasetId = datasetId;
+    this.schema = List.copyOf(schema);
+    this.deks = Collections.unmodifiableSortedMap(new TreeMap<>(deks));
+    this.liveFiles = Collections.unmodifiableSortedSet(new TreeSet<>(liveFiles));
+    this.history = List.copyOf(history);
+    this.version = history.size();
+  }
+
+  public String datasetId() {
+    return datasetId;
+  }
+
+  /** N: the number of the last commit replayed. */
+  public long version() {
+    return version;
+  }
+
+  /** The current schema, in column order. */
+  public List<ColumnRecord> schema() {
+    return schema;
+  }
+
+  /** Names of the encrypted columns, in schema order. */
+  public List<String> encryptedColumns() {
+    List<String> names = new ArrayList<>();
+    schema.stream().filter(ColumnRecord::encrypted).forEach(c -> names.add(c.name()));
+    return Collections.unmodifiableList(names);
+  }
+
+  /** Every DEK by id, with its current wrapping; sorted by id, unmodifiable. */
+  public SortedMap<DekId, DekRecord> deks() {
+    return deks;
+  }
+
+  public Optional<DekRecord> dek(DekId id) {
+    return Optional.ofNullable(deks.get(id));
+  }
+
+  /** The master key ARNs that wrap the DEKs now (what {@code verify} compares to the expected key). */
+  public SortedSet<String> keyArns() {
+    TreeSet<String> arns = new TreeSet<>();
+    deks.values().forEach(d -> arns.add(d.keyArn()));
+    return Collections.unmodifiableSortedSet(arns);
+  }
+
+  /** Data files of this version, relative to the dataset root; sorted, unmodifiable. */
+  public SortedSet<String> liveFiles() {
+    return liveFiles;
+  }
+
+  /** Commits 1..N in order: the audit trail. */
+  public List<Commit> history() {
+    return history;
+  }
+
+  public Commit lastCommit() {
+    return history.get(history.size() - 1);
+  }
+
+  @Override
+  public String toString() {
+    return "ManifestState[dataset " + datasetId + " version " + version + ", " + schema.size() + " columns, "
+        + deks.size() + " DEKs, " + liveFiles.size() + " live files]";
+  }
+}

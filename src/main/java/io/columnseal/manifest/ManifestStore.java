@@ -1,0 +1,162 @@
+package io.columnseal.manifest;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A dataset's key manifest on any Hadoop file system: a log of immutable numbered commit files
+ * under {@code <dir>/log/}, each created with create-if-absent (see {@link AtomicCreate} for
+ * what that guarantees on each file system). Reading replays and checks every commit; writing
+ * checks the draft against the state it follows and takes the next number or fails with
+ * {@link CommitConflictException}. docs/FORMAT.md section 5 is the format.
+ *
+ * <p>Thread-safe: it holds no mutable state; concurrency control is the file system's.
+ */
+public final class ManifestStore {
+  /** The manifest directory's name inside the dataset, by default. */
+  public static final String DEFAULT_DIR_NAME = "_columnseal";
+
+  private final FileSystem fs;
+  private final Path dir;
+  private final CommitLog log;
+  private final Clock clock;
+  private final AtomicCreate create;
+
+  private ManifestStore(FileSystem fs, Path dir, Clock clock, AtomicCreate create) {
+    this.fs = fs;
+    this.dir = dir;
+    this.log = new CommitLog(fs, dir);
+    this.clock = clock;
+    this.create = create;
+  }
+
+  /** {@code <datasetRoot>/_columnseal}. */
+  public static Path defaultDir(Path datasetRoot) {
+    return new Path(datasetRoot, DEFAULT_DIR_NAME);
+  }
+
+  public static ManifestStore at(Path dir, Configuration conf) {
+    return at(dir, conf, Clock.systemUTC());
+  }
+
+  /** With the clock that stamps commit times. */
+  public static ManifestStore at(Path dir, Configuration conf, Clock clock) {
+    FileSystem fs = fileSystem(dir, conf);
+    Path qualified = fs.makeQualified(dir);
+    return new ManifestStore(fs, qualified, clock, AtomicCreate.forScheme(qualified.toUri().getScheme()));
+  }
+
+  /** With an explicit create-if-absent mechanism (tests, or a file system {@link AtomicCreate#forScheme} misjudges). */
+  static ManifestStore at(Path dir, Configuration conf, Clock clock, AtomicCreate create) {
+    FileSystem fs = fileSystem(dir, conf);
+    return new ManifestStore(fs, fs.makeQualified(dir), clock, create);
+  }
+
+  /** The manifest directory, fully qualified. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** Where commit {@code number} lives: {@code <dir>/log/<number, 20 digits>.json}. */
+  public Path commitPath(long number) {
+    return log.path(number);
+  }
+
+  /**
+   * The latest state, or empty if the manifest has no commit yet.
+   *
+   * <p>Fails with {@link ManifestCorruptException}, {@link ManifestTamperedException} or
+   * {@link UnsupportedManifestVersionException} naming the first commit file that fails its
+   * checks.
+   */
+  public Optional<ManifestState> read() {
+    TreeMap<Long, Path> commits = log.list();
+    if (commits.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(log.replay(commits, commits.lastKey()).snapshot());
+  }
+
+  /**
+   * The state as of {@code version} (commits 1..version).
+   *
+   * @throws NoSuchManifestVersionException if the manifest has no such version
+   */
+  public ManifestState readAt(long version) {
+    TreeMap<Long, Path> commits = log.list();
+    long latest = commits.isEmpty() ? 0 : commits.lastKey();
+    if (version < 1 || version > latest) {
+      throw new NoSuchManifestVersionException("the manifest at " + dir + " has "
+          + (latest == 0 ? "no commit" : "versions 1.." + latest) + "; there is no version " + version);
+    }
+    return log.replay(commits, version).snapshot();
+  }
+
+  /**
+   * Writes {@code draft} as commit {@code expectedVersion + 1}: {@code expectedVersion} is the
+   * version the caller planned against (0 for a new dataset). The commit's time is the store's
+   * clock; its parent digest is that of commit {@code expectedVersion}.
+   *
+   * @return the commit as written
+   * @throws CommitConflictException if that number exists already (retryable: read, re-plan if
+   *     needed, commit on the new version)
+   * @throws InvalidCommitException if the draft breaks a rule against the state at
+   *     {@code expectedVersion}; nothing is written
+   * @throws NoSuchManifestVersionException if the manifest has fewer than {@code expectedVersion} commits
+   */
+  public Commit commit(CommitDraft draft, long expectedVersion) {
+    if (expectedVersion < 0) {
+      throw new IllegalArgumentException("expected version must be >= 0, got " + expectedVersion);
+    }
+    long number = expectedVersion + 1;
+    TreeMap<Long, Path> commits = log.list();
+    long latest = commits.isEmpty() ? 0 : commits.lastKey();
+    if (latest >= number) {
+      throw conflict(draft, number);
+    }
+    if (latest < expectedVersion) {
+      throw new NoSuchManifestVersionException("cannot commit after version " + expectedVersion + " of the manifest at "
+          + dir + ": it has " + (latest == 0 ? "no commit" : "versions 1.." + latest));
+    }
+    Replay replay = log.replay(commits, expectedVersion);
+    // Milliseconds are plenty for an audit trail and keep the times short and uniform.
+    Commit commit = Commit.fromDraft(draft, number, clock.instant().truncatedTo(ChronoUnit.MILLIS), replay.lastDigest())
+        .seal();
+    replay.check(commit);
+    boolean created;
+    try {
+      created = create.createIfAbsent(fs, log.path(number), CommitCodec.encode(commit));
+    } catch (IOException e) {
+      throw new ManifestStorageException("cannot write commit " + number + " of dataset " + draft.datasetId() + " at "
+          + log.path(number), e);
+    }
+    if (!created) {
+      throw conflict(draft, number);
+    }
+    return commit;
+  }
+
+  private CommitConflictException conflict(CommitDraft draft, long number) {
+    Path taken = log.path(number);
+    return new CommitConflictException(draft.datasetId(), number, taken.toString(), log.runIdOf(taken));
+  }
+
+  private static FileSystem fileSystem(Path dir, Configuration conf) {
+    try {
+      return dir.getFileSystem(conf);
+    } catch (IOException e) {
+      throw new ManifestStorageException("cannot open the file system of " + dir, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ManifestStore[" + dir + "]";
+  }
+}
