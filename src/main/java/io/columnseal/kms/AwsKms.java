@@ -1,0 +1,233 @@
+package io.columnseal.kms;
+
+import io.columnseal.crypto.DataKey;
+import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.InvalidDataKeyException;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Function;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.DataKeySpec;
+import software.amazon.awssdk.services.kms.model.DecryptResponse;
+import software.amazon.awssdk.services.kms.model.DescribeKeyResponse;
+import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
+import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
+
+/**
+ * {@link KeyService} on AWS KMS through the SDK v2 sync client.
+ *
+ * <p>The client is built on the first call, once per instance (the lead's key-service cache
+ * keeps one instance per spec per JVM, so one client per executor), and is safe for
+ * concurrent use. Retries are the SDK's (adaptive mode, see {@link AwsKmsClients}); nothing
+ * here loops. Every call carries the encryption context, and what KMS answers is checked: the
+ * key ARN it names and the length of the plaintext DEK. The SDK's copy of a plaintext DEK is
+ * zeroed as soon as a {@link DataKey} holds it.
+ */
+public final class AwsKms implements KeyService {
+  private final KeyServiceSpec spec;
+  private final AwsKmsOptions options;
+  private final Object lock = new Object();
+
+  private volatile KmsClient client;
+  // Guarded by lock: what we created and must close with the client.
+  private SdkHttpClient httpClient;
+  private AwsCredentialsProvider ownCredentials;
+  private boolean closed;
+
+  public AwsKms(KeyServiceSpec spec, AwsKmsOptions options) {
+    this.spec = Objects.requireNonNull(spec, "spec");
+    this.options = Objects.requireNonNull(options, "options");
+    if (spec.provider() != KeyServiceSpec.Provider.AWS) {
+      throw new IllegalArgumentException("AwsKms needs an AWS key service spec, got " + spec);
+    }
+  }
+
+  @Override
+  public GeneratedDataKey generateDataKey(String keyId, DekId dekId, EncryptionContext context) {
+    requireArgs(keyId, dekId, context);
+    String op = "GenerateDataKey";
+    GenerateDataKeyResponse r = call(op, keyId, dekId.hex(), kms -> kms.generateDataKey(b -> b
+        .keyId(keyId)
+        .keySpec(DataKeySpec.AES_256)
+        .encryptionContext(context.asMap())));
+    byte[] plaintext = sdkOwnedBytes(r.plaintext());
+    try {
+      String arn = answeredArn(op, keyId, r.keyId());
+      WrappedKey wrapped = new WrappedKey(arn, requireBlob(op, arn, r.ciphertextBlob()));
+      checkKeyLength(op, arn, dekId, plaintext);
+      return new GeneratedDataKey(DataKey.of(dekId, plaintext), wrapped);
+    } finally {
+      zero(plaintext);
+    }
+  }
+
+  @Override
+  public DataKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
+    requireArgs(wrapped, dekId, context);
+    String op = "Decrypt";
+    String arn = wrapped.keyArn();
+    // Naming the key makes KMS refuse a blob wrapped under any other key (IncorrectKeyException).
+    DecryptResponse r = call(op, arn, dekId.hex(), kms -> kms.decrypt(b -> b
+        .keyId(arn)
+        .ciphertextBlob(SdkBytes.fromByteArray(wrapped.blob()))
+        .encryptionContext(context.asMap())));
+    byte[] plaintext = sdkOwnedBytes(r.plaintext());
+    try {
+      if (!arn.equals(r.keyId())) {
+        throw new KeyMismatchException(op, arn, "DEK " + dekId + ": KMS answered with key " + r.keyId()
+            + " but the manifest says the DEK was wrapped under " + arn);
+      }
+      checkKeyLength(op, arn, dekId, plaintext);
+      return DataKey.of(dekId, plaintext);
+    } finally {
+      zero(plaintext);
+    }
+  }
+
+  @Override
+  public WrappedKey reEncrypt(WrappedKey wrapped, EncryptionContext context, String destinationKeyId) {
+    requireArgs(wrapped, destinationKeyId, context);
+    String op = "ReEncrypt";
+    String arn = wrapped.keyArn();
+    String dek = context.get(EncryptionContext.DEK);
+    ReEncryptResponse r = call(op, arn, dek, kms -> kms.reEncrypt(b -> b
+        .ciphertextBlob(SdkBytes.fromByteArray(wrapped.blob()))
+        .sourceKeyId(arn)
+        .sourceEncryptionContext(context.asMap())
+        .destinationKeyId(destinationKeyId)
+        .destinationEncryptionContext(context.asMap())));
+    if (r.sourceKeyId() != null && !arn.equals(r.sourceKeyId())) {
+      throw new KeyMismatchException(op, arn, (dek == null ? "" : "DEK " + dek + ": ") + "KMS says the source key was "
+          + r.sourceKeyId() + " but the manifest says " + arn);
+    }
+    String newArn = answeredArn(op, destinationKeyId, r.keyId());
+    return new WrappedKey(newArn, requireBlob(op, newArn, r.ciphertextBlob()));
+  }
+
+  @Override
+  public KeyDescription describeKey(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    String op = "DescribeKey";
+    DescribeKeyResponse r = call(op, keyId, null, kms -> kms.describeKey(b -> b.keyId(keyId)));
+    if (r.keyMetadata() == null) {
+      throw new KeyMismatchException(op, keyId, "KMS answered without key metadata");
+    }
+    String arn = answeredArn(op, keyId, r.keyMetadata().arn());
+    return new KeyDescription(arn, KeyState.fromKmsName(r.keyMetadata().keyStateAsString()));
+  }
+
+  /** Closes the client and what was built for it; later calls fail. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeQuietly(client);
+      closeQuietly(httpClient);
+      if (ownCredentials != null && ownCredentials != options.credentials() && ownCredentials instanceof AutoCloseable) {
+        closeQuietly((AutoCloseable) ownCredentials);
+      }
+      client = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AwsKms[" + spec + "]";
+  }
+
+  private <T> T call(String operation, String keyId, String dek, Function<KmsClient, T> request) {
+    KmsClient kms = client(operation, keyId);
+    try {
+      return request.apply(kms);
+    } catch (SdkException e) {
+      throw AwsKmsErrors.translate(operation, keyId, dek, e);
+    }
+  }
+
+  /** Double-checked: one client per instance, built by the first caller. */
+  private KmsClient client(String operation, String keyId) {
+    KmsClient c = client;
+    if (c != null) {
+      return c;
+    }
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("the AWS KMS key service for " + spec + " is closed");
+      }
+      if (client == null) {
+        try {
+          httpClient = AwsKmsClients.httpClient(options);
+          ownCredentials = AwsKmsClients.credentials(spec, options);
+          client = AwsKmsClients.kmsClient(spec, options, httpClient, ownCredentials);
+        } catch (SdkException e) {
+          closeQuietly(httpClient);
+          httpClient = null;
+          throw new KeyUnavailableException(operation, keyId,
+              "cannot build the KMS client for " + spec + ": " + e.getMessage(), e);
+        }
+      }
+      return client;
+    }
+  }
+
+  /** KMS names keys by ARN in its answers; anything else means we cannot check the key. */
+  private static String answeredArn(String operation, String keyId, String answered) {
+    if (answered == null || !answered.startsWith("arn:")) {
+      throw new KeyMismatchException(operation, keyId, "KMS answered without a key ARN (got " + answered + ")");
+    }
+    return answered;
+  }
+
+  private static byte[] requireBlob(String operation, String arn, SdkBytes blob) {
+    if (blob == null || blob.asByteArrayUnsafe().length == 0) {
+      throw new KmsRequestRejectedException(operation, arn, "KMS answered without a ciphertext blob");
+    }
+    return blob.asByteArray();
+  }
+
+  private static void checkKeyLength(String operation, String arn, DekId dekId, byte[] plaintext) {
+    int n = plaintext == null ? 0 : plaintext.length;
+    if (n != DataKey.KEY_BYTES) {
+      throw new InvalidDataKeyException(operation + " under key " + arn + " returned " + n
+          + " bytes of plaintext for DEK " + dekId + ", expected " + DataKey.KEY_BYTES);
+    }
+  }
+
+  /**
+   * The SDK's own array behind the plaintext (not a copy), so zeroing it clears the copy the
+   * SDK keeps in the response object. The HTTP layer's buffers are out of our reach.
+   */
+  private static byte[] sdkOwnedBytes(SdkBytes bytes) {
+    return bytes == null ? null : bytes.asByteArrayUnsafe();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      // Closing releases connections; a failure here leaves nothing to undo.
+    }
+  }
+
+  private static void zero(byte[] b) {
+    if (b != null) {
+      Arrays.fill(b, (byte) 0);
+    }
+  }
+
+  private static void requireArgs(Object a, Object b, Object c) {
+    Objects.requireNonNull(a);
+    Objects.requireNonNull(b);
+    Objects.requireNonNull(c, "encryption context");
+  }
+}
