@@ -60,6 +60,8 @@ public final class SparkTypes {
       return CellType.TIMESTAMP_NTZ;
     } else if (type instanceof BinaryType) {
       return CellType.BINARY;
+    } else if (type instanceof DecimalType) {
+      return CellType.DECIMAL;
     }
     throw new ConfigException("Cannot encrypt column " + column + " of type " + type.simpleString()
         + ": columnseal encrypts columns of type string, boolean, tinyint, smallint, int, bigint, float, double, "

@@ -39,11 +39,14 @@ public final class SharedSpark {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(warehouse)));
     SparkSession spark = SparkSession.builder()
         .appName("columnseal-tests")
-        .master("local[2]")
+        // Up to 4 attempts per task, as on a cluster, so retry tests see real retries.
+        .master("local[2,4]")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
+        .config("spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.warehouse.dir", warehouse.toUri().toString())

@@ -1,0 +1,106 @@
+package io.columnseal.cli;
+
+import io.columnseal.ConfigException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every configuration key columnseal knows, with what it allows. README's configuration
+ * reference lists the same keys; an unknown key is an error that names it and the nearest
+ * known key.
+ */
+final class ConfigKeys {
+  /** Keys under these prefixes take any name after the prefix. */
+  static final List<String> OPEN_PREFIXES = List.of("input.options.", "encrypt.context.");
+
+  static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+  static {
+    KEYS.put("dataset", "the dataset id: letters, digits, '.', '_' or '-', at most 128 characters");
+    KEYS.put("input.path", "a file, folder or glob to read");
+    KEYS.put("input.format", "csv or parquet");
+    KEYS.put("input.schema", "a Spark DDL schema, e.g. 'id INT, name STRING'");
+    KEYS.put("encrypt.columns", "a list of input columns");
+    KEYS.put("encrypt.cellEncoding", "binary or base64");
+    KEYS.put("kms.provider", "local or aws");
+    KEYS.put("kms.key", "a key id, key ARN, alias/NAME or alias ARN");
+    KEYS.put("kms.keyring", "the local keyring file (kms.provider=local)");
+    KEYS.put("kms.region", "an AWS region (kms.provider=aws)");
+    KEYS.put("kms.endpoint", "a KMS endpoint URL (kms.provider=aws)");
+    KEYS.put("kms.profile", "a named AWS profile (kms.provider=aws)");
+    KEYS.put("output.path", "the dataset folder to write");
+    KEYS.put("output.mode", "error, append or overwrite");
+    KEYS.put("output.partitionBy", "a list of columns that are not encrypted");
+    KEYS.put("output.partitions", "a whole number of Spark partitions (one DEK each), at least 1");
+    KEYS.put("manifest.path", "where the manifest lives, if not <dataset>/_columnseal");
+  }
+
+  static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy");
+  private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private ConfigKeys() {}
+
+  static boolean isList(String key) {
+    return LIST_KEYS.contains(key);
+  }
+
+  /** Rejects unknown keys and values of the wrong shape, naming the key. */
+  static void checkKnown(Map<String, Object> values) {
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      String key = e.getKey();
+      boolean open = OPEN_PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
+      if (!open && !KEYS.containsKey(key)) {
+        throw new ConfigException("Unknown configuration key " + key + nearest(key) + "; known keys: "
+            + String.join(", ", KEYS.keySet()) + ", " + String.join("<name>, ", OPEN_PREFIXES) + "<name>");
+      }
+      Object v = e.getValue();
+      if (isList(key) && !(v instanceof List)) {
+        values.put(key, v == null ? List.of() : List.of(String.valueOf(v).split("\\s*,\\s*")));
+      } else if (!isList(key) && v instanceof List) {
+        throw ConfigException.badValue(key, v, KEYS.getOrDefault(key, "a single value") + " (one value, not a list)");
+      }
+    }
+  }
+
+  static String datasetId(String value) {
+    if (value == null || !DATASET_ID.matcher(value).matches()) {
+      throw ConfigException.badValue("dataset", value, KEYS.get("dataset"));
+    }
+    return value;
+  }
+
+  private static String nearest(String key) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : KEYS.keySet()) {
+      int d = distance(key.toLowerCase(), k.toLowerCase());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = k;
+      }
+    }
+    return bestDistance <= 3 ? " (did you mean " + best + "?)" : "";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,53 @@
+package io.columnseal.cli;
+
+import io.columnseal.ConfigException;
+import io.columnseal.jobs.DecryptJob;
+import io.columnseal.jobs.DecryptSettings;
+import io.columnseal.jobs.RunSummary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "decrypt", mixinStandardHelpOptions = true,
+    description = {"Decrypt a columnseal dataset into plaintext Parquet or CSV, all or some columns.",
+        "Reads kms.* (and manifest.path) from --config/--set."})
+final class DecryptCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOptions options;
+
+  @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "The encrypted dataset.")
+  String dataset;
+
+  @Option(names = "--output", required = true, paramLabel = "PATH", description = "Where to write the plaintext.")
+  String output;
+
+  @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|csv",
+      description = "Output format (default: ${DEFAULT-VALUE}). CSV writes columns left encrypted as base64.")
+  String format;
+
+  @Option(names = "--columns", split = ",", paramLabel = "COL", description = "Only these columns (default: all encrypted).")
+  List<String> columns = new ArrayList<>();
+
+  @Option(names = "--mode", defaultValue = "error", paramLabel = "error|overwrite",
+      description = "What to do if --output exists (default: ${DEFAULT-VALUE}).")
+  String mode;
+
+  @Override
+  public Integer call() {
+    JobConfig config = options.load();
+    if (!format.equals("parquet") && !format.equals("csv")) {
+      throw ConfigException.badValue("--format", format, "parquet or csv");
+    }
+    if (!mode.equals("error") && !mode.equals("overwrite")) {
+      throw ConfigException.badValue("--mode", mode, "error or overwrite");
+    }
+    DecryptSettings s = new DecryptSettings(dataset, config.get("manifest.path"), output, format, columns,
+        config.keyService(), mode.equals("overwrite"));
+    RunSummary summary = DecryptJob.run(Sparks.session("columnseal decrypt"), s);
+    System.out.print(summary.toTerminal());
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,26 @@
+package io.columnseal.cli;
+
+import io.columnseal.jobs.EncryptJob;
+import io.columnseal.jobs.EncryptSettings;
+import io.columnseal.jobs.RunSummary;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "encrypt", mixinStandardHelpOptions = true,
+    description = {"Encrypt the configured columns of the input into a columnseal dataset (Parquet + manifest).",
+        "Keys: dataset, input.*, encrypt.*, kms.*, output.*, manifest.path (see README)."})
+final class EncryptCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOptions options;
+
+  @Override
+  public Integer call() {
+    EncryptSettings settings = options.load().encryptSettings();
+    SparkSession spark = Sparks.session("columnseal encrypt " + settings.datasetId);
+    RunSummary summary = EncryptJob.run(spark, settings);
+    System.out.print(summary.toTerminal());
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,179 @@
+package io.columnseal.cli;
+
+import io.columnseal.ConfigException;
+import io.columnseal.jobs.CellEncoding;
+import io.columnseal.jobs.EncryptSettings;
+import io.columnseal.jobs.OutputMode;
+import io.columnseal.kms.KeyServiceSpec;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The validated configuration of one command: typed getters that fail with one line naming the
+ * key and what it allows. Built and checked on the driver before any Spark job or KMS call.
+ */
+final class JobConfig {
+  private final Map<String, Object> values;
+
+  private JobConfig(Map<String, Object> values) {
+    this.values = values;
+  }
+
+  static JobConfig load(Path file, List<String> sets) {
+    RawConfig raw = RawConfig.load(file, sets);
+    ConfigKeys.checkKnown(raw.values());
+    return new JobConfig(raw.values());
+  }
+
+  String get(String key) {
+    Object v = values.get(key);
+    return v == null || v.toString().isEmpty() ? null : v.toString();
+  }
+
+  String require(String key) {
+    String v = get(key);
+    if (v == null) {
+      throw new ConfigException("Missing configuration key " + key + ": set it to " + ConfigKeys.KEYS.get(key)
+          + " (in --config or with --set " + key + "=...)");
+    }
+    return v;
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> list(String key) {
+    Object v = values.get(key);
+    return v == null ? List.of() : List.copyOf((List<String>) v);
+  }
+
+  Map<String, String> withPrefix(String prefix) {
+    Map<String, String> out = new TreeMap<>();
+    values.forEach((k, v) -> {
+      if (k.startsWith(prefix) && v != null) {
+        out.put(k.substring(prefix.length()), v.toString());
+      }
+    });
+    return out;
+  }
+
+  <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
+    String v = get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.badValue(key, v, ConfigKeys.KEYS.get(key));
+    }
+  }
+
+  String oneOf(String key, String fallback, String... allowed) {
+    String v = get(key);
+    if (v == null) {
+      return fallback;
+    }
+    for (String a : allowed) {
+      if (a.equalsIgnoreCase(v)) {
+        return a;
+      }
+    }
+    throw ConfigException.badValue(key, v, String.join(" or ", allowed));
+  }
+
+  int positiveInt(String key) {
+    String v = get(key);
+    if (v == null) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw ConfigException.badValue(key, v, ConfigKeys.KEYS.get(key));
+  }
+
+  /** The key service from kms.provider and its keys; every command that touches keys needs it. */
+  KeyServiceSpec keyService() {
+    String provider = oneOf("kms.provider", null, "local", "aws");
+    if (provider == null) {
+      throw new ConfigException("Missing configuration key kms.provider: set it to local or aws");
+    }
+    if (provider.equals("local")) {
+      for (String k : List.of("kms.region", "kms.endpoint", "kms.profile")) {
+        if (get(k) != null) {
+          throw new ConfigException("Cannot set " + k + " with kms.provider=local: it applies to kms.provider=aws");
+        }
+      }
+      return KeyServiceSpec.local(require("kms.keyring"));
+    }
+    if (get("kms.keyring") != null) {
+      throw new ConfigException("Cannot set kms.keyring with kms.provider=aws: it applies to kms.provider=local");
+    }
+    String endpoint = get("kms.endpoint");
+    if (endpoint != null) {
+      try {
+        URI u = URI.create(endpoint);
+        if (u.getScheme() == null || u.getHost() == null) {
+          throw new IllegalArgumentException();
+        }
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.badValue("kms.endpoint", endpoint, "a URL such as https://kms.eu-west-1.amazonaws.com");
+      }
+    }
+    return KeyServiceSpec.aws(get("kms.region"), endpoint, get("kms.profile"));
+  }
+
+  EncryptSettings encryptSettings() {
+    if (list("encrypt.columns").isEmpty()) {
+      throw new ConfigException("Missing configuration key encrypt.columns: set it to " + ConfigKeys.KEYS.get("encrypt.columns")
+          + " (in --config, or --set encrypt.columns=a,b)");
+    }
+    String format = oneOf("input.format", "csv", "csv", "parquet");
+    String schema = get("input.schema");
+    if (schema != null) {
+      try {
+        StructType.fromDDL(schema);
+      } catch (RuntimeException e) {
+        throw ConfigException.badValue("input.schema", "'" + schema + "'", "a Spark DDL schema such as 'id INT, name STRING' ("
+            + String.valueOf(e.getMessage()).split("\n")[0] + ")");
+      }
+    }
+    return EncryptSettings.builder()
+        .datasetId(ConfigKeys.datasetId(require("dataset")))
+        .inputPath(require("input.path"))
+        .inputFormat(format)
+        .inputOptions(withPrefix("input.options."))
+        .inputSchema(schema)
+        .columns(list("encrypt.columns"))
+        .encoding(choice("encrypt.cellEncoding", CellEncoding.class, CellEncoding.BINARY))
+        .extraContext(contextPairs())
+        .keyService(keyService())
+        .kmsKey(require("kms.key"))
+        .outputPath(require("output.path"))
+        .mode(choice("output.mode", OutputMode.class, OutputMode.ERROR))
+        .partitionBy(list("output.partitionBy"))
+        .partitions(positiveInt("output.partitions"))
+        .manifestPath(get("manifest.path"))
+        .build();
+  }
+
+  private Map<String, String> contextPairs() {
+    Map<String, String> ctx = withPrefix("encrypt.context.");
+    for (String k : ctx.keySet()) {
+      if (k.startsWith("columnseal:")) {
+        throw new ConfigException("Cannot set encrypt.context." + k + ": the columnseal: prefix is reserved for the "
+            + "dataset and DEK ids that columnseal adds itself");
+      }
+    }
+    return ctx;
+  }
+}

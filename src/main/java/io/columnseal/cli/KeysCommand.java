@@ -1,0 +1,153 @@
+package io.columnseal.cli;
+
+import io.columnseal.ConfigException;
+import io.columnseal.kms.KeyDescription;
+import io.columnseal.kms.LocalKeyInfo;
+import io.columnseal.kms.LocalKeyring;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Local keyring administration: the KMS operations a local run needs. Not for production. */
+@Command(name = "keys", mixinStandardHelpOptions = true,
+    description = {"Manage master keys of a LOCAL keyring (kms.provider=local; local development and tests only).",
+        "On AWS, manage keys with KMS itself (see docs/EMR.md)."},
+    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Rotate.class,
+        KeysCommand.Disable.class, KeysCommand.Enable.class})
+final class KeysCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  /** --keyring, or kms.keyring from --config/--set. */
+  static final class KeyringOptions {
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--keyring", paramLabel = "PATH", description = "The keyring file (default: kms.keyring).")
+    Path keyring;
+
+    Path path() {
+      if (keyring != null) {
+        return keyring;
+      }
+      String fromConfig = options.load().get("kms.keyring");
+      if (fromConfig == null) {
+        throw new ConfigException("Missing --keyring PATH (or kms.keyring in --config / --set)");
+      }
+      return Paths.get(fromConfig);
+    }
+  }
+
+  static void print(String verb, KeyDescription d) {
+    System.out.println(verb + " " + d.keyArn() + " (" + d.state().kmsName() + ")");
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key (and the keyring file if needed).")
+  static final class Create implements Callable<Integer> {
+    @Mixin
+    KeyringOptions keyring;
+
+    @Option(names = "--alias", paramLabel = "NAME", description = "An alias for the key: alias/NAME.")
+    String alias;
+
+    @Option(names = "--description", paramLabel = "TEXT", description = "What the key is for.")
+    String description;
+
+    @Option(names = "--if-missing", description = "With --alias: do nothing if the alias already names a key.")
+    boolean ifMissing;
+
+    @Override
+    public Integer call() {
+      try (LocalKeyring ring = LocalKeyring.createOrOpen(keyring.path())) {
+        if (ifMissing && alias != null) {
+          String name = alias.startsWith("alias/") ? alias : "alias/" + alias;
+          for (LocalKeyInfo k : ring.listKeys()) {
+            if (k.aliases().contains(name)) {
+              System.out.println("exists " + k.keyArn() + " " + name + " (" + k.state().kmsName() + ")");
+              return ExitCodes.OK;
+            }
+          }
+        }
+        print("created", ring.createKey(alias, description));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys: ARN, state, aliases, versions.")
+  static final class ListKeys implements Callable<Integer> {
+    @Mixin
+    KeyringOptions keyring;
+
+    @Override
+    public Integer call() {
+      try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
+        for (LocalKeyInfo k : ring.listKeys()) {
+          System.out.println(k.keyArn() + "  " + k.state().kmsName() + "  versions=" + k.versionCount()
+              + " current=" + k.currentVersion() + (k.aliases().isEmpty() ? "" : "  " + String.join(",", k.aliases()))
+              + (k.description() == null || k.description().isEmpty() ? "" : "  \"" + k.description() + "\""));
+        }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "rotate", mixinStandardHelpOptions = true,
+      description = "Add a new version of key material; older versions still decrypt.")
+  static final class Rotate implements Callable<Integer> {
+    @Mixin
+    KeyringOptions keyring;
+
+    @Option(names = "--key", required = true, paramLabel = "KEY", description = "Key id, ARN or alias.")
+    String key;
+
+    @Override
+    public Integer call() {
+      try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
+        LocalKeyInfo k = ring.rotate(key);
+        System.out.println("rotated " + k.keyArn() + " to version " + k.currentVersion());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a key: nothing wraps or unwraps with it.")
+  static final class Disable implements Callable<Integer> {
+    @Mixin
+    KeyringOptions keyring;
+
+    @Option(names = "--key", required = true, paramLabel = "KEY", description = "Key id, ARN or alias.")
+    String key;
+
+    @Override
+    public Integer call() {
+      try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
+        print("disabled", ring.disable(key));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled key.")
+  static final class Enable implements Callable<Integer> {
+    @Mixin
+    KeyringOptions keyring;
+
+    @Option(names = "--key", required = true, paramLabel = "KEY", description = "Key id, ARN or alias.")
+    String key;
+
+    @Override
+    public Integer call() {
+      try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
+        print("enabled", ring.enable(key));
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.columnseal.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Paths of a dataset: where its manifest, pending records and run summaries live; its data files. */
+final class DatasetFiles {
+  static final String MANIFEST_DIR = "_columnseal";
+
+  private DatasetFiles() {}
+
+  static Path manifestDir(String datasetPath, String manifestOverride) {
+    return manifestOverride != null ? new Path(manifestOverride) : new Path(datasetPath, MANIFEST_DIR);
+  }
+
+  static Path pendingFile(Path manifestDir, String runId) {
+    return new Path(new Path(manifestDir, "_pending"), runId + ".json");
+  }
+
+  static Path runSummaryFile(Path manifestDir, String runId) {
+    return new Path(new Path(manifestDir, "runs"), runId + ".json");
+  }
+
+  /**
+   * Data files under {@code root}, relative to it, skipping names that start with '_' or '.'
+   * (Spark's hidden files, our manifest, committer temp dirs), as Spark's readers do.
+   */
+  static List<String> dataFiles(Configuration conf, Path root) {
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      List<String> out = new ArrayList<>();
+      if (fs.exists(root)) {
+        walk(fs, fs.getFileStatus(root).getPath(), "", out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  /** True when {@code root} exists and holds anything at all. */
+  static boolean existsNonEmpty(Configuration conf, Path root) {
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      return fs.exists(root) && (fs.getFileStatus(root).isFile() || fs.listStatus(root).length > 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  private static void walk(FileSystem fs, Path dir, String prefix, List<String> out) throws IOException {
+    for (FileStatus st : fs.listStatus(dir)) {
+      String name = st.getPath().getName();
+      if (name.startsWith("_") || name.startsWith(".")) {
+        continue;
+      }
+      if (st.isDirectory()) {
+        walk(fs, st.getPath(), prefix + name + "/", out);
+      } else {
+        out.add(prefix + name);
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.columnseal.jobs;
+
+import io.columnseal.crypto.DekId;
+import io.columnseal.manifest.DekRecord;
+import io.columnseal.manifest.ManifestState;
+import io.columnseal.manifest.ManifestStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+
+/**
+ * A dataset as its manifest's current version describes it: the live files, the schema and
+ * the DEK table. Readers go through this, never through a folder listing, so files of
+ * unfinished or retired runs are never read.
+ */
+final class DatasetSnapshot {
+  final String path;
+  final Path manifestDir;
+  final ManifestState state;
+
+  private DatasetSnapshot(String path, Path manifestDir, ManifestState state) {
+    this.path = path;
+    this.manifestDir = manifestDir;
+    this.state = state;
+  }
+
+  /** @throws DatasetException when there is no manifest */
+  static DatasetSnapshot open(Configuration conf, String datasetPath, String manifestOverride) {
+    Path dir = DatasetFiles.manifestDir(datasetPath, manifestOverride);
+    ManifestState state = ManifestStore.at(dir, conf).read().orElseThrow(() -> new DatasetException(
+        "no columnseal manifest at " + dir + ": " + datasetPath + " is not a columnseal dataset"
+            + " (if its manifest lives elsewhere, set manifest.path)"));
+    return new DatasetSnapshot(datasetPath, dir, state);
+  }
+
+  /** Runs whose data was committed but whose manifest commit never happened. */
+  List<String> pendingRuns(Configuration conf) {
+    Path dir = new Path(manifestDir, "_pending");
+    List<String> runs = new ArrayList<>();
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (fs.exists(dir)) {
+        for (FileStatus st : fs.listStatus(dir)) {
+          String n = st.getPath().getName();
+          if (n.endsWith(".json")) {
+            runs.add(n.substring(0, n.length() - ".json".length()));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+    return runs;
+  }
+
+  /** Refuses a dataset with an unfinished run: reading it would silently miss that run's rows. */
+  void requireComplete(Configuration conf) {
+    List<String> pending = pendingRuns(conf);
+    if (!pending.isEmpty()) {
+      throw new DatasetException("dataset " + state.datasetId() + " at " + path + " is incomplete: run(s) " + pending
+          + " wrote data but did not commit the manifest (the job stopped between the two); run verify for details");
+    }
+  }
+
+  /** The live files as a DataFrame (partition columns found from the dataset root). */
+  Dataset<Row> read(SparkSession spark) {
+    String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
+    return spark.read().option("basePath", path).parquet(files);
+  }
+
+  Map<Long, WrappedDek> dekTable() {
+    Map<Long, WrappedDek> table = new HashMap<>();
+    for (Map.Entry<DekId, DekRecord> e : state.deks().entrySet()) {
+      DekRecord d = e.getValue();
+      table.put(e.getKey().asLong(), new WrappedDek(d.keyArn(), d.wrappedKey(), d.encryptionContext()));
+    }
+    return table;
+  }
+
+  DataType originalType(String column) {
+    return state.schema().stream().filter(c -> c.name().equals(column)).findFirst()
+        .map(c -> DataType.fromDDL(c.type()))
+        .orElseThrow(() -> new DatasetException("manifest of " + path + " has no column " + column));
+  }
+}

@@ -1,0 +1,294 @@
+package io.columnseal.jobs;
+
+import io.columnseal.ConfigException;
+import io.columnseal.crypto.DekId;
+import io.columnseal.kms.KeyDescription;
+import io.columnseal.kms.KeyDisabledException;
+import io.columnseal.kms.KeyServices;
+import io.columnseal.manifest.ColumnRecord;
+import io.columnseal.manifest.CommitConflictException;
+import io.columnseal.manifest.CommitDraft;
+import io.columnseal.manifest.CommitKind;
+import io.columnseal.manifest.DekRecord;
+import io.columnseal.manifest.ManifestState;
+import io.columnseal.manifest.ManifestStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * encrypt: plan on the driver (validate, check the output and the manifest, DescribeKey), seal
+ * in the executors (one DEK per non-empty partition), write Parquet through
+ * {@link CellCommitProtocol}, and only after the data commit, commit the manifest.
+ */
+public final class EncryptJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EncryptJob.class);
+  private static final String COMMIT_PROTOCOL_KEY = "spark.sql.sources.commitProtocolClass";
+  private static final int COMMIT_ATTEMPTS = 20;
+
+  private final SparkSession spark;
+  private final EncryptSettings s;
+  private final Clock clock;
+  private final Configuration conf;
+  private final Path manifestDir;
+  private final ManifestStore store;
+
+  private EncryptJob(SparkSession spark, EncryptSettings s, Clock clock) {
+    this.spark = spark;
+    this.s = s;
+    this.clock = clock;
+    this.conf = spark.sparkContext().hadoopConfiguration();
+    this.manifestDir = DatasetFiles.manifestDir(s.outputPath, s.manifestPath);
+    this.store = ManifestStore.at(manifestDir, conf);
+  }
+
+  /** Encrypts the input that {@code settings} names (input.path, input.format, ...). */
+  public static RunSummary run(SparkSession spark, EncryptSettings settings) {
+    EncryptJob job = new EncryptJob(spark, settings, Clock.systemUTC());
+    InputReader.Input input = InputReader.read(spark, settings);
+    job.refuseEncryptedInput();
+    return job.run(input);
+  }
+
+  /**
+   * Encrypts a DataFrame the caller built (for use as a library); {@code settings.inputPath}
+   * only labels the run. Every other setting applies as for {@link #run(SparkSession, EncryptSettings)}.
+   */
+  public static RunSummary run(SparkSession spark, EncryptSettings settings, Dataset<Row> input) {
+    return new EncryptJob(spark, settings, Clock.systemUTC()).run(new InputReader.Input(input, input.schema(), false));
+  }
+
+  private RunSummary run(InputReader.Input input) {
+    Instant started = clock.instant();
+    String runId = RunIds.next(started);
+    StructType data = input.dataSchema;
+    int[] ordinals = EncryptPlanning.encryptedOrdinals(data, s.columns, s.partitionBy);
+    Optional<ManifestState> before = store.read();
+    checkOutput(before, data);
+    if (input.rows.isEmpty()) {
+      throw new InputException("input.path " + s.inputPath + " has no rows: nothing to encrypt");
+    }
+
+    // The first KMS call, after every check that needs none.
+    KeyDescription key = KeyServices.shared(s.keyService).describeKey(s.kmsKey);
+    if (!key.enabled()) {
+      throw new KeyDisabledException("DescribeKey", key.keyArn(), "the key is " + key.state().kmsName()
+          + "; encrypt needs an enabled key");
+    }
+    SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, key.keyArn(),
+        s.extraContext, input.checksMalformed, InputReader.charsetOf(s.inputOptions));
+
+    Dataset<Row> rows = s.partitions > 0 ? input.rows.repartition(s.partitions) : input.rows;
+    JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionSealer(plan));
+    Dataset<Row> out = spark.internalCreateDataFrame(sealed.rdd(), plan.outputSchema(), false);
+
+    PendingRun pending = new PendingRun(conf, DatasetFiles.pendingFile(manifestDir, runId), s.datasetId, runId);
+    spark.sparkContext().setJobDescription("columnseal encrypt " + s.datasetId + " (run " + runId + ")");
+    write(out, runId, pending);
+    if (!pending.dataCommitted()) {
+      throw new IllegalStateException("the Spark write of run " + runId + " returned without committing its data");
+    }
+
+    List<TaskLedger> tasks = pending.tasks();
+    ManifestState after = commitManifest(runId, data, ordinals, tasks, before);
+    pending.delete();
+    if (s.mode == OutputMode.OVERWRITE) {
+      deleteRetired(before, after);
+    }
+    RunSummary summary = summarize(runId, started, key.keyArn(), data, ordinals, tasks, after);
+    RunSummaries.write(conf, DatasetFiles.runSummaryFile(manifestDir, runId), summary);
+    return summary;
+  }
+
+  private void write(Dataset<Row> out, String runId, PendingRun pending) {
+    String previous = spark.conf().get(COMMIT_PROTOCOL_KEY);
+    boolean wrapped = CellCommitProtocol.class.getName().equals(previous);
+    if (!wrapped) {
+      spark.conf().set(CellCommitProtocol.INNER_CLASS_KEY, previous);
+    }
+    spark.conf().set(COMMIT_PROTOCOL_KEY, CellCommitProtocol.class.getName());
+    RunCommitHook.Registry.register(runId, pending);
+    try {
+      // Always an append into the dataset folder: overwrite retires old files in the manifest
+      // after this commit, so a failed overwrite leaves the old dataset whole.
+      out.write().mode(SaveMode.Append).option(CellCommitProtocol.RUN_ID_OPTION, runId)
+          .partitionBy(s.partitionBy.toArray(new String[0])).parquet(s.outputPath);
+    } finally {
+      RunCommitHook.Registry.unregister(runId);
+      if (!wrapped) {
+        spark.conf().set(COMMIT_PROTOCOL_KEY, previous);
+        spark.conf().unset(CellCommitProtocol.INNER_CLASS_KEY);
+      }
+    }
+  }
+
+  private void refuseEncryptedInput() {
+    Path in = new Path(s.inputPath);
+    if (DatasetFiles.existsNonEmpty(conf, new Path(in, DatasetFiles.MANIFEST_DIR))) {
+      throw new InputException("input.path " + s.inputPath + " is already a columnseal dataset (it has "
+          + DatasetFiles.MANIFEST_DIR + "/); refusing to encrypt it twice: decrypt it first, or point at the plaintext");
+    }
+  }
+
+  private void checkOutput(Optional<ManifestState> state, StructType data) {
+    Path out = new Path(s.outputPath);
+    if (state.isPresent()) {
+      ManifestState m = state.get();
+      if (!m.datasetId().equals(s.datasetId)) {
+        throw new ConfigException("Cannot set dataset to " + s.datasetId + ": output.path " + s.outputPath
+            + " already holds columnseal dataset " + m.datasetId() + "; use that id or another output.path");
+      }
+      if (s.mode == OutputMode.ERROR) {
+        throw new ConfigException("output.path " + s.outputPath + " already holds dataset " + m.datasetId()
+            + " (output.mode=error): set output.mode=append to add to it, or overwrite to replace its data");
+      }
+      if (s.mode == OutputMode.APPEND) {
+        EncryptPlanning.checkSameShape(m, schemaRecords(data, s.columns), s.outputPath);
+      }
+    } else if (DatasetFiles.existsNonEmpty(conf, out)) {
+      if (s.mode == OutputMode.ERROR) {
+        throw new ConfigException("output.path " + s.outputPath + " already exists (output.mode=error); "
+            + "choose a new path, or remove it");
+      }
+      if (!DatasetFiles.dataFiles(conf, out).isEmpty()) {
+        throw new ConfigException("output.path " + s.outputPath + " holds files but no columnseal manifest at "
+            + manifestDir + "; refusing to " + s.mode.name().toLowerCase() + " into data columnseal did not write");
+      }
+    }
+  }
+
+  static List<ColumnRecord> schemaRecords(StructType data, List<String> encrypted) {
+    List<ColumnRecord> cols = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : data.fields()) {
+      cols.add(ColumnRecord.of(f.name(), f.dataType().catalogString(), f.nullable(), encrypted.contains(f.name())));
+    }
+    return cols;
+  }
+
+  /** Commits the run; on a race with another writer, re-reads and retries as the next number. */
+  private ManifestState commitManifest(String runId, StructType data, int[] ordinals, List<TaskLedger> tasks,
+      Optional<ManifestState> before) {
+    List<DekRecord> deks = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    long rows = 0;
+    for (TaskLedger t : tasks) {
+      for (SealedDek d : t.deks) {
+        deks.add(DekRecord.builder().id(DekId.fromLong(d.dekId)).keyArn(d.keyArn).wrappedKey(d.wrappedKey)
+            .encryptionContext(d.context).cells(d.cells).runId(runId).created(Instant.ofEpochMilli(d.createdMillis))
+            .build());
+      }
+      files.addAll(t.files);
+      rows += t.rows;
+    }
+    Map<String, Long> cells = cellsPerColumn(data, ordinals, tasks);
+    Optional<ManifestState> state = before;
+    for (int attempt = 1; ; attempt++) {
+      boolean replaces = s.mode == OutputMode.OVERWRITE && state.isPresent();
+      CommitDraft.Builder draft = CommitDraft.builder(replaces ? CommitKind.OVERWRITE : CommitKind.ENCRYPT,
+          s.datasetId, runId)
+          .operation("mode", s.mode.name().toLowerCase())
+          .operation("input", s.inputPath)
+          .operation("inputFormat", s.inputFormat)
+          .schema(schemaRecords(data, s.columns))
+          .addDeks(deks)
+          .addFiles(files)
+          .stat("rows", rows)
+          .stat("deks", deks.size())
+          .stat("tasks", tasks.size());
+      cells.forEach((c, n) -> draft.stat("cells." + c, n));
+      if (replaces) {
+        draft.removeFiles(state.get().liveFiles());
+      }
+      long expected = state.map(ManifestState::version).orElse(0L);
+      try {
+        store.commit(draft.build(), expected);
+        return store.read().orElseThrow();
+      } catch (CommitConflictException e) {
+        if (attempt >= COMMIT_ATTEMPTS) {
+          throw e;
+        }
+        LOG.info("manifest commit {} of dataset {} was taken by another writer; retrying as the next commit",
+            expected + 1, s.datasetId);
+        state = store.read();
+        if (state.isPresent() && s.mode != OutputMode.OVERWRITE) {
+          EncryptPlanning.checkSameShape(state.get(), schemaRecords(data, s.columns), s.outputPath);
+        }
+      }
+    }
+  }
+
+  private static Map<String, Long> cellsPerColumn(StructType data, int[] ordinals, List<TaskLedger> tasks) {
+    Map<String, Long> cells = new LinkedHashMap<>();
+    for (int k = 0; k < ordinals.length; k++) {
+      long n = 0;
+      for (TaskLedger t : tasks) {
+        n += t.cellsPerColumn == null ? 0 : t.cellsPerColumn[k];
+      }
+      cells.put(data.fields()[ordinals[k]].name(), n);
+    }
+    return cells;
+  }
+
+  private void deleteRetired(Optional<ManifestState> before, ManifestState after) {
+    if (before.isEmpty()) {
+      return;
+    }
+    for (String f : before.get().liveFiles()) {
+      if (!after.liveFiles().contains(f)) {
+        try {
+          Path p = new Path(s.outputPath, f);
+          p.getFileSystem(conf).delete(p, false);
+        } catch (java.io.IOException e) {
+          LOG.warn("overwrite committed, but retired file {} could not be deleted: {}", f, e.toString());
+        }
+      }
+    }
+  }
+
+  private RunSummary summarize(String runId, Instant started, String keyArn, StructType data, int[] ordinals,
+      List<TaskLedger> tasks, ManifestState after) {
+    RunSummary r = new RunSummary();
+    r.command = "encrypt";
+    r.runId = runId;
+    r.datasetId = s.datasetId;
+    r.mode = s.mode.name().toLowerCase();
+    r.input = s.inputPath;
+    r.output = s.outputPath;
+    r.masterKeyArn = keyArn;
+    long deks = 0;
+    long files = 0;
+    long rows = 0;
+    for (TaskLedger t : tasks) {
+      deks += t.deks.size();
+      files += t.files.size();
+      rows += t.rows;
+    }
+    r.rowsRead = rows;
+    r.rowsWritten = rows;
+    r.cellsPerColumn = cellsPerColumn(data, ordinals, tasks);
+    r.deks = deks;
+    r.kmsCalls.put("DescribeKey", 1L);
+    r.kmsCalls.put("GenerateDataKey", deks);
+    r.files = files;
+    r.tasks = tasks.size();
+    r.manifestVersion = after.version();
+    r.startedAt = started.toString();
+    r.durationMillis = clock.millis() - started.toEpochMilli();
+    return r;
+  }
+}

@@ -1,0 +1,148 @@
+package io.columnseal.jobs;
+
+import io.columnseal.crypto.CellDecryptor;
+import io.columnseal.crypto.CellFormat;
+import io.columnseal.crypto.ColumnSpec;
+import io.columnseal.crypto.DataKey;
+import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.MalformedCellException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * Opens the chosen encrypted columns of one partition, on the executor. Each DEK a cell names
+ * is looked up in the manifest's table and unwrapped once per executor ({@link DataKeyCache});
+ * the task releases its keys when it ends.
+ */
+final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+  private static final long serialVersionUID = 1L;
+
+  private final OpeningPlan plan;
+
+  PartitionOpener(OpeningPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+    return new Opening(rows);
+  }
+
+  /** A cell that names a DEK the manifest does not list: data written outside a committed run. */
+  static final class UnknownDekException extends io.columnseal.ColumnsealException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownDekException(String message) {
+      super(message);
+    }
+  }
+
+  private final class Opening implements Iterator<InternalRow> {
+    private final Iterator<InternalRow> in;
+    private final DataType[] types;
+    private final int[] slot;
+    private final ColumnSpec[] specs;
+    private final GenericInternalRow out;
+    private final Map<DekId, CellDecryptor> open = new HashMap<>();
+    private final Map<Long, WrappedDek> deks;
+    private final boolean[] toBase64;
+
+    Opening(Iterator<InternalRow> in) {
+      this.in = in;
+      int n = plan.storedSchema.size();
+      this.types = new DataType[n];
+      this.slot = new int[n];
+      java.util.Arrays.fill(slot, -1);
+      for (int i = 0; i < n; i++) {
+        types[i] = plan.storedSchema.fields()[i].dataType();
+      }
+      this.specs = new ColumnSpec[plan.ordinals.length];
+      for (int k = 0; k < specs.length; k++) {
+        slot[plan.ordinals[k]] = k;
+        specs[k] = plan.columnSpec(k);
+      }
+      this.out = new GenericInternalRow(n);
+      this.deks = plan.deks.value();
+      this.toBase64 = new boolean[n];
+      for (int o : plan.base64Ordinals) {
+        toBase64[o] = true;
+      }
+      TaskContext tc = TaskContext.get();
+      if (tc != null) {
+        tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> releaseAll());
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return in.hasNext();
+    }
+
+    @Override
+    public InternalRow next() {
+      if (!in.hasNext()) {
+        throw new NoSuchElementException();
+      }
+      InternalRow row = in.next();
+      for (int i = 0; i < types.length; i++) {
+        if (row.isNullAt(i)) {
+          out.setNullAt(i);
+        } else if (toBase64[i]) {
+          out.update(i, UTF8String.fromString(Base64.getEncoder().encodeToString(row.getBinary(i))));
+        } else if (slot[i] < 0) {
+          out.update(i, row.get(i, types[i]));
+        } else {
+          out.update(i, open(row, i, specs[slot[i]]));
+        }
+      }
+      if (plan.rows != null) {
+        plan.rows.add(1);
+      }
+      return out;
+    }
+
+    private Object open(InternalRow row, int ordinal, ColumnSpec spec) {
+      byte[] cell = plan.encoding == CellEncoding.BASE64
+          ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
+          : row.getBinary(ordinal);
+      DekId id = CellFormat.dekIdOf(cell);
+      CellDecryptor d = open.get(id);
+      if (d == null) {
+        WrappedDek w = deks.get(id.asLong());
+        if (w == null) {
+          throw new UnknownDekException("cell in column " + spec.column() + " of dataset " + spec.datasetId()
+              + " names DEK " + id + ", which the manifest does not list (data written outside a committed run?)");
+        }
+        DataKey key = DataKeyCache.acquire(plan.keyService, plan.datasetId, id, w);
+        d = CellDecryptor.open(key);
+        open.put(id, d);
+      }
+      return InternalCells.decode(spec, d.open(spec, cell));
+    }
+
+    private byte[] decodeBase64(String s, ColumnSpec spec) {
+      try {
+        return Base64.getDecoder().decode(s);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedCellException("column " + spec.column() + " holds text that is not base64");
+      }
+    }
+
+    private void releaseAll() {
+      for (Map.Entry<DekId, CellDecryptor> e : open.entrySet()) {
+        e.getValue().close();
+        DataKeyCache.release(plan.datasetId, e.getKey());
+      }
+      open.clear();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.columnseal.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a run did, for the terminal and for {@code _columnseal/runs/<run>.json}: counts and
+ * names only, never values or keys.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder(alphabetic = false)
+public final class RunSummary {
+  public String command;
+  public String runId;
+  public String datasetId;
+  public String mode;
+  public String input;
+  public String output;
+  public String masterKeyArn;
+  public long rowsRead;
+  public long rowsWritten;
+  public Map<String, Long> cellsPerColumn = new LinkedHashMap<>();
+  public java.util.List<String> decryptedColumns;
+  public long deks;
+  public Map<String, Long> kmsCalls = new LinkedHashMap<>();
+  public long files;
+  public long tasks;
+  public Long manifestVersion;
+  public String startedAt;
+  public long durationMillis;
+
+  /** A few lines for the terminal. */
+  public String toTerminal() {
+    StringBuilder b = new StringBuilder();
+    b.append(command).append(' ').append(datasetId).append(": ").append(rowsWritten).append(" rows written to ")
+        .append(output).append(" in ").append(String.format("%.1f s", durationMillis / 1000.0)).append('\n');
+    if (cellsPerColumn != null && !cellsPerColumn.isEmpty()) {
+      b.append("  cells encrypted:");
+      cellsPerColumn.forEach((c, n) -> b.append(' ').append(c).append('=').append(n));
+      b.append('\n');
+    }
+    if (decryptedColumns != null) {
+      b.append("  columns decrypted: ").append(String.join(", ", decryptedColumns)).append('\n');
+    }
+    if (kmsCalls != null) {
+      b.append("  DEKs: ").append(deks).append(" (one per non-empty partition), KMS calls: ").append(kmsCalls).append('\n');
+    }
+    b.append("  files: ").append(files).append(", manifest version: ").append(manifestVersion);
+    if (runId != null) {
+      b.append(", run: ").append(runId);
+    }
+    return b.append('\n').toString();
+  }
+}

@@ -1,0 +1,64 @@
+package io.columnseal.jobs;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.TaskContext;
+
+/**
+ * What one task attempt sealed and wrote: its DEKs, cell and row counts, and data files.
+ * Filled in the executor by the sealing iterator and the commit protocol (both run in the
+ * task's thread), and handed to the driver inside the task's commit message, so the driver
+ * learns exactly the attempts whose output Spark committed (docs/EXACTLY-ONCE.md).
+ */
+final class TaskLedger implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final ConcurrentHashMap<Long, TaskLedger> OPEN = new ConcurrentHashMap<>();
+
+  final int partition;
+  final int attempt;
+  final List<SealedDek> deks = new ArrayList<>();
+  final List<String> files = new ArrayList<>();
+  long rows;
+  long[] cellsPerColumn;
+
+  private TaskLedger(int partition, int attempt) {
+    this.partition = partition;
+    this.attempt = attempt;
+  }
+
+  /** The ledger of the task running in this thread; created on first use, dropped if the task fails. */
+  static TaskLedger current() {
+    TaskContext tc = TaskContext.get();
+    if (tc == null) {
+      throw new IllegalStateException("not inside a Spark task");
+    }
+    long id = tc.taskAttemptId();
+    return OPEN.computeIfAbsent(id, k -> {
+      tc.addTaskFailureListener((org.apache.spark.util.TaskFailureListener) (ctx, error) -> OPEN.remove(ctx.taskAttemptId()));
+      return new TaskLedger(tc.partitionId(), tc.attemptNumber());
+    });
+  }
+
+  /** Removes and returns the current task's ledger (an empty one if nothing was recorded). */
+  static TaskLedger takeCurrent() {
+    TaskContext tc = TaskContext.get();
+    TaskLedger l = OPEN.remove(tc.taskAttemptId());
+    return l != null ? l : new TaskLedger(tc.partitionId(), tc.attemptNumber());
+  }
+
+  static void dropCurrent() {
+    TaskContext tc = TaskContext.get();
+    if (tc != null) {
+      OPEN.remove(tc.taskAttemptId());
+    }
+  }
+
+  void addCells(int column, long n, int columns) {
+    if (cellsPerColumn == null) {
+      cellsPerColumn = new long[columns];
+    }
+    cellsPerColumn[column] += n;
+  }
+}
