@@ -14,7 +14,7 @@ class SharedSparkTest {
     SparkSession spark = SharedSpark.session();
     assertSame(spark, SharedSpark.session());
     assertSame(spark, injected);
-    assertEquals("local[2]", spark.sparkContext().master());
+    assertEquals("local[2,4]", spark.sparkContext().master());
     assertEquals("UTC", spark.conf().get("spark.sql.session.timeZone"));
     assertEquals("4", spark.conf().get("spark.sql.shuffle.partitions"));
     assertEquals("false", spark.conf().get("spark.ui.enabled"));
