@@ -7,7 +7,6 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.SdkHttpService;
@@ -58,10 +57,10 @@ final class AwsKmsClients {
   }
 
   /**
-   * The KMS client: the SDK's adaptive retry strategy (ADAPTIVE_V2: standard retries plus a
-   * client-side rate limiter that backs off when KMS throttles), region and endpoint from the
-   * spec or the default chains, credentials from the options, the spec's profile, or the
-   * default chain.
+   * The KMS client: the SDK's retry strategy for the options' mode (by default ADAPTIVE_V2:
+   * standard retries plus a client-side rate limiter that backs off when KMS throttles),
+   * region and endpoint from the spec or the default chains, credentials from the options,
+   * the spec's profile, or the default chain.
    */
   static KmsClient kmsClient(KeyServiceSpec spec, AwsKmsOptions options, SdkHttpClient http,
       AwsCredentialsProvider credentials) {
@@ -97,7 +96,7 @@ final class AwsKmsClients {
   }
 
   static RetryStrategy retryStrategy(AwsKmsOptions options) {
-    RetryStrategy.Builder<?, ?> b = AwsRetryStrategy.forRetryMode(RetryMode.ADAPTIVE_V2).toBuilder();
+    RetryStrategy.Builder<?, ?> b = AwsRetryStrategy.forRetryMode(options.retryMode()).toBuilder();
     b.maxAttempts(options.maxAttempts());
     if (options.backoffBaseDelay() != null) {
       BackoffStrategy backoff = BackoffStrategy.exponentialDelay(options.backoffBaseDelay(), options.backoffMaxDelay());
