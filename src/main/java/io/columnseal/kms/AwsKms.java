@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -35,7 +36,7 @@ public final class AwsKms implements KeyService {
   private volatile KmsClient client;
   // Guarded by lock: what we created and must close with the client.
   private SdkHttpClient httpClient;
-  private AwsCredentialsProvider ownCredentials;
+  private ProfileCredentialsProvider profileCredentials;
   private boolean closed;
 
   public AwsKms(KeyServiceSpec spec, AwsKmsOptions options) {
@@ -130,9 +131,7 @@ public final class AwsKms implements KeyService {
       closed = true;
       closeQuietly(client);
       closeQuietly(httpClient);
-      if (ownCredentials != null && ownCredentials != options.credentials() && ownCredentials instanceof AutoCloseable) {
-        closeQuietly((AutoCloseable) ownCredentials);
-      }
+      closeQuietly(profileCredentials);
       client = null;
     }
   }
@@ -164,13 +163,19 @@ public final class AwsKms implements KeyService {
       if (client == null) {
         try {
           httpClient = AwsKmsClients.httpClient(options);
-          ownCredentials = AwsKmsClients.credentials(spec, options);
-          client = AwsKmsClients.kmsClient(spec, options, httpClient, ownCredentials);
-        } catch (SdkException e) {
+          profileCredentials = AwsKmsClients.profileCredentials(spec, options);
+          AwsCredentialsProvider credentials = profileCredentials != null ? profileCredentials : options.credentials();
+          client = AwsKmsClients.kmsClient(spec, options, httpClient, credentials);
+        } catch (RuntimeException e) {
           closeQuietly(httpClient);
+          closeQuietly(profileCredentials);
           httpClient = null;
-          throw new KeyUnavailableException(operation, keyId,
-              "cannot build the KMS client for " + spec + ": " + e.getMessage(), e);
+          profileCredentials = null;
+          if (e instanceof SdkException) {
+            throw new KeyUnavailableException(operation, keyId,
+                "cannot build the KMS client for " + spec + ": " + e.getMessage(), e);
+          }
+          throw e;
         }
       }
       return client;

@@ -84,15 +84,12 @@ final class AwsKmsClients {
     return b.build();
   }
 
-  /** Credentials we must create (and close) ourselves; null means the client's default chain. */
-  static AwsCredentialsProvider credentials(KeyServiceSpec spec, AwsKmsOptions options) {
-    if (options.credentials() != null) {
-      return options.credentials();
+  /** The spec's named profile, when it names one and the options give no credentials; the caller closes it. */
+  static ProfileCredentialsProvider profileCredentials(KeyServiceSpec spec, AwsKmsOptions options) {
+    if (options.credentials() != null || spec.profile() == null) {
+      return null;
     }
-    if (spec.profile() != null) {
-      return ProfileCredentialsProvider.builder().profileName(spec.profile()).build();
-    }
-    return null;
+    return ProfileCredentialsProvider.builder().profileName(spec.profile()).build();
   }
 
   static RetryStrategy retryStrategy(AwsKmsOptions options) {
