@@ -21,10 +21,10 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 /**
  * {@link KeyService} on AWS KMS through the SDK v2 sync client.
  *
- * <p>The client is built on the first call, once per instance (the lead's key-service cache
- * keeps one instance per spec per JVM, so one client per executor), and is safe for
- * concurrent use. Retries are the SDK's (adaptive mode, see {@link AwsKmsClients}); nothing
- * here loops. Every call carries the encryption context, and what KMS answers is checked: the
+ * <p>The client is built on the first call, once per instance ({@code KeyServices} keeps one
+ * instance per spec per JVM, so one client per executor), and is safe for concurrent use.
+ * Retries are the SDK's (adaptive mode by default, see {@link AwsKmsOptions}); nothing here
+ * loops. Every call carries the encryption context, and what KMS answers is checked: the
  * key ARN it names and the length of the plaintext DEK. The SDK's copy of a plaintext DEK is
  * zeroed as soon as a {@link DataKey} holds it.
  */
