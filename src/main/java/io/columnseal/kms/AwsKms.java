@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -20,10 +21,10 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 /**
  * {@link KeyService} on AWS KMS through the SDK v2 sync client.
  *
- * <p>The client is built on the first call, once per instance (the lead's key-service cache
- * keeps one instance per spec per JVM, so one client per executor), and is safe for
- * concurrent use. Retries are the SDK's (adaptive mode, see {@link AwsKmsClients}); nothing
- * here loops. Every call carries the encryption context, and what KMS answers is checked: the
+ * <p>The client is built on the first call, once per instance ({@code KeyServices} keeps one
+ * instance per spec per JVM, so one client per executor), and is safe for concurrent use.
+ * Retries are the SDK's (adaptive mode by default, see {@link AwsKmsOptions}); nothing here
+ * loops. Every call carries the encryption context, and what KMS answers is checked: the
  * key ARN it names and the length of the plaintext DEK. The SDK's copy of a plaintext DEK is
  * zeroed as soon as a {@link DataKey} holds it.
  */
@@ -35,7 +36,7 @@ public final class AwsKms implements KeyService {
   private volatile KmsClient client;
   // Guarded by lock: what we created and must close with the client.
   private SdkHttpClient httpClient;
-  private AwsCredentialsProvider ownCredentials;
+  private ProfileCredentialsProvider profileCredentials;
   private boolean closed;
 
   public AwsKms(KeyServiceSpec spec, AwsKmsOptions options) {
@@ -130,9 +131,7 @@ public final class AwsKms implements KeyService {
       closed = true;
       closeQuietly(client);
       closeQuietly(httpClient);
-      if (ownCredentials != null && ownCredentials != options.credentials() && ownCredentials instanceof AutoCloseable) {
-        closeQuietly((AutoCloseable) ownCredentials);
-      }
+      closeQuietly(profileCredentials);
       client = null;
     }
   }
@@ -164,13 +163,19 @@ public final class AwsKms implements KeyService {
       if (client == null) {
         try {
           httpClient = AwsKmsClients.httpClient(options);
-          ownCredentials = AwsKmsClients.credentials(spec, options);
-          client = AwsKmsClients.kmsClient(spec, options, httpClient, ownCredentials);
-        } catch (SdkException e) {
+          profileCredentials = AwsKmsClients.profileCredentials(spec, options);
+          AwsCredentialsProvider credentials = profileCredentials != null ? profileCredentials : options.credentials();
+          client = AwsKmsClients.kmsClient(spec, options, httpClient, credentials);
+        } catch (RuntimeException e) {
           closeQuietly(httpClient);
+          closeQuietly(profileCredentials);
           httpClient = null;
-          throw new KeyUnavailableException(operation, keyId,
-              "cannot build the KMS client for " + spec + ": " + e.getMessage(), e);
+          profileCredentials = null;
+          if (e instanceof SdkException) {
+            throw new KeyUnavailableException(operation, keyId,
+                "cannot build the KMS client for " + spec + ": " + e.getMessage(), e);
+          }
+          throw e;
         }
       }
       return client;

@@ -7,7 +7,6 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.SdkHttpService;
@@ -58,10 +57,10 @@ final class AwsKmsClients {
   }
 
   /**
-   * The KMS client: the SDK's adaptive retry strategy (ADAPTIVE_V2: standard retries plus a
-   * client-side rate limiter that backs off when KMS throttles), region and endpoint from the
-   * spec or the default chains, credentials from the options, the spec's profile, or the
-   * default chain.
+   * The KMS client: the SDK's retry strategy for the options' mode (by default ADAPTIVE_V2:
+   * standard retries plus a client-side rate limiter that backs off when KMS throttles),
+   * region and endpoint from the spec or the default chains, credentials from the options,
+   * the spec's profile, or the default chain.
    */
   static KmsClient kmsClient(KeyServiceSpec spec, AwsKmsOptions options, SdkHttpClient http,
       AwsCredentialsProvider credentials) {
@@ -85,19 +84,16 @@ final class AwsKmsClients {
     return b.build();
   }
 
-  /** Credentials we must create (and close) ourselves; null means the client's default chain. */
-  static AwsCredentialsProvider credentials(KeyServiceSpec spec, AwsKmsOptions options) {
-    if (options.credentials() != null) {
-      return options.credentials();
+  /** The spec's named profile, when it names one and the options give no credentials; the caller closes it. */
+  static ProfileCredentialsProvider profileCredentials(KeyServiceSpec spec, AwsKmsOptions options) {
+    if (options.credentials() != null || spec.profile() == null) {
+      return null;
     }
-    if (spec.profile() != null) {
-      return ProfileCredentialsProvider.builder().profileName(spec.profile()).build();
-    }
-    return null;
+    return ProfileCredentialsProvider.builder().profileName(spec.profile()).build();
   }
 
   static RetryStrategy retryStrategy(AwsKmsOptions options) {
-    RetryStrategy.Builder<?, ?> b = AwsRetryStrategy.forRetryMode(RetryMode.ADAPTIVE_V2).toBuilder();
+    RetryStrategy.Builder<?, ?> b = AwsRetryStrategy.forRetryMode(options.retryMode()).toBuilder();
     b.maxAttempts(options.maxAttempts());
     if (options.backoffBaseDelay() != null) {
       BackoffStrategy backoff = BackoffStrategy.exponentialDelay(options.backoffBaseDelay(), options.backoffMaxDelay());

@@ -27,7 +27,7 @@ final class AwsKmsErrors {
     String subject = dek == null ? "" : "DEK " + dek + ": ";
     if (!(e instanceof AwsServiceException)) {
       // No answer: connection refused or reset, timeouts, or no credentials/region.
-      return new KeyUnavailableException(operation, keyId, subject + "no answer from KMS: " + oneLine(e.getMessage()), e);
+      return new KeyUnavailableException(operation, keyId, subject + "no answer from KMS: " + describe(e), e);
     }
     AwsServiceException ase = (AwsServiceException) e;
     String code = errorCode(ase);
@@ -55,6 +55,22 @@ final class AwsKmsErrors {
       return new KeyUnavailableException(operation, keyId, detail + "; still failing after the SDK's retries", e);
     }
     return new KmsRequestRejectedException(operation, keyId, detail, e);
+  }
+
+  /** The SDK's client-side exceptions often have empty messages (AbortedException): name them. */
+  private static String describe(Throwable e) {
+    StringBuilder sb = new StringBuilder(e.getClass().getSimpleName());
+    if (e.getMessage() != null && !e.getMessage().isBlank()) {
+      sb.append(" (").append(oneLine(e.getMessage())).append(')');
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != e) {
+      sb.append(", caused by ").append(root.getClass().getSimpleName());
+    }
+    return sb.toString();
   }
 
   private static String errorCode(AwsServiceException e) {

@@ -4,19 +4,26 @@ import io.columnseal.ConfigException;
 import java.time.Duration;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryMode;
 
 /**
  * How the AWS backend tunes its SDK client: the retry budget of the SDK's adaptive retry
  * strategy, timeouts, and optionally a credentials provider in place of the default chain.
  * Immutable; checked when built.
  *
- * <p>The defaults suit a batch job: many attempts (KMS throttles bursts of GenerateDataKey
- * from hundreds of executors), short attempt timeouts (a KMS call normally takes
- * milliseconds), and the SDK's own backoff.
+ * <p>The defaults suit a batch job: the SDK's adaptive retry mode (ADAPTIVE_V2), many
+ * attempts (KMS throttles bursts of GenerateDataKey from hundreds of executors), short attempt
+ * timeouts (a KMS call normally takes milliseconds), and the SDK's own backoff.
+ *
+ * <p>Adaptive mode adds a client-side rate limiter that starts after the first throttling
+ * answer and, on a client that has sent little so far, waits about two seconds per throttled
+ * attempt: right for executors that make a few calls each, costly for a client that must
+ * sustain a high call rate through throttling (STANDARD mode retries without the limiter).
  */
 public final class AwsKmsOptions {
   private static final AwsKmsOptions DEFAULTS = builder().build();
 
+  private final RetryMode retryMode;
   private final int maxAttempts;
   private final Duration apiCallTimeout;
   private final Duration attemptTimeout;
@@ -27,6 +34,7 @@ public final class AwsKmsOptions {
   private final AwsCredentialsProvider credentials;
 
   private AwsKmsOptions(Builder b) {
+    this.retryMode = b.retryMode;
     this.maxAttempts = b.maxAttempts;
     this.apiCallTimeout = b.apiCallTimeout;
     this.attemptTimeout = b.attemptTimeout;
@@ -43,6 +51,11 @@ public final class AwsKmsOptions {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** ADAPTIVE_V2 (the default) or STANDARD. */
+  public RetryMode retryMode() {
+    return retryMode;
   }
 
   /** Attempts per call, the first included; the SDK retries throttling and 5xx answers. */
@@ -85,7 +98,7 @@ public final class AwsKmsOptions {
 
   @Override
   public String toString() {
-    return "AwsKmsOptions[maxAttempts=" + maxAttempts + ", apiCallTimeout=" + apiCallTimeout
+    return "AwsKmsOptions[retryMode=" + retryMode + ", maxAttempts=" + maxAttempts + ", apiCallTimeout=" + apiCallTimeout
         + ", attemptTimeout=" + attemptTimeout + ", connectTimeout=" + connectTimeout
         + ", readTimeout=" + readTimeout
         + (backoffBaseDelay == null ? "" : ", backoff=" + backoffBaseDelay + ".." + backoffMaxDelay)
@@ -94,6 +107,7 @@ public final class AwsKmsOptions {
 
   /** Builder; every setter checks its value. */
   public static final class Builder {
+    private RetryMode retryMode = RetryMode.ADAPTIVE_V2;
     private int maxAttempts = 8;
     private Duration apiCallTimeout = Duration.ofMinutes(2);
     private Duration attemptTimeout = Duration.ofSeconds(10);
@@ -104,6 +118,14 @@ public final class AwsKmsOptions {
     private AwsCredentialsProvider credentials;
 
     private Builder() {
+    }
+
+    public Builder retryMode(RetryMode mode) {
+      if (mode != RetryMode.ADAPTIVE_V2 && mode != RetryMode.STANDARD) {
+        throw ConfigException.badValue("kms.retryMode", mode, "ADAPTIVE_V2 or STANDARD");
+      }
+      this.retryMode = mode;
+      return this;
     }
 
     public Builder maxAttempts(int attempts) {
