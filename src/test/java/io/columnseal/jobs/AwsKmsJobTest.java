@@ -1,0 +1,144 @@
+package io.columnseal.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.columnseal.kms.KeyDisabledException;
+import io.columnseal.kms.KeyNotFoundException;
+import io.columnseal.kms.KmsAccessDeniedException;
+import io.columnseal.kms.KmsException;
+import io.columnseal.kms.testserver.KmsTestServer;
+import io.columnseal.kms.testserver.LoggedRequest;
+import io.columnseal.manifest.DekRecord;
+import io.columnseal.manifest.ManifestState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jobs through the real SDK KmsClient against the in-process KMS test server: the exact
+ * KMS calls and contexts, least-privilege principals, throttling, and bad keys caught before
+ * any data is written.
+ */
+class AwsKmsJobTest {
+  /** The principal surefire's aws.accessKeyId names for the SDK's default chain. */
+  private static final String PRINCIPAL = "AKIDTESTJOBS";
+
+  @TempDir
+  Path tmp;
+  private KmsTestServer kms;
+  private JobTestKit kit;
+  private String keyArn;
+
+  @BeforeEach
+  void start() {
+    kms = KmsTestServer.start();
+    keyArn = kms.createKey("cards master key");
+    kms.createAlias("alias/cards", keyArn);
+    kit = new JobTestKit(tmp);
+  }
+
+  @AfterEach
+  void stop() {
+    kms.close();
+  }
+
+  private EncryptSettings.Builder settings(String output) {
+    return kit.sampleCsv(output).keyService(kms.spec()).kmsKey("alias/cards")
+        .extraContext(Map.of("team", "payments"));
+  }
+
+  @Test
+  void oneGenerateDataKeyPerNonEmptyPartitionWithTheDatasetsContext() {
+    String enc = tmp.resolve("enc").toString();
+    kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:GenerateDataKey");
+    RunSummary run = EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(3).build());
+
+    ManifestState m = OutputModesTest.state(enc);
+    List<LoggedRequest> generated = kms.log().of("GenerateDataKey");
+    assertEquals(3, generated.size(), "one call per partition, no more");
+    assertEquals(3, m.deks().size());
+    assertEquals(1, kms.log().of("DescribeKey").size());
+    Set<String> dekIds = new TreeSet<>();
+    for (LoggedRequest r : generated) {
+      assertTrue(r.ok());
+      assertEquals(PRINCIPAL, r.accessKeyId());
+      assertEquals(keyArn, r.keyId(), "executors ask for the ARN DescribeKey resolved on the driver");
+      assertEquals(Set.of("columnseal:dataset", "columnseal:dek", "team"), r.context().keySet());
+      assertEquals("cards-test", r.context().get("columnseal:dataset"));
+      assertEquals("payments", r.context().get("team"));
+      dekIds.add(r.context().get("columnseal:dek"));
+    }
+    assertEquals(m.deks().keySet().stream().map(Object::toString).collect(Collectors.toCollection(TreeSet::new)), dekIds);
+    for (DekRecord d : m.deks().values()) {
+      assertEquals(keyArn, d.keyArn());
+      assertEquals(d.id().hex(), d.encryptionContext().get("columnseal:dek"));
+    }
+    assertEquals(3, run.kmsCalls.get("GenerateDataKey"));
+  }
+
+  @Test
+  void anEncryptPrincipalCannotDecryptAndADecryptPrincipalCannotGenerate() {
+    String enc = tmp.resolve("enc").toString();
+    kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:GenerateDataKey");
+    EncryptJob.run(JobTestKit.spark(), settings(enc).build());
+    kms.permissions().restrict(PRINCIPAL, "kms:Decrypt");
+
+    String out = tmp.resolve("dec").toString();
+    DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), false));
+    assertEquals(JobTestKit.sorted(JobTestKit.sampleInput()), JobTestKit.sorted(JobTestKit.spark().read().parquet(out)));
+    assertTrue(kms.log().of("GenerateDataKey").stream().allMatch(LoggedRequest::ok));
+
+    // The decrypt principal may not generate keys: encrypt fails at DescribeKey, before any data.
+    String again = tmp.resolve("enc2").toString();
+    KmsException e = assertThrows(KmsAccessDeniedException.class,
+        () -> EncryptJob.run(JobTestKit.spark(), settings(again).build()));
+    assertTrue(e.getMessage().contains("DescribeKey"), e.getMessage());
+    assertFalse(Files.exists(Path.of(again)));
+  }
+
+  @Test
+  void thirtyPercentThrottledStillDecryptsExactly() {
+    String enc = tmp.resolve("enc").toString();
+    kms.faults().throttle(0.3, 7);
+    EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(4).build());
+    String out = tmp.resolve("dec").toString();
+    DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), false));
+    assertTrue(kms.log().count("GenerateDataKey", "ThrottlingException") + kms.log().count("Decrypt", "ThrottlingException")
+        + kms.log().count("DescribeKey", "ThrottlingException") > 0, "the server did throttle");
+    assertEquals(4, kms.log().count("GenerateDataKey", LoggedRequest.OK));
+    assertEquals(JobTestKit.sorted(JobTestKit.sampleInput()), JobTestKit.sorted(JobTestKit.spark().read().parquet(out)));
+  }
+
+  @Test
+  void badKeysFailBeforeAnyDataIsWritten() {
+    String missing = tmp.resolve("missing").toString();
+    assertThrows(KeyNotFoundException.class,
+        () -> EncryptJob.run(JobTestKit.spark(), settings(missing).kmsKey("alias/nowhere").build()));
+    assertFalse(Files.exists(Path.of(missing)));
+
+    kms.disable(keyArn);
+    String disabled = tmp.resolve("disabled").toString();
+    assertThrows(KeyDisabledException.class, () -> EncryptJob.run(JobTestKit.spark(), settings(disabled).build()));
+    assertFalse(Files.exists(Path.of(disabled)));
+    kms.enable(keyArn);
+
+    String pending = kms.createKey("doomed");
+    kms.scheduleDeletion(pending);
+    String doomed = tmp.resolve("doomed").toString();
+    assertThrows(KeyDisabledException.class,
+        () -> EncryptJob.run(JobTestKit.spark(), settings(doomed).kmsKey(pending).build()));
+    assertFalse(Files.exists(Path.of(doomed)));
+    assertEquals(0, kms.log().of("GenerateDataKey").size(), "no data key was asked for");
+  }
+}
