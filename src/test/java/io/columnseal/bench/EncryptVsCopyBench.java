@@ -1,0 +1,98 @@
+package io.columnseal.bench;
+
+import io.columnseal.jobs.EncryptJob;
+import io.columnseal.jobs.EncryptSettings;
+import io.columnseal.jobs.OutputMode;
+import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.LocalKeyring;
+import io.columnseal.samples.CardDataGenerator;
+import io.columnseal.samples.CardSchema;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Not a test: encrypting N generated card rows from CSV to Parquet next to a plain
+ * CSV-to-Parquet copy of the same rows, in one Spark session, alternating, medians.
+ * Run with jobs/bench-encrypt [rows] [rounds].
+ */
+public final class EncryptVsCopyBench {
+  private static final Map<String, String> CSV = Map.of("header", "true", "quote", "\"", "escape", "\"",
+      "dateFormat", "yyyy-MM-dd", "timestampFormat", "yyyy-MM-dd HH:mm:ss");
+
+  private EncryptVsCopyBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Path dir = Files.createTempDirectory("columnseal-bench");
+    Path csv = dir.resolve("cards.csv");
+    CardDataGenerator.writeCsv(CardDataGenerator.DEFAULT_SEED, rows, csv);
+    System.out.printf("input: %,d rows, %,d bytes of CSV%n", rows, Files.size(csv));
+
+    SparkSession spark = SparkSession.builder().master("local[*]").appName("columnseal bench")
+        .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    Path keyring = dir.resolve("bench.keyring.json");
+    try (LocalKeyring ring = LocalKeyring.createOrOpen(keyring)) {
+      ring.createKey("alias/bench", "benchmark key");
+    }
+    EncryptSettings settings = EncryptSettings.builder().datasetId("bench").inputPath(csv.toString())
+        .inputFormat("csv").inputOptions(CSV).inputSchema(CardSchema.DDL)
+        .columns(List.of("card_number", "cardholder_name", "cvv", "street_address"))
+        .keyService(KeyServiceSpec.local(keyring.toString())).kmsKey("alias/bench")
+        .outputPath(dir.resolve("enc").toString()).mode(OutputMode.OVERWRITE).build();
+
+    List<Double> copy = new ArrayList<>();
+    List<Double> enc = new ArrayList<>();
+    long copyBytes = 0;
+    long encBytes = 0;
+    for (int r = 0; r <= rounds; r++) {
+      long t0 = System.nanoTime();
+      spark.read().options(CSV).schema(CardSchema.DDL).csv(csv.toString())
+          .write().mode("overwrite").parquet(dir.resolve("copy").toString());
+      double c = (System.nanoTime() - t0) / 1e9;
+      t0 = System.nanoTime();
+      EncryptJob.run(spark, settings);
+      double e = (System.nanoTime() - t0) / 1e9;
+      if (r == 0) {
+        System.out.printf("warm-up: copy %.2f s, encrypt %.2f s%n", c, e);
+        continue;
+      }
+      copy.add(c);
+      enc.add(e);
+      copyBytes = bytes(dir.resolve("copy"));
+      encBytes = bytes(dir.resolve("enc"));
+      System.out.printf("round %d: copy %.2f s, encrypt %.2f s%n", r, c, e);
+    }
+    double mc = median(copy);
+    double me = median(enc);
+    System.out.printf("%nmedian of %d rounds, %,d rows, local[*] on %d cores:%n", rounds, rows,
+        Runtime.getRuntime().availableProcessors());
+    System.out.printf("  plain CSV->Parquet copy  %6.2f s  1.00x  %,d bytes%n", mc, copyBytes);
+    System.out.printf("  columnseal encrypt       %6.2f s  %.2fx  %,d bytes (%.2fx)%n", me, me / mc, encBytes,
+        (double) encBytes / copyBytes);
+    spark.stop();
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static long bytes(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("_columnseal"))
+          .filter(p -> p.getFileName().toString().endsWith(".parquet")).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+}
