@@ -95,11 +95,10 @@ public final class EncryptJob {
 
     Dataset<Row> rows = s.partitions > 0 ? input.rows.repartition(s.partitions) : input.rows;
     JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionSealer(plan));
-    Dataset<Row> out = spark.internalCreateDataFrame(sealed.rdd(), plan.outputSchema(), false);
 
     PendingRun pending = new PendingRun(conf, DatasetFiles.pendingFile(manifestDir, runId), s.datasetId, runId);
     spark.sparkContext().setJobDescription("columnseal encrypt " + s.datasetId + " (run " + runId + ")");
-    write(out, runId, pending);
+    write(plan.outputSchema(), sealed, runId, pending);
     if (!pending.dataCommitted()) {
       throw new IllegalStateException("the Spark write of run " + runId + " returned without committing its data");
     }
@@ -115,13 +114,18 @@ public final class EncryptJob {
     return summary;
   }
 
-  private void write(Dataset<Row> out, String runId, PendingRun pending) {
-    String previous = spark.conf().get(COMMIT_PROTOCOL_KEY);
-    boolean wrapped = CellCommitProtocol.class.getName().equals(previous);
-    if (!wrapped) {
-      spark.conf().set(CellCommitProtocol.INNER_CLASS_KEY, previous);
+  /**
+   * Writes through {@link CellCommitProtocol}, set on a clone of the session so that other jobs
+   * sharing the session keep their own commit protocol.
+   */
+  private void write(StructType schema, JavaRDD<InternalRow> sealed, String runId, PendingRun pending) {
+    SparkSession writer = spark.cloneSession();
+    String inner = writer.conf().get(COMMIT_PROTOCOL_KEY);
+    if (!CellCommitProtocol.class.getName().equals(inner)) {
+      writer.conf().set(CellCommitProtocol.INNER_CLASS_KEY, inner);
     }
-    spark.conf().set(COMMIT_PROTOCOL_KEY, CellCommitProtocol.class.getName());
+    writer.conf().set(COMMIT_PROTOCOL_KEY, CellCommitProtocol.class.getName());
+    Dataset<Row> out = writer.internalCreateDataFrame(sealed.rdd(), schema, false);
     RunCommitHook.Registry.register(runId, pending);
     try {
       // Always an append into the dataset folder: overwrite retires old files in the manifest
@@ -130,10 +134,6 @@ public final class EncryptJob {
           .partitionBy(s.partitionBy.toArray(new String[0])).parquet(s.outputPath);
     } finally {
       RunCommitHook.Registry.unregister(runId);
-      if (!wrapped) {
-        spark.conf().set(COMMIT_PROTOCOL_KEY, previous);
-        spark.conf().unset(CellCommitProtocol.INNER_CLASS_KEY);
-      }
     }
   }
 

@@ -28,7 +28,10 @@ final class TaskLedger implements Serializable {
     this.attempt = attempt;
   }
 
-  /** The ledger of the task running in this thread; created on first use, dropped if the task fails. */
+  /**
+   * The ledger of the task running in this thread; created on first use, and dropped when the
+   * task ends (after commitTask has taken it, or on failure), so none outlives its task.
+   */
   static TaskLedger current() {
     TaskContext tc = TaskContext.get();
     if (tc == null) {
@@ -36,7 +39,7 @@ final class TaskLedger implements Serializable {
     }
     long id = tc.taskAttemptId();
     return OPEN.computeIfAbsent(id, k -> {
-      tc.addTaskFailureListener((org.apache.spark.util.TaskFailureListener) (ctx, error) -> OPEN.remove(ctx.taskAttemptId()));
+      tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> OPEN.remove(ctx.taskAttemptId()));
       return new TaskLedger(tc.partitionId(), tc.attemptNumber());
     });
   }
