@@ -1,7 +1,6 @@
 package io.columnseal.crypto;
 
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -108,10 +107,5 @@ public final class DekId implements Comparable<DekId> {
   @Override
   public int compareTo(DekId o) {
     return Long.compareUnsigned(value, o.value);
-  }
-
-  /** For tests and docs: equality on the byte form. */
-  boolean sameBytes(byte[] other) {
-    return Arrays.equals(toBytes(), other);
   }
 }

@@ -42,7 +42,7 @@ class DekIdTest {
     assertArrayEquals(new byte[] {0, 0, 0, (byte) 0xa1, (byte) 0xb2, (byte) 0xc3, (byte) 0xd4, (byte) 0xe5, (byte) 0xf6,
         0x07, 0x18, 0}, framed);
     assertEquals(id, DekId.fromBytes(framed, 3));
-    assertTrue(id.sameBytes(bytes));
+    assertArrayEquals(bytes, id.toBytes());
   }
 
   @Test
