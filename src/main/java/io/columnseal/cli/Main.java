@@ -2,6 +2,7 @@ package io.columnseal.cli;
 
 import io.columnseal.ColumnsealException;
 import io.columnseal.ConfigException;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +18,20 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    SparkSession.getDefaultSession().foreach(s -> {
+      s.stop();
+      return null;
+    });
+    if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+      // YARN's ApplicationMaster runs main in a thread: System.exit would be reported as a
+      // failure even on success. Return on success; throw so the attempt fails otherwise.
+      if (code != ExitCodes.OK) {
+        throw new IllegalStateException("columnseal exited with code " + code + " (see the line above)");
+      }
+      return;
+    }
+    System.exit(code);
   }
 
   /** Runs one command and returns its exit code; the process is left running (for tests). */
