@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>The PUT goes through the AWS SDK directly, with a client set up from the file system's
  * s3a keys ({@link S3ClientSettings}); s3a 3.3's own create cannot send the header. It reads
- * back through s3a like any other file.
+ * back through s3a like any other file. One client per call, closed after it: a run commits
+ * once (plus any conflict retries), on the driver, so nothing is worth keeping open.
  */
 final class S3ConditionalCreate implements AtomicCreate {
   /** 409 ConditionalRequestConflict: another request on the key was in flight; S3 asks for a retry. */
