@@ -18,12 +18,16 @@ import org.apache.hadoop.fs.Path;
  *       implements link atomically, cannot clobber each other; readers never see a partial file.
  *   <li>{@code hdfs} ({@link RenameCreate}): temp file, hsync, then a rename without overwrite,
  *       which the NameNode performs atomically and refuses if the target exists. Same guarantee.
- *   <li>anything else, including {@code s3a} today ({@link CreateNoOverwrite}): best effort.
+ *   <li>{@code s3a}, {@code s3} ({@link S3ConditionalCreate}): one PUT with
+ *       {@code If-None-Match: *}, which S3 performs atomically and refuses (412) if the key
+ *       exists. Same guarantee, against S3 itself; an S3-compatible store must implement
+ *       conditional writes atomically too.
+ *   <li>anything else ({@link CreateNoOverwrite}): best effort.
  *       {@code create(path, overwrite=false)} checks for the target and then writes it; two
- *       writers can both pass the check, and on S3 the last upload wins. A read-back narrows the
- *       window but does not close it, and a crash mid-write can leave a truncated commit (the
- *       reader reports it as corrupt). Use one writer at a time per dataset there until the S3
- *       conditional-write implementation (PUT with {@code If-None-Match: *}) is added here.
+ *       writers can both pass the check, and on an object store the last upload wins. A
+ *       read-back narrows the window but does not close it, and a crash mid-write can leave a
+ *       truncated commit (the reader reports it as corrupt). Use one writer at a time per
+ *       dataset there.
  * </ul>
  */
 public interface AtomicCreate {
@@ -44,7 +48,9 @@ public interface AtomicCreate {
         return new HardLinkCreate();
       case "hdfs":
         return new RenameCreate();
-      // Extension point: "s3", "s3a" -> a conditional PUT (If-None-Match: *) via the S3 client.
+      case "s3a":
+      case "s3":
+        return new S3ConditionalCreate();
       default:
         return new CreateNoOverwrite();
     }

@@ -9,9 +9,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Best-effort create-if-absent for file systems without an atomic primitive here (S3A until the
- * conditional-write implementation exists): {@code create(target, overwrite=false)} and a
- * read-back. Not atomic: see {@link AtomicCreate} for what can go wrong with concurrent writers.
+ * Best-effort create-if-absent for file systems without an atomic primitive here (abfs, gs,
+ * ...): {@code create(target, overwrite=false)} and a read-back. Not atomic: see {@link AtomicCreate} for what can go wrong with concurrent writers.
  */
 final class CreateNoOverwrite implements AtomicCreate {
 

@@ -36,7 +36,10 @@ class AtomicCreateTest {
     assertInstanceOf(HardLinkCreate.class, AtomicCreate.forScheme("file"));
     assertInstanceOf(RenameCreate.class, AtomicCreate.forScheme("hdfs"));
     assertInstanceOf(RenameCreate.class, AtomicCreate.forScheme("HDFS"));
-    assertInstanceOf(CreateNoOverwrite.class, AtomicCreate.forScheme("s3a"));
+    assertInstanceOf(S3ConditionalCreate.class, AtomicCreate.forScheme("s3a"));
+    assertInstanceOf(S3ConditionalCreate.class, AtomicCreate.forScheme("S3A"));
+    assertInstanceOf(S3ConditionalCreate.class, AtomicCreate.forScheme("s3"));
+    assertInstanceOf(CreateNoOverwrite.class, AtomicCreate.forScheme("gs"));
     assertInstanceOf(CreateNoOverwrite.class, AtomicCreate.forScheme(null));
   }
 
