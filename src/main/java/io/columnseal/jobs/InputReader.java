@@ -73,6 +73,14 @@ final class InputReader {
     StructType data = s.inputSchema != null
         ? StructType.fromDDL(s.inputSchema)
         : spark.read().options(options).csv(s.inputPath).schema();
+    if (s.inputSchema == null) {
+      if (data.isEmpty()) {
+        throw new InputException("input.path " + s.inputPath + " is empty (no header, no rows): nothing to encrypt");
+      }
+      if (Boolean.parseBoolean(option(options, "header"))) {
+        refuseRepeatedHeaderNames(spark, options, s.inputPath);
+      }
+    }
     if (dropMalformed) {
       Dataset<Row> df = spark.read().options(options).schema(data).csv(s.inputPath);
       return new Input(df, data, false);
@@ -88,6 +96,48 @@ final class InputReader {
     cols.add(raw.col(CORRUPT_COLUMN));
     cols.add(functions.col("_metadata.file_path").as(FILE_COLUMN));
     return new Input(raw.select(cols.toArray(new Column[0])), data, true);
+  }
+
+  /**
+   * Spark silently renames repeated CSV header names (card_number, CARD_NUMBER become
+   * card_number1, CARD_NUMBER2), so a repeat would pass unnoticed; it is refused instead, as
+   * EncryptPlanning refuses case-colliding names in a given schema.
+   */
+  private static void refuseRepeatedHeaderNames(SparkSession spark, Map<String, String> options, String path) {
+    Map<String, String> headerAsRow = new HashMap<>();
+    options.forEach((k, v) -> {
+      if (!k.equalsIgnoreCase("header") && !k.equalsIgnoreCase("inferSchema")) {
+        headerAsRow.put(k, v);
+      }
+    });
+    headerAsRow.put("header", "false");
+    List<Row> first = spark.read().options(headerAsRow).csv(path).limit(1).collectAsList();
+    if (first.isEmpty()) {
+      return;
+    }
+    Map<String, String> seen = new HashMap<>();
+    Row header = first.get(0);
+    for (int i = 0; i < header.size(); i++) {
+      String name = header.isNullAt(i) ? "" : header.getString(i);
+      if (name.isEmpty()) {
+        continue;
+      }
+      String prev = seen.put(name.toLowerCase(Locale.ROOT), name);
+      if (prev != null) {
+        throw new ConfigException("Cannot read input.path " + path + ": its CSV header has columns " + prev + " and "
+            + name + " whose names differ only in case (or repeat); Spark cannot tell them apart: rename one in the"
+            + " file, or name the columns with input.schema");
+      }
+    }
+  }
+
+  private static String option(Map<String, String> options, String key) {
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(key)) {
+        return e.getValue();
+      }
+    }
+    return null;
   }
 
   private static String quote(String name) {
