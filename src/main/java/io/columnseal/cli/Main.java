@@ -23,7 +23,8 @@ public final class Main implements Runnable {
   /** Runs one command and returns its exit code; the process is left running (for tests). */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.addSubcommand("sample", new io.columnseal.samples.GenerateCardData());
+    // Registered under our name, so its usage reads "columnseal sample", not its own tool name.
+    cli.addSubcommand("sample", new CommandLine(new io.columnseal.samples.GenerateCardData()).setCommandName("sample"));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       String name = cmd.getCommandName();
       ColumnsealException ours = ours(e);
