@@ -3,7 +3,10 @@ package io.columnseal.jobs;
 import io.columnseal.ConfigException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +17,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
@@ -156,17 +161,20 @@ final class InputReader {
    * The 1-based line of {@code file} where {@code record} starts, or -1. Runs only on the
    * failure path, in the executor that met the row; the record text stays in memory.
    */
-  static long lineOf(Configuration conf, String file, String record, String charset) {
+  static long lineOf(Configuration conf, Path file, String record, String charset) {
     String first = record;
     int nl = record.indexOf('\n');
     if (nl >= 0) {
       first = record.substring(0, nl);
     }
     first = first.endsWith("\r") ? first.substring(0, first.length() - 1) : first;
-    Path p = new Path(file);
+    Path p = file;
     try {
       FileSystem fs = p.getFileSystem(conf);
-      try (FSDataInputStream in = fs.open(p);
+      // Landing drops are often .csv.gz: count lines of the text Spark read, not of the raw bytes.
+      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+      try (FSDataInputStream raw = fs.open(p);
+           InputStream in = codec == null ? raw : codec.createInputStream(raw);
            BufferedReader r = new BufferedReader(new InputStreamReader(in, Charset.forName(charset)))) {
         long line = 0;
         for (String l = r.readLine(); l != null; l = r.readLine()) {
@@ -180,6 +188,15 @@ final class InputReader {
       return -1;
     }
     return -1;
+  }
+
+  /** The file of Spark's {@code _metadata.file_path}, which is URL-encoded ("landing%20zone"). */
+  static Path sourcePath(String metadataFilePath) {
+    try {
+      return new Path(new URI(metadataFilePath));
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      return new Path(metadataFilePath);
+    }
   }
 
   static String charsetOf(Map<String, String> options) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.columnseal.manifest.ManifestStore;
 import io.columnseal.testing.SharedSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -259,6 +261,38 @@ class CliTest {
     assertTrue(r.err.startsWith("columnseal encrypt: failed: "), r.err);
     assertTrue(r.err.contains(arn), r.err);
     assertFalse(Files.exists(Path.of(dataset(), "_columnseal")), "nothing written");
+  }
+
+  @Test
+  void aMalformedRowFailsWithItsFileAndLineAndNoValue() throws IOException {
+    Path csv = smallCsv();
+    List<String> lines = new ArrayList<>(Files.readAllLines(csv));
+    String card = lines.get(5).split(",")[0];
+    lines.set(5, lines.get(5) + "," + card);
+    Files.write(csv, lines);
+    createSampleKey();
+    Result r = cli(encrypt("--set", "input.path=" + csv));
+    assertEquals(1, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith("columnseal encrypt: failed: malformed CSV row in file:" + csv + " at line 6:"), r.err);
+    assertFalse(r.err.contains(card) || r.out.contains(card), r.toString());
+    assertTrue(ManifestStore.at(new org.apache.hadoop.fs.Path(dataset(), "_columnseal"), new Configuration())
+        .read().isEmpty(), "no manifest commit");
+  }
+
+  @Test
+  void aMissingInputOrAnUnknownKeyEndsWithOneLine() throws IOException {
+    createSampleKey();
+    Path missing = tmp.resolve("landing/*.csv");
+    Result noInput = cli(encrypt("--set", "input.path=" + missing));
+    assertEquals(2, noInput.code, noInput.toString());
+    assertEquals(1, noInput.errLines().size(), noInput.toString());
+    assertTrue(noInput.err.contains("Cannot read input.path " + missing), noInput.err);
+
+    Result noKey = cli(encrypt("--set", "input.path=" + smallCsv(), "--set", "kms.key=alias/no-such-key"));
+    assertEquals(1, noKey.code, noKey.toString());
+    assertEquals(1, noKey.errLines().size(), noKey.toString());
+    assertTrue(noKey.err.startsWith("columnseal encrypt: failed: ") && noKey.err.contains("alias/no-such-key"), noKey.err);
   }
 
   @Test

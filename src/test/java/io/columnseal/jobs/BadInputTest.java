@@ -77,8 +77,9 @@ class BadInputTest {
   @Test
   void aMalformedRowNamesItsFileAndLineButNotItsValues() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
-    // Line 4 has a card number where the amount should be, and one field too many.
-    Path csv = write("cards.csv", "id,card_number,amount\n"
+    // Line 4 has one field too many. The folder's space must not lose the line.
+    Files.createDirectories(tmp.resolve("landing zone"));
+    Path csv = write("landing zone/cards.csv", "id,card_number,amount\n"
         + "1,5228757498274265,943.50\n"
         + "2,4958771451179337,86.12\n"
         + "3," + CARD + ",12.00," + CARD + "\n"
@@ -87,8 +88,7 @@ class BadInputTest {
     Exception e = assertThrows(Exception.class,
         () -> EncryptJob.run(JobTestKit.spark(), tiny(kit, csv.toString(), out).build()));
     InputException ours = assertInstanceOf(InputException.class, ours(e), String.valueOf(e));
-    assertTrue(ours.getMessage().contains(csv.getFileName().toString()), ours.getMessage());
-    assertTrue(ours.getMessage().contains("at line 4"), ours.getMessage());
+    assertTrue(ours.getMessage().contains("malformed CSV row in file:" + csv + " at line 4:"), ours.getMessage());
     for (Throwable t = e; t != null; t = t.getCause()) {
       assertFalse(String.valueOf(t.getMessage()).contains(CARD), "a message quotes the row: " + t);
     }
@@ -107,6 +107,23 @@ class BadInputTest {
     InputException ours = assertInstanceOf(InputException.class, ours(e), String.valueOf(e));
     assertTrue(ours.getMessage().contains("cards.csv at line 3"), ours.getMessage());
     assertFalse(String.valueOf(e.getMessage()).contains(CARD), e.getMessage());
+    assertNothingWritten(out);
+  }
+
+  @Test
+  void aMalformedRowInAGzippedFileIsNamedByItsLineToo() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path gz = tmp.resolve("cards.csv.gz");
+    try (java.io.Writer w = new java.io.OutputStreamWriter(
+        new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz)), StandardCharsets.UTF_8)) {
+      w.write("id,card_number,amount\n1,5228757498274265,943.50\n2," + CARD + ",1.00,extra\n");
+    }
+    String out = tmp.resolve("enc").toString();
+    Exception e = assertThrows(Exception.class,
+        () -> EncryptJob.run(JobTestKit.spark(), tiny(kit, gz.toString(), out).build()));
+    InputException ours = assertInstanceOf(InputException.class, ours(e), String.valueOf(e));
+    assertTrue(ours.getMessage().contains("cards.csv.gz at line 3"), ours.getMessage());
+    assertFalse(ours.getMessage().contains(CARD), ours.getMessage());
     assertNothingWritten(out);
   }
 
