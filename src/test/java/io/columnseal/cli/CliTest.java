@@ -88,7 +88,9 @@ class CliTest {
     Result r = cli(encrypt("--set", "output.partitons=4"));
     assertEquals(2, r.code, r.toString());
     assertEquals(1, r.errLines().size(), r.toString());
-    assertTrue(r.err.contains("Unknown configuration key output.partitons (did you mean output.partitions?)"), r.err);
+    assertTrue(r.err.startsWith(
+        "columnseal encrypt: Unknown configuration key output.partitons (did you mean output.partitions?); known keys: "),
+        r.err);
   }
 
   @Test
@@ -205,11 +207,24 @@ class CliTest {
   }
 
   @Test
+  void aBadAliasIsAUsageErrorAndAnUnknownKeyAFailure() {
+    Result bad = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards and more!");
+    assertEquals(2, bad.code, bad.toString());
+    assertEquals(1, bad.errLines().size(), bad.toString());
+    assertTrue(bad.err.startsWith("columnseal keys create: Cannot use alias cards and more!"), bad.err);
+
+    Result unknown = cli("keys", "rotate", "--keyring", keyring().toString(), "--key", "alias/nope");
+    assertEquals(1, unknown.code, unknown.toString());
+    assertEquals(1, unknown.errLines().size(), unknown.toString());
+    assertTrue(unknown.err.startsWith("columnseal keys rotate: failed: ") && unknown.err.contains("alias/nope"), unknown.err);
+  }
+
+  @Test
   void keysWithoutAKeyringIsAConfigurationError() {
     Result r = cli("keys", "list");
     assertEquals(2, r.code, r.toString());
     assertEquals(1, r.errLines().size(), r.toString());
-    assertTrue(r.err.contains("--keyring"), r.err);
+    assertTrue(r.err.startsWith("columnseal keys list: Missing --keyring PATH"), r.err);
   }
 
   // ---- jobs
