@@ -74,7 +74,12 @@ final class KeysCommand implements Runnable {
             }
           }
         }
-        print("created", ring.createKey(alias, description));
+        try {
+          print("created", ring.createKey(alias, description));
+        } catch (IllegalArgumentException e) {
+          // createKey's only IllegalArgumentException: an alias that breaks the KMS alias rules (a usage error).
+          throw new ConfigException(e.getMessage());
+        }
       }
       return ExitCodes.OK;
     }

@@ -37,16 +37,18 @@ public final class Main implements Runnable {
   /** Runs one command and returns its exit code; the process is left running (for tests). */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.addSubcommand("sample", new io.columnseal.samples.GenerateCardData());
+    // Registered under our name, so its usage reads "columnseal sample", not its own tool name.
+    cli.addSubcommand("sample", new CommandLine(new io.columnseal.samples.GenerateCardData()).setCommandName("sample"));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      String name = cmd.getCommandName();
+      // "columnseal keys create", not just "create".
+      String name = cmd.getCommandSpec().qualifiedName();
       ColumnsealException ours = ours(e);
       if (ours instanceof ConfigException) {
-        cmd.getErr().println("columnseal " + name + ": " + ours.getMessage());
+        cmd.getErr().println(name + ": " + ours.getMessage());
         return ExitCodes.USAGE;
       }
       String message = ours != null ? ours.getMessage() : describe(e);
-      cmd.getErr().println("columnseal " + name + ": failed: " + message);
+      cmd.getErr().println(name + ": failed: " + message);
       return ExitCodes.FAILED;
     });
     return cli.execute(args);

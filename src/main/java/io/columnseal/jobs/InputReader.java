@@ -3,7 +3,10 @@ package io.columnseal.jobs;
 import io.columnseal.ConfigException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +17,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
@@ -73,6 +78,14 @@ final class InputReader {
     StructType data = s.inputSchema != null
         ? StructType.fromDDL(s.inputSchema)
         : spark.read().options(options).csv(s.inputPath).schema();
+    if (s.inputSchema == null) {
+      if (data.isEmpty()) {
+        throw new InputException("input.path " + s.inputPath + " is empty (no header, no rows): nothing to encrypt");
+      }
+      if (Boolean.parseBoolean(option(options, "header"))) {
+        refuseRepeatedHeaderNames(spark, options, s.inputPath);
+      }
+    }
     if (dropMalformed) {
       Dataset<Row> df = spark.read().options(options).schema(data).csv(s.inputPath);
       return new Input(df, data, false);
@@ -88,6 +101,48 @@ final class InputReader {
     cols.add(raw.col(CORRUPT_COLUMN));
     cols.add(functions.col("_metadata.file_path").as(FILE_COLUMN));
     return new Input(raw.select(cols.toArray(new Column[0])), data, true);
+  }
+
+  /**
+   * Spark silently renames repeated CSV header names (card_number, CARD_NUMBER become
+   * card_number1, CARD_NUMBER2), so a repeat would pass unnoticed; it is refused instead, as
+   * EncryptPlanning refuses case-colliding names in a given schema.
+   */
+  private static void refuseRepeatedHeaderNames(SparkSession spark, Map<String, String> options, String path) {
+    Map<String, String> headerAsRow = new HashMap<>();
+    options.forEach((k, v) -> {
+      if (!k.equalsIgnoreCase("header") && !k.equalsIgnoreCase("inferSchema")) {
+        headerAsRow.put(k, v);
+      }
+    });
+    headerAsRow.put("header", "false");
+    List<Row> first = spark.read().options(headerAsRow).csv(path).limit(1).collectAsList();
+    if (first.isEmpty()) {
+      return;
+    }
+    Map<String, String> seen = new HashMap<>();
+    Row header = first.get(0);
+    for (int i = 0; i < header.size(); i++) {
+      String name = header.isNullAt(i) ? "" : header.getString(i);
+      if (name.isEmpty()) {
+        continue;
+      }
+      String prev = seen.put(name.toLowerCase(Locale.ROOT), name);
+      if (prev != null) {
+        throw new ConfigException("Cannot read input.path " + path + ": its CSV header has columns " + prev + " and "
+            + name + " whose names differ only in case (or repeat); Spark cannot tell them apart: rename one in the"
+            + " file, or name the columns with input.schema");
+      }
+    }
+  }
+
+  private static String option(Map<String, String> options, String key) {
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(key)) {
+        return e.getValue();
+      }
+    }
+    return null;
   }
 
   private static String quote(String name) {
@@ -106,17 +161,20 @@ final class InputReader {
    * The 1-based line of {@code file} where {@code record} starts, or -1. Runs only on the
    * failure path, in the executor that met the row; the record text stays in memory.
    */
-  static long lineOf(Configuration conf, String file, String record, String charset) {
+  static long lineOf(Configuration conf, Path file, String record, String charset) {
     String first = record;
     int nl = record.indexOf('\n');
     if (nl >= 0) {
       first = record.substring(0, nl);
     }
     first = first.endsWith("\r") ? first.substring(0, first.length() - 1) : first;
-    Path p = new Path(file);
+    Path p = file;
     try {
       FileSystem fs = p.getFileSystem(conf);
-      try (FSDataInputStream in = fs.open(p);
+      // Landing drops are often .csv.gz: count lines of the text Spark read, not of the raw bytes.
+      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+      try (FSDataInputStream raw = fs.open(p);
+           InputStream in = codec == null ? raw : codec.createInputStream(raw);
            BufferedReader r = new BufferedReader(new InputStreamReader(in, Charset.forName(charset)))) {
         long line = 0;
         for (String l = r.readLine(); l != null; l = r.readLine()) {
@@ -130,6 +188,15 @@ final class InputReader {
       return -1;
     }
     return -1;
+  }
+
+  /** The file of Spark's {@code _metadata.file_path}, which is URL-encoded ("landing%20zone"). */
+  static Path sourcePath(String metadataFilePath) {
+    try {
+      return new Path(new URI(metadataFilePath));
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      return new Path(metadataFilePath);
+    }
   }
 
   static String charsetOf(Map<String, String> options) {

@@ -109,7 +109,11 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
 
     /** Names the file and line of a row Spark could not parse; never its text. */
     private InputException malformed(InternalRow row) {
-      String file = row.isNullAt(types.length + 1) ? "(unknown file)" : row.getUTF8String(types.length + 1).toString();
+      if (row.isNullAt(types.length + 1)) {
+        return new InputException("malformed CSV row in an input file Spark did not name: it does not fit the input"
+            + " schema; the row's text is not shown because it may hold sensitive values");
+      }
+      org.apache.hadoop.fs.Path file = InputReader.sourcePath(row.getUTF8String(types.length + 1).toString());
       String record = row.getUTF8String(types.length).toString();
       org.apache.hadoop.conf.Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get()
           .newConfiguration(org.apache.spark.SparkEnv.get().conf());

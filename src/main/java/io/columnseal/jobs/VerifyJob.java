@@ -74,9 +74,14 @@ public final class VerifyJob {
       r.find("incomplete-run", "run " + run + " wrote data but did not commit the manifest; its files are not part of the dataset");
     }
     boolean filesOk = checkFiles(conf, snap, r);
-    checkFooters(conf, snap, r);
-    if (filesOk && !snap.state.liveFiles().isEmpty()) {
-      scanData(spark, snap, s, r);
+    boolean footersOk = checkFooters(conf, snap, r);
+    if (filesOk && footersOk && !snap.state.liveFiles().isEmpty()) {
+      try {
+        scanData(spark, snap, s, r);
+      } catch (Exception e) {
+        // A damaged page fails the Spark job; that is a finding of verify, not a crash of it.
+        r.find("unreadable-data", "the live files could not be scanned: " + rootCause(e));
+      }
     }
     checkKeys(snap, s, r);
     r.durationMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
@@ -103,8 +108,12 @@ public final class VerifyJob {
     return ok;
   }
 
-  /** Footer checks: encrypted columns are BINARY; the rows add up to the manifest's counts. */
-  private static void checkFooters(Configuration conf, DatasetSnapshot snap, VerifyReport r) {
+  /**
+   * Footer checks: encrypted columns are BINARY; the rows add up to the manifest's counts.
+   * Returns false when a footer is unreadable or a column has the wrong type: scanning would fail.
+   */
+  private static boolean checkFooters(Configuration conf, DatasetSnapshot snap, VerifyReport r) {
+    boolean ok = true;
     long rows = 0;
     for (String f : snap.state.liveFiles()) {
       Path p = new Path(snap.path, f);
@@ -114,16 +123,19 @@ public final class VerifyJob {
         for (String c : snap.state.encryptedColumns()) {
           if (!schema.containsField(c)) {
             r.find("column-type", "file " + f + " has no column " + c);
+            ok = false;
             continue;
           }
           Type t = schema.getType(c);
           if (!t.isPrimitive() || t.asPrimitiveType().getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.BINARY) {
             r.find("column-type", "column " + c + " in file " + f + " is " + t + ", not BINARY cells");
+            ok = false;
           }
         }
       } catch (IOException | RuntimeException e) {
         if (!(e instanceof java.io.FileNotFoundException)) {
           r.find("unreadable-file", "file " + f + " cannot be read as Parquet: " + e.getClass().getSimpleName());
+          ok = false;
         }
       }
     }
@@ -138,6 +150,17 @@ public final class VerifyJob {
     if (rows != expected) {
       r.find("row-count", "the live files hold " + rows + " rows; the manifest's runs wrote " + expected);
     }
+    return ok;
+  }
+
+  /** The innermost cause's type and first line: Spark's own wrapping says nothing useful. */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = String.valueOf(root.getMessage()).split("\n")[0];
+    return root.getClass().getSimpleName() + ": " + (msg.length() > 300 ? msg.substring(0, 300) + "..." : msg);
   }
 
   private static void scanData(SparkSession spark, DatasetSnapshot snap, VerifySettings s, VerifyReport r) {

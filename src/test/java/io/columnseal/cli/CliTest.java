@@ -1,0 +1,360 @@
+package io.columnseal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.columnseal.manifest.ManifestStore;
+import io.columnseal.testing.SharedSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command line through {@link Main#run}: exit codes, one-line errors, --help, a round trip. */
+class CliTest {
+  private static final String SAMPLE = "conf/sample.yaml";
+  private static final Pattern ARN = Pattern.compile("arn:aws:kms:local:[0-9]{12}:key/[0-9a-f-]{36}");
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void startSpark() {
+    // The commands' SparkSession.getOrCreate() then finds the tests' shared session; starting it
+    // here also keeps Spark's start-up logging out of the captured streams.
+    SharedSpark.session();
+  }
+
+  /** What a command printed and returned. */
+  static final class Result {
+    final int code;
+    final String out;
+    final String err;
+
+    Result(int code, String out, String err) {
+      this.code = code;
+      this.out = out;
+      this.err = err;
+    }
+
+    List<String> errLines() {
+      return err.lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\nstdout:\n" + out + "\nstderr:\n" + err;
+    }
+  }
+
+  static synchronized Result cli(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setOut(o);
+      System.setErr(e);
+      code = Main.run(args);
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  // ---- configuration errors: exit 2, one line naming the key, before any Spark job or KMS call
+
+  @Test
+  void anUnknownKeyIsOneLineWithTheNearestKnownKey() {
+    Result r = cli(encrypt("--set", "output.partitons=4"));
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith(
+        "columnseal encrypt: Unknown configuration key output.partitons (did you mean output.partitions?); known keys: "),
+        r.err);
+  }
+
+  @Test
+  void anUnknownKeyInTheYamlFileIsNamedByItsDottedPath() throws IOException {
+    Path yaml = Files.writeString(tmp.resolve("job.yaml"), "dataset: cards\nouput:\n  path: /tmp/x\n");
+    Result r = cli("encrypt", "--config", yaml.toString());
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.contains("ouput.path (did you mean output.path?)"), r.err);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "output.mode=sometimes|Cannot set output.mode to sometimes: the value must be error, append or overwrite",
+      "input.format=xml|Cannot set input.format to xml: the value must be csv or parquet",
+      "output.partitions=0|Cannot set output.partitions to 0: the value must be a whole number",
+      "output.partitions=four|Cannot set output.partitions to four",
+      "encrypt.cellEncoding=hex|Cannot set encrypt.cellEncoding to hex: the value must be binary or base64",
+      "kms.provider=vault|Cannot set kms.provider to vault: the value must be local or aws",
+      "dataset=cards/2026|Cannot set dataset to cards/2026"})
+  void aWrongValueNamesTheKeyAndWhatIsAllowed(String assignment, String expected) {
+    Result r = cli(encrypt("--set", assignment));
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.contains(expected), r.err);
+    assertFalse(Files.exists(keyring()), "no keyring is opened or created for a configuration error");
+  }
+
+  @Test
+  void aMissingRequiredKeyIsNamed() {
+    Result r = cli(encrypt("--set", "output.path="));
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.contains("Missing configuration key output.path"), r.err);
+
+    Result none = cli("encrypt", "--set", "dataset=cards");
+    assertEquals(2, none.code, none.toString());
+    assertTrue(none.err.contains("Missing configuration key encrypt.columns"), none.err);
+  }
+
+  @Test
+  void badYamlIsAConfigurationError() throws IOException {
+    Path yaml = Files.writeString(tmp.resolve("bad.yaml"), "dataset: cards\ninput: [unclosed\n");
+    Result r = cli("encrypt", "--config", yaml.toString());
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.contains("Cannot read --config " + yaml + ": not valid YAML"), r.err);
+
+    Result missing = cli("encrypt", "--config", tmp.resolve("nope.yaml").toString());
+    assertEquals(2, missing.code, missing.toString());
+    assertTrue(missing.err.contains("no such file"), missing.err);
+  }
+
+  @Test
+  void aColumnTheInputLacksIsAConfigurationErrorBeforeAnyKmsCall() throws IOException {
+    Path csv = smallCsv();
+    Result r = cli(encrypt("--set", "input.path=" + csv, "--set", "encrypt.columns=card_number,cvc"));
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.contains("Cannot set encrypt.columns to cvc"), r.err);
+    assertFalse(Files.exists(keyring()), "the keyring was never opened");
+  }
+
+  // ---- --help
+
+  @Test
+  void everyCommandHasHelp() {
+    List<List<String>> commands = List.of(List.of(), List.of("encrypt"), List.of("decrypt"), List.of("verify"),
+        List.of("keys"), List.of("keys", "create"), List.of("keys", "list"), List.of("keys", "rotate"),
+        List.of("keys", "disable"), List.of("keys", "enable"), List.of("sample"), List.of("compare"));
+    for (List<String> command : commands) {
+      List<String> args = new ArrayList<>(command);
+      args.add("--help");
+      Result r = cli(args.toArray(new String[0]));
+      assertEquals(0, r.code, command + ": " + r);
+      String usage = "Usage: columnseal" + (command.isEmpty() ? "" : " " + String.join(" ", command));
+      assertTrue(r.out.startsWith(usage), command + ": " + r.out);
+      assertEquals("", r.err, command + " wrote to stderr");
+    }
+  }
+
+  // ---- keys
+
+  @Test
+  void keysCommandsPrintTheKeyArn() {
+    Result created = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards");
+    assertEquals(0, created.code, created.toString());
+    String arn = arnIn(created.out);
+    assertTrue(created.out.startsWith("created " + arn + " (Enabled)"), created.out);
+
+    Result again = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards", "--if-missing");
+    assertEquals(0, again.code, again.toString());
+    assertTrue(again.out.startsWith("exists " + arn + " alias/cards"), again.out);
+
+    Result list = cli("keys", "list", "--keyring", keyring().toString());
+    assertEquals(0, list.code, list.toString());
+    assertTrue(list.out.startsWith(arn + "  Enabled  versions=1 current=1  alias/cards"), list.out);
+
+    Result rotated = cli("keys", "rotate", "--keyring", keyring().toString(), "--key", "alias/cards");
+    assertEquals(0, rotated.code, rotated.toString());
+    assertTrue(rotated.out.startsWith("rotated " + arn + " to version 2"), rotated.out);
+
+    // kms.keyring from --set works as well as --keyring.
+    Result disabled = cli("keys", "disable", "--set", "kms.keyring=" + keyring(), "--key", arn);
+    assertEquals(0, disabled.code, disabled.toString());
+    assertTrue(disabled.out.startsWith("disabled " + arn + " (Disabled)"), disabled.out);
+
+    Result enabled = cli("keys", "enable", "--keyring", keyring().toString(), "--key", "alias/cards");
+    assertEquals(0, enabled.code, enabled.toString());
+    assertTrue(enabled.out.startsWith("enabled " + arn + " (Enabled)"), enabled.out);
+
+    Result listed = cli("keys", "list", "--keyring", keyring().toString());
+    assertTrue(listed.out.startsWith(arn + "  Enabled  versions=2 current=2"), listed.out);
+  }
+
+  @Test
+  void aBadAliasIsAUsageErrorAndAnUnknownKeyAFailure() {
+    Result bad = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards and more!");
+    assertEquals(2, bad.code, bad.toString());
+    assertEquals(1, bad.errLines().size(), bad.toString());
+    assertTrue(bad.err.startsWith("columnseal keys create: Cannot use alias cards and more!"), bad.err);
+
+    Result unknown = cli("keys", "rotate", "--keyring", keyring().toString(), "--key", "alias/nope");
+    assertEquals(1, unknown.code, unknown.toString());
+    assertEquals(1, unknown.errLines().size(), unknown.toString());
+    assertTrue(unknown.err.startsWith("columnseal keys rotate: failed: ") && unknown.err.contains("alias/nope"), unknown.err);
+  }
+
+  @Test
+  void keysWithoutAKeyringIsAConfigurationError() {
+    Result r = cli("keys", "list");
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith("columnseal keys list: Missing --keyring PATH"), r.err);
+  }
+
+  // ---- jobs
+
+  @Test
+  void encryptVerifyDecryptCompareRoundTrip() throws IOException {
+    Path csv = smallCsv();
+    createSampleKey();
+    Result enc = cli(encrypt("--set", "input.path=" + csv));
+    assertEquals(0, enc.code, enc.toString());
+
+    Result verify = cli(withSets("verify", "--dataset", dataset()));
+    assertEquals(0, verify.code, verify.toString());
+    assertTrue(verify.out.contains("): OK"), verify.out);
+
+    String decrypted = tmp.resolve("dec").toString();
+    Result dec = cli(withSets("decrypt", "--dataset", dataset(), "--output", decrypted));
+    assertEquals(0, dec.code, dec.toString());
+
+    Result cmp = cli(withSets("compare", "--set", "input.path=" + csv, "--decrypted", decrypted));
+    assertEquals(0, cmp.code, cmp.toString());
+    assertTrue(cmp.out.startsWith("IDENTICAL: 12 rows x 12 columns"), cmp.out);
+  }
+
+  @Test
+  void verifyOfATamperedDatasetExitsWith3() throws IOException {
+    Path csv = smallCsv();
+    createSampleKey();
+    assertEquals(0, cli(encrypt("--set", "input.path=" + csv)).code);
+    Path file;
+    try (Stream<Path> s = Files.list(Path.of(dataset()))) {
+      file = s.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+    }
+    Files.delete(file);
+    Result verify = cli(withSets("verify", "--dataset", dataset()));
+    assertEquals(3, verify.code, verify.toString());
+    assertTrue(verify.out.contains("FINDING [missing-file] file " + file.getFileName()), verify.out);
+    assertEquals("", verify.err);
+  }
+
+  @Test
+  void aFailedJobExitsWith1AndOneFailedLine() throws IOException {
+    Path csv = smallCsv();
+    String arn = createSampleKey();
+    assertEquals(0, cli("keys", "disable", "--keyring", keyring().toString(), "--key", "alias/columnseal-sample").code);
+    Result r = cli(encrypt("--set", "input.path=" + csv));
+    assertEquals(1, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith("columnseal encrypt: failed: "), r.err);
+    assertTrue(r.err.contains(arn), r.err);
+    assertFalse(Files.exists(Path.of(dataset(), "_columnseal")), "nothing written");
+  }
+
+  @Test
+  void aMalformedRowFailsWithItsFileAndLineAndNoValue() throws IOException {
+    Path csv = smallCsv();
+    List<String> lines = new ArrayList<>(Files.readAllLines(csv));
+    String card = lines.get(5).split(",")[0];
+    lines.set(5, lines.get(5) + "," + card);
+    Files.write(csv, lines);
+    createSampleKey();
+    Result r = cli(encrypt("--set", "input.path=" + csv));
+    assertEquals(1, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith("columnseal encrypt: failed: malformed CSV row in file:" + csv + " at line 6:"), r.err);
+    assertFalse(r.err.contains(card) || r.out.contains(card), r.toString());
+    assertTrue(ManifestStore.at(new org.apache.hadoop.fs.Path(dataset(), "_columnseal"), new Configuration())
+        .read().isEmpty(), "no manifest commit");
+  }
+
+  @Test
+  void aMissingInputOrAnUnknownKeyEndsWithOneLine() throws IOException {
+    createSampleKey();
+    Path missing = tmp.resolve("landing/*.csv");
+    Result noInput = cli(encrypt("--set", "input.path=" + missing));
+    assertEquals(2, noInput.code, noInput.toString());
+    assertEquals(1, noInput.errLines().size(), noInput.toString());
+    assertTrue(noInput.err.contains("Cannot read input.path " + missing), noInput.err);
+
+    Result noKey = cli(encrypt("--set", "input.path=" + smallCsv(), "--set", "kms.key=alias/no-such-key"));
+    assertEquals(1, noKey.code, noKey.toString());
+    assertEquals(1, noKey.errLines().size(), noKey.toString());
+    assertTrue(noKey.err.startsWith("columnseal encrypt: failed: ") && noKey.err.contains("alias/no-such-key"), noKey.err);
+  }
+
+  @Test
+  void decryptOfAFolderWithNoManifestFails() {
+    Result r = cli(withSets("decrypt", "--dataset", tmp.toString(), "--output", tmp.resolve("dec").toString()));
+    assertEquals(1, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith("columnseal decrypt: failed: no columnseal manifest"), r.err);
+  }
+
+  // ---- helpers
+
+  private Path keyring() {
+    return tmp.resolve("local.keyring.json");
+  }
+
+  private String dataset() {
+    return tmp.resolve("cards_enc").toString();
+  }
+
+  /** The sample spec with the keyring and output in this test's folder, then {@code args}. */
+  private String[] withSets(String command, String... args) {
+    List<String> all = new ArrayList<>(List.of(command, "--config", SAMPLE,
+        "--set", "kms.keyring=" + keyring(), "--set", "output.path=" + dataset(), "--set", "output.partitions=2"));
+    all.addAll(Arrays.asList(args));
+    return all.toArray(new String[0]);
+  }
+
+  private String[] encrypt(String... args) {
+    return withSets("encrypt", args);
+  }
+
+  private String createSampleKey() {
+    Result r = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "columnseal-sample");
+    assertEquals(0, r.code, r.toString());
+    return arnIn(r.out);
+  }
+
+  /** The header and the first 12 rows of the bundled sample. */
+  private Path smallCsv() throws IOException {
+    List<String> lines = Files.readAllLines(Path.of("data-samples/financial.csv"), StandardCharsets.UTF_8);
+    return Files.write(tmp.resolve("small.csv"), lines.subList(0, 13), StandardCharsets.UTF_8);
+  }
+
+  private static String arnIn(String text) {
+    Matcher m = ARN.matcher(text);
+    assertTrue(m.find(), "no key ARN in: " + text);
+    return m.group();
+  }
+}
