@@ -17,11 +17,13 @@ import picocli.CommandLine.Option;
         "On AWS, manage keys with KMS itself (see docs/EMR.md)."},
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Rotate.class,
         KeysCommand.Disable.class, KeysCommand.Enable.class})
-final class KeysCommand implements Runnable {
+final class KeysCommand implements Callable<Integer> {
 
+  /** No subcommand given: show them, and say it was a usage error. */
   @Override
-  public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+  public Integer call() {
+    new picocli.CommandLine(this).usage(System.err);
+    return ExitCodes.USAGE;
   }
 
   /** --keyring, or kms.keyring from --config/--set. */

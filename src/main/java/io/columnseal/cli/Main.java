@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     description = "Encrypt sensitive columns of datasets with AWS KMS envelope encryption, on Spark.",
     subcommands = {EncryptCommand.class, DecryptCommand.class, VerifyCommand.class, KeysCommand.class,
         CompareCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
   public static void main(String[] args) {
     int code = run(args);
@@ -54,9 +54,11 @@ public final class Main implements Runnable {
     return cli.execute(args);
   }
 
+  /** No command given: show what there is, and say it was a usage error. */
   @Override
-  public void run() {
-    new CommandLine(this).usage(System.out);
+  public Integer call() {
+    new CommandLine(this).usage(System.err);
+    return ExitCodes.USAGE;
   }
 
   /** The first of our exceptions in the cause chain (Spark wraps task failures several times). */

@@ -29,6 +29,14 @@ public final class DecryptJob {
   private DecryptJob() {}
 
   public static RunSummary run(SparkSession spark, DecryptSettings s) {
+    try {
+      return decrypt(spark, s);
+    } catch (RuntimeException e) {
+      throw JobFailures.unwrap(e);
+    }
+  }
+
+  private static RunSummary decrypt(SparkSession spark, DecryptSettings s) {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);

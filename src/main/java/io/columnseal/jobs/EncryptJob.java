@@ -59,10 +59,14 @@ public final class EncryptJob {
 
   /** Encrypts the input that {@code settings} names (input.path, input.format, ...). */
   public static RunSummary run(SparkSession spark, EncryptSettings settings) {
-    EncryptJob job = new EncryptJob(spark, settings, Clock.systemUTC());
-    InputReader.Input input = InputReader.read(spark, settings);
-    job.refuseEncryptedInput();
-    return job.run(input);
+    try {
+      EncryptJob job = new EncryptJob(spark, settings, Clock.systemUTC());
+      InputReader.Input input = InputReader.read(spark, settings);
+      job.refuseEncryptedInput();
+      return job.run(input);
+    } catch (RuntimeException e) {
+      throw JobFailures.unwrap(e);
+    }
   }
 
   /**
@@ -70,7 +74,11 @@ public final class EncryptJob {
    * only labels the run. Every other setting applies as for {@link #run(SparkSession, EncryptSettings)}.
    */
   public static RunSummary run(SparkSession spark, EncryptSettings settings, Dataset<Row> input) {
-    return new EncryptJob(spark, settings, Clock.systemUTC()).run(new InputReader.Input(input, input.schema(), false));
+    try {
+      return new EncryptJob(spark, settings, Clock.systemUTC()).run(new InputReader.Input(input, input.schema(), false));
+    } catch (RuntimeException e) {
+      throw JobFailures.unwrap(e);
+    }
   }
 
   private RunSummary run(InputReader.Input input) {

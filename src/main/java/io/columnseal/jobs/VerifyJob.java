@@ -50,6 +50,14 @@ public final class VerifyJob {
   private VerifyJob() {}
 
   public static VerifyReport run(SparkSession spark, VerifySettings s) {
+    try {
+      return verify(spark, s);
+    } catch (RuntimeException e) {
+      throw JobFailures.unwrap(e);
+    }
+  }
+
+  private static VerifyReport verify(SparkSession spark, VerifySettings s) {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);
