@@ -158,6 +158,17 @@ public final class KmsTestServer implements AutoCloseable {
     return keys.snapshot(keys.resolve(keyId, true)).versions();
   }
 
+  /**
+   * GenerateDataKeyWithoutPlaintext without a request or a log entry: 32 random bytes sealed
+   * under the key's newest material with {@code context}, exactly as that operation answers.
+   * For building large fixtures (a manifest of 100,000 DEKs) in seconds.
+   */
+  public byte[] generateWrappedDataKey(String keyId, Map<String, String> context) {
+    ServerKeys.Key k = keys.resolve(keyId, true);
+    keys.requireUsable(k);
+    return keys.seal(k, keys.randomBytes(32), context);
+  }
+
   /** The ARN of the key a blob of this server was sealed under. */
   public String blobKeyArn(byte[] blob) {
     return keys.header(blob).key().arn;
