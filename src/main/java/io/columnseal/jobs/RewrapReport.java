@@ -109,7 +109,10 @@ public final class RewrapReport {
     if (deksAddedMeanwhile > 0) {
       b.append("; added by other writers meanwhile: ").append(String.format("%,d", deksAddedMeanwhile));
     }
-    b.append("; commit attempts: ").append(commitAttempts).append('\n');
+    if (commitAttempts > 0) {
+      b.append("; commit attempts: ").append(commitAttempts);
+    }
+    b.append('\n');
     if (sampleCheck != null) {
       if (sampleCheck.skipped) {
         b.append("  sample check: SKIPPED (--skip-sample-check): the new wrapping was not tried before the commit\n");
@@ -130,7 +133,7 @@ public final class RewrapReport {
       }
       b.append('\n');
       failuresByCause.forEach((c, n) -> b.append("    ").append(String.format("%,d", n)).append(" x ").append(c).append('\n'));
-      failures.stream().limit(5).forEach(f -> b.append("    e.g. DEK ").append(f.dek).append(": ").append(f.error)
+      failures.stream().limit(3).forEach(f -> b.append("    e.g. DEK ").append(f.dek).append(": ").append(f.error)
           .append('\n'));
     }
     if (error != null && failed == 0) {

@@ -200,7 +200,9 @@ public final class RewrapResult {
     failures.byCause().forEach((cause, n) -> b.append(' ').append(n).append(" x ").append(cause).append(';'));
     failures.examples().stream().findFirst().ifPresent(e -> b.append(" e.g. DEK ").append(e.dek).append(": ")
         .append(e.error).append(';'));
-    b.append(" the DEKs that succeeded are checkpointed for the next run");
+    long succeeded = of - failures.count() - notAttempted;
+    b.append(succeeded > 0 ? " the " + succeeded + " DEK(s) that succeeded are checkpointed for the next run"
+        : " no DEK succeeded");
     return new RewrapFailedException(b.toString());
   }
 
