@@ -204,6 +204,21 @@ class RewrapAwsKmsTest {
   }
 
   @Test
+  void aFailingKmsIsNamedWhenTheRetriesAreSpent() {
+    try (KeyService k = quickRetries()) {
+      RewrapPlan plan = RewrapJob.plan(new Configuration(), settings("alias/cards-next").build(), k);
+      kms.faults().internalErrors(1.0, 3);
+      RewrapResult result = plan.execute();
+      kms.faults().clear();
+      RewrapFailedException e = assertThrows(RewrapFailedException.class, result::commit);
+      assertTrue(e.getMessage().contains("6 x KeyUnavailableException: ReEncrypt on key " + keyA)
+          && e.getMessage().contains("KMSInternalException"), e.getMessage());
+    }
+    assertEquals(3 * DEKS, kms.log().count("ReEncrypt", "KMSInternalException"), "3 attempts per DEK, as configured");
+    assertEquals(1, OutputModesTest.state(enc).version());
+  }
+
+  @Test
   void throttlingIsRetriedByTheSdkAndNamedWhenTheRetriesAreSpent() {
     try (KeyService k = quickRetries()) {
       RewrapPlan plan = RewrapJob.plan(new Configuration(), settings("alias/cards-next").build(), k);
