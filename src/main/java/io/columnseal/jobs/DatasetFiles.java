@@ -3,7 +3,10 @@ package io.columnseal.jobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -20,7 +23,48 @@ final class DatasetFiles {
   }
 
   static Path pendingFile(Path manifestDir, String runId) {
-    return new Path(new Path(manifestDir, "_pending"), runId + ".json");
+    return new Path(pendingDir(manifestDir), runId + ".json");
+  }
+
+  static Path pendingDir(Path manifestDir) {
+    return new Path(manifestDir, "_pending");
+  }
+
+  /**
+   * The pending records under {@code <manifest>/_pending/}, by run id in run-id (start time)
+   * order; hidden files (a record being written) are not records.
+   */
+  static SortedMap<String, Path> pendingRecords(Configuration conf, Path manifestDir) {
+    Path dir = pendingDir(manifestDir);
+    SortedMap<String, Path> runs = new TreeMap<>();
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (fs.exists(dir)) {
+        for (FileStatus st : fs.listStatus(dir)) {
+          String n = st.getPath().getName();
+          if (st.isFile() && n.endsWith(".json") && !n.startsWith(".")) {
+            runs.put(n.substring(0, n.length() - ".json".length()), st.getPath());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+    return runs;
+  }
+
+  /** Deletes data files (relative to {@code root}); returns the ones that could not be deleted, with why. */
+  static List<String> deleteFiles(Configuration conf, String root, Collection<String> files) {
+    List<String> failed = new ArrayList<>();
+    for (String f : files) {
+      try {
+        Path p = new Path(root, f);
+        p.getFileSystem(conf).delete(p, false);
+      } catch (IOException e) {
+        failed.add(f + " (" + e + ")");
+      }
+    }
+    return failed;
   }
 
   static Path runSummaryFile(Path manifestDir, String runId) {

@@ -4,15 +4,14 @@ import io.columnseal.crypto.DekId;
 import io.columnseal.manifest.DekRecord;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,6 +24,8 @@ import org.apache.spark.sql.types.DataType;
  * unfinished or retired runs are never read.
  */
 final class DatasetSnapshot {
+  static final String RECOVER_HINT = "columnseal recover --dataset PATH, or the next encrypt with output.mode=append "
+      + "or overwrite, adds their data to the dataset (docs/RELIABILITY.md); verify lists their files";
   final String path;
   final Path manifestDir;
   final ManifestState state;
@@ -38,28 +39,32 @@ final class DatasetSnapshot {
   /** @throws DatasetException when there is no manifest */
   static DatasetSnapshot open(Configuration conf, String datasetPath, String manifestOverride) {
     Path dir = DatasetFiles.manifestDir(datasetPath, manifestOverride);
-    ManifestState state = ManifestStore.at(dir, conf).read().orElseThrow(() -> new DatasetException(
-        "no columnseal manifest at " + dir + ": " + datasetPath + " is not a columnseal dataset"
-            + " (if its manifest lives elsewhere, set manifest.path)"));
-    return new DatasetSnapshot(datasetPath, dir, state);
+    Optional<ManifestState> state = ManifestStore.at(dir, conf).read();
+    if (state.isEmpty()) {
+      Set<String> pending = DatasetFiles.pendingRecords(conf, dir).keySet();
+      if (!pending.isEmpty()) {
+        throw new DatasetException("no columnseal manifest at " + dir + " yet: the first run(s) " + pending
+            + " of the dataset at " + datasetPath + " stopped between their data commit and their manifest commit; "
+            + RECOVER_HINT.replace("PATH", datasetPath));
+      }
+      throw new DatasetException("no columnseal manifest at " + dir + ": " + datasetPath + " is not a columnseal dataset"
+          + " (if its manifest lives elsewhere, set manifest.path)");
+    }
+    return new DatasetSnapshot(datasetPath, dir, state.get());
   }
 
-  /** Runs whose data was committed but whose manifest commit never happened. */
+  /**
+   * Runs whose data was committed but whose manifest commit never happened: the pending
+   * records, less those of runs the manifest holds (a record left behind after its commit).
+   */
   List<String> pendingRuns(Configuration conf) {
-    Path dir = new Path(manifestDir, "_pending");
+    Set<String> committed = new HashSet<>();
+    state.history().forEach(c -> committed.add(c.runId()));
     List<String> runs = new ArrayList<>();
-    try {
-      FileSystem fs = dir.getFileSystem(conf);
-      if (fs.exists(dir)) {
-        for (FileStatus st : fs.listStatus(dir)) {
-          String n = st.getPath().getName();
-          if (n.endsWith(".json")) {
-            runs.add(n.substring(0, n.length() - ".json".length()));
-          }
-        }
+    for (String run : DatasetFiles.pendingRecords(conf, manifestDir).keySet()) {
+      if (!committed.contains(run)) {
+        runs.add(run);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
     }
     return runs;
   }
@@ -69,7 +74,8 @@ final class DatasetSnapshot {
     List<String> pending = pendingRuns(conf);
     if (!pending.isEmpty()) {
       throw new DatasetException("dataset " + state.datasetId() + " at " + path + " is incomplete: run(s) " + pending
-          + " wrote data but did not commit the manifest (the job stopped between the two); run verify for details");
+          + " wrote data but did not commit the manifest (the job stopped between the two); "
+          + RECOVER_HINT.replace("PATH", path));
     }
   }
 

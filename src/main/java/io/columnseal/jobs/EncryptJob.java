@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -84,8 +85,19 @@ public final class EncryptJob {
   private RunSummary run(InputReader.Input input) {
     Instant started = clock.instant();
     String runId = RunIds.next(started);
+    // Marks the run as in progress here, so a concurrent run's recovery leaves its record alone.
+    DriverProcess.runStarted(runId);
+    try {
+      return run(input, runId, started);
+    } finally {
+      DriverProcess.runEnded(runId);
+    }
+  }
+
+  private RunSummary run(InputReader.Input input, String runId, Instant started) {
     StructType data = input.dataSchema;
     int[] ordinals = EncryptPlanning.encryptedOrdinals(data, s.columns, s.partitionBy);
+    List<RecoveredRun> recovered = recoverUnfinishedRuns(runId);
     Optional<ManifestState> before = store.read();
     checkOutput(before, data);
     if (input.rows.isEmpty()) {
@@ -105,7 +117,8 @@ public final class EncryptJob {
     Dataset<Row> rows = s.partitions > 0 ? input.rows.repartition(s.partitions) : input.rows;
     JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionSealer(plan));
 
-    PendingRun pending = new PendingRun(conf, DatasetFiles.pendingFile(manifestDir, runId), s.datasetId, runId);
+    PendingRun pending = new PendingRun(conf, DatasetFiles.pendingFile(manifestDir, runId),
+        pendingHeader(runId, data, before), encryptedNames(data, ordinals), clock);
     spark.sparkContext().setJobDescription("columnseal encrypt " + s.datasetId + " (run " + runId + ")");
     write(plan.outputSchema(), sealed, runId, pending);
     if (!pending.dataCommitted()) {
@@ -119,8 +132,52 @@ public final class EncryptJob {
       deleteRetired(before, after);
     }
     RunSummary summary = summarize(runId, started, key.keyArn(), data, ordinals, tasks, after);
+    if (!recovered.isEmpty()) {
+      summary.recovered = recovered;
+    }
     RunSummaries.write(conf, DatasetFiles.runSummaryFile(manifestDir, runId), summary);
     return summary;
+  }
+
+  /**
+   * Before its own work, a run that may change the dataset finishes the runs that stopped
+   * between their data commit and their manifest commit (docs/RELIABILITY.md). output.mode=error
+   * changes nothing that exists, so it refuses instead.
+   */
+  private List<RecoveredRun> recoverUnfinishedRuns(String runId) {
+    if (s.mode == OutputMode.ERROR) {
+      Set<String> pending = DatasetFiles.pendingRecords(conf, manifestDir).keySet();
+      if (!pending.isEmpty()) {
+        throw new ConfigException("output.path " + s.outputPath + " holds unfinished run(s) " + pending
+            + " (output.mode=error changes nothing that exists): "
+            + DatasetSnapshot.RECOVER_HINT.replace("PATH", s.outputPath));
+      }
+      return List.of();
+    }
+    return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false).recoverAll();
+  }
+
+  /** The pending record's facts that are known before the write: all but the tasks. */
+  private PendingRecord pendingHeader(String runId, StructType data, Optional<ManifestState> before) {
+    PendingRecord r = new PendingRecord();
+    r.datasetId = s.datasetId;
+    r.runId = runId;
+    r.mode = s.mode.name().toLowerCase();
+    r.input = s.inputPath;
+    r.inputFormat = s.inputFormat;
+    r.baseVersion = before.map(ManifestState::version).orElse(0L);
+    r.driver = DriverProcess.current();
+    r.schema = new ArrayList<>();
+    schemaRecords(data, s.columns).forEach(c -> r.schema.add(PendingRecord.Column.of(c)));
+    return r;
+  }
+
+  private static List<String> encryptedNames(StructType data, int[] ordinals) {
+    List<String> names = new ArrayList<>();
+    for (int o : ordinals) {
+      names.add(data.fields()[o].name());
+    }
+    return names;
   }
 
   /**
@@ -257,16 +314,14 @@ public final class EncryptJob {
     if (before.isEmpty()) {
       return;
     }
+    List<String> retired = new ArrayList<>();
     for (String f : before.get().liveFiles()) {
       if (!after.liveFiles().contains(f)) {
-        try {
-          Path p = new Path(s.outputPath, f);
-          p.getFileSystem(conf).delete(p, false);
-        } catch (java.io.IOException e) {
-          LOG.warn("overwrite committed, but retired file {} could not be deleted: {}", f, e.toString());
-        }
+        retired.add(f);
       }
     }
+    DatasetFiles.deleteFiles(conf, s.outputPath, retired)
+        .forEach(f -> LOG.warn("overwrite committed, but retired file {} could not be deleted", f));
   }
 
   private RunSummary summarize(String runId, Instant started, String keyArn, StructType data, int[] ordinals,

@@ -1,66 +1,54 @@
 package io.columnseal.jobs;
 
-import io.columnseal.crypto.DekId;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The driver's hook on one encrypt run's write. Just before Spark makes the data visible it
- * writes {@code _columnseal/_pending/<run>.json}: the committed tasks' wrapped DEKs and files.
- * If the driver dies between the data commit and the manifest commit, that record is what
- * shows the dataset is incomplete and what a later run needs to adopt the orphaned files; the
- * job deletes it once the manifest commit holds the same facts. Wrapped keys are not secret.
+ * writes {@code _columnseal/_pending/<run>.json} ({@link PendingRecord}): the committed tasks'
+ * files, counts and wrapped DEKs, with the run's schema and mode. If the driver dies between
+ * the data commit and the manifest commit, that record is what shows the dataset is incomplete
+ * and what the next run needs to write the missing commit ({@link RunRecovery}); the job
+ * deletes it once the manifest commit holds the same facts. Wrapped keys are not secret.
  */
 final class PendingRun implements RunCommitHook {
+  private static final Logger LOG = LoggerFactory.getLogger(PendingRun.class);
   private final Configuration conf;
   private final Path file;
-  private final String datasetId;
-  private final String runId;
+  private final PendingRecord header;
+  private final List<String> encryptedColumns;
+  private final Clock clock;
   private volatile List<TaskLedger> tasks;
   private volatile boolean dataCommitted;
 
-  PendingRun(Configuration conf, Path file, String datasetId, String runId) {
+  /**
+   * @param header the record without its tasks and time (dataset, run, mode, input, base
+   *     version, driver, schema)
+   * @param encryptedColumns the encrypted columns in the order of the ledgers' cell counts
+   */
+  PendingRun(Configuration conf, Path file, PendingRecord header, List<String> encryptedColumns, Clock clock) {
     this.conf = conf;
     this.file = file;
-    this.datasetId = datasetId;
-    this.runId = runId;
+    this.header = header;
+    this.encryptedColumns = List.copyOf(encryptedColumns);
+    this.clock = clock;
   }
 
   @Override
   public void beforeDataCommit(List<TaskLedger> committedTasks) {
     this.tasks = new ArrayList<>(committedTasks);
-    Map<String, Object> record = new LinkedHashMap<>();
-    record.put("datasetId", datasetId);
-    record.put("runId", runId);
-    List<Map<String, Object>> deks = new ArrayList<>();
-    List<String> files = new ArrayList<>();
+    header.written = clock.instant().toString();
+    header.tasks = new ArrayList<>();
     for (TaskLedger t : committedTasks) {
-      for (SealedDek d : t.deks) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", DekId.fromLong(d.dekId).hex());
-        m.put("keyArn", d.keyArn);
-        m.put("wrappedKey", Base64.getEncoder().encodeToString(d.wrappedKey));
-        m.put("encryptionContext", d.context);
-        m.put("cells", d.cells);
-        deks.add(m);
-      }
-      files.addAll(t.files);
+      header.tasks.add(PendingRecord.task(t, encryptedColumns));
     }
-    record.put("deks", deks);
-    record.put("files", files);
-    try (OutputStream out = file.getFileSystem(conf).create(file, true)) {
-      RunSummaries.JSON.writeValue(out, record);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the pending record " + file + "; the data was not committed", e);
-    }
+    PendingRecord.write(conf, file, header);
   }
 
   @Override
@@ -76,11 +64,16 @@ final class PendingRun implements RunCommitHook {
     return tasks == null ? List.of() : tasks;
   }
 
+  /**
+   * Deletes the record once the manifest commit holds its facts. A failure is not the run's:
+   * readers ignore a record whose run is in the manifest, and the next run deletes it.
+   */
   void delete() {
     try {
       file.getFileSystem(conf).delete(file, false);
     } catch (IOException e) {
-      throw new UncheckedIOException("manifest committed, but the pending record " + file + " could not be deleted", e);
+      LOG.warn("run {} committed its manifest, but its pending record {} could not be deleted ({}); the next run "
+          + "deletes it", header.runId, file, e.toString());
     }
   }
 }

@@ -30,10 +30,15 @@ public final class RunSummary {
   public Long manifestVersion;
   public String startedAt;
   public long durationMillis;
+  /** Unfinished earlier runs this run found before its own work, and what it did with each. */
+  public java.util.List<RecoveredRun> recovered;
 
   /** A few lines for the terminal. */
   public String toTerminal() {
     StringBuilder b = new StringBuilder();
+    if (recovered != null) {
+      recovered.forEach(r -> b.append(r.describe()).append('\n'));
+    }
     b.append(command).append(' ').append(datasetId).append(": ").append(rowsWritten).append(" rows written to ")
         .append(output).append(" in ").append(String.format("%.1f s", durationMillis / 1000.0)).append('\n');
     if (cellsPerColumn != null && !cellsPerColumn.isEmpty()) {
