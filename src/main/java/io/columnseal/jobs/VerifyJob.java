@@ -79,7 +79,8 @@ public final class VerifyJob {
       }
     }
     for (String run : snap.pendingRuns(conf)) {
-      r.find("incomplete-run", "run " + run + " wrote data but did not commit the manifest; its files are not part of the dataset");
+      r.find("incomplete-run", "run " + run + " wrote data but did not commit the manifest; its files are not part of the"
+          + " dataset until columnseal recover, or the next encrypt with output.mode=append or overwrite, adds them");
     }
     boolean filesOk = checkFiles(conf, snap, r);
     boolean footersOk = checkFooters(conf, snap, r);
