@@ -65,7 +65,7 @@ public final class EncryptJob {
       InputReader.Input input = InputReader.read(spark, settings);
       job.refuseEncryptedInput();
       return job.run(input);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw JobFailures.unwrap(e);
     }
   }
@@ -77,7 +77,7 @@ public final class EncryptJob {
   public static RunSummary run(SparkSession spark, EncryptSettings settings, Dataset<Row> input) {
     try {
       return new EncryptJob(spark, settings, Clock.systemUTC()).run(new InputReader.Input(input, input.schema(), false));
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw JobFailures.unwrap(e);
     }
   }

@@ -52,7 +52,7 @@ public final class VerifyJob {
   public static VerifyReport run(SparkSession spark, VerifySettings s) {
     try {
       return verify(spark, s);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw JobFailures.unwrap(e);
     }
   }

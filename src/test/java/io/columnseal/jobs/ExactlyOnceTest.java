@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -36,35 +37,40 @@ class ExactlyOnceTest {
   Path tmp;
 
   @Test
-  void aTaskThatFailsOnItsFirstAttemptLeavesOnlyTheRetrysDek() {
+  void aTaskThatFailsAtARandomCellOnItsFirstAttemptLeavesOnlyTheRetrysDek() {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = tmp.resolve("enc").toString();
     Dataset<Row> input = JobTestKit.sampleInput().repartition(3);
-    Dataset<Row> flaky = input.mapPartitions(new FailFirstAttempt(1, 50, false), Encoders.row(input.schema()));
+    FailFirstAttempt fault = FailFirstAttempt.atRandom(false);
+    Dataset<Row> flaky = input.mapPartitions(fault, Encoders.row(input.schema()));
     RunSummary run = EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).partitions(0).build(), flaky);
 
     ManifestState m = ManifestStore.at(new org.apache.hadoop.fs.Path(enc, "_columnseal"), new Configuration())
         .read().orElseThrow();
-    assertEquals(3, m.deks().size(), "one DEK per committed partition; the failed attempt's DEK is not recorded");
-    assertEquals(3, run.deks);
-    assertEquals(cellsPerDek(enc), manifestCells(m), "the DEKs in the data are exactly the manifest's, counted once");
+    assertEquals(3, m.deks().size(), fault + ": one DEK per committed partition; the failed attempt's DEK is not recorded");
+    assertEquals(3, run.deks, fault.toString());
+    assertEquals(cellsPerDek(enc), manifestCells(m), fault + ": the DEKs in the data are exactly the manifest's, counted once");
     assertEquals(4000L, m.lastCommit().stats().entrySet().stream()
-        .filter(e -> e.getKey().startsWith("cells.")).mapToLong(Map.Entry::getValue).sum());
+        .filter(e -> e.getKey().startsWith("cells.")).mapToLong(Map.Entry::getValue).sum(), fault.toString());
     assertEquals(JobTestKit.sorted(JobTestKit.sampleInput()),
-        JobTestKit.sorted(EncryptDecryptRoundTripTest.decrypt(kit, enc, "parquet")));
+        JobTestKit.sorted(EncryptDecryptRoundTripTest.decrypt(kit, enc, "parquet")), fault.toString());
   }
 
   @Test
-  void aTaskThatFailsOnEveryAttemptCommitsNothing() {
+  void aTaskThatFailsAtARandomCellOnEveryAttemptCommitsNothing() throws Exception {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = tmp.resolve("enc").toString();
     Dataset<Row> input = JobTestKit.sampleInput().repartition(3);
-    Dataset<Row> broken = input.mapPartitions(new FailFirstAttempt(1, 50, true), Encoders.row(input.schema()));
-    assertThrows(Exception.class,
+    FailFirstAttempt fault = FailFirstAttempt.atRandom(true);
+    Dataset<Row> broken = input.mapPartitions(fault, Encoders.row(input.schema()));
+    Exception e = assertThrows(Exception.class,
         () -> EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).partitions(0).build(), broken));
-    assertTrue(ManifestStore.at(new org.apache.hadoop.fs.Path(enc, "_columnseal"), new Configuration()).read().isEmpty());
+    assertTrue(String.valueOf(e.getMessage()).contains("injected failure"), fault + ": " + e);
+    assertTrue(ManifestStore.at(new org.apache.hadoop.fs.Path(enc, "_columnseal"), new Configuration()).read().isEmpty(),
+        fault.toString());
     assertEquals(List.of(), DatasetFiles.dataFiles(new Configuration(), new org.apache.hadoop.fs.Path(enc)),
-        "no data file is left outside the committer's temporary folders");
+        fault + ": no data file is left outside the committer's temporary folders");
+    assertEquals(List.of(), BadInputTest.pendingRecords(enc), fault + ": no pending record");
   }
 
   @Test
@@ -112,11 +118,30 @@ class ExactlyOnceTest {
     private final int partition;
     private final int after;
     private final boolean always;
+    private long seed;
 
     FailFirstAttempt(int partition, int after, boolean always) {
       this.partition = partition;
       this.after = after;
       this.always = always;
+    }
+
+    /**
+     * One of the 3 partitions of the 1000-row sample (333 or 334 rows each), failing at a
+     * random row of it; the seed is in {@link #toString()} for a failure message.
+     */
+    static FailFirstAttempt atRandom(boolean always) {
+      long seed = System.nanoTime();
+      Random random = new Random(seed);
+      FailFirstAttempt f = new FailFirstAttempt(random.nextInt(3), random.nextInt(333), always);
+      f.seed = seed;
+      return f;
+    }
+
+    @Override
+    public String toString() {
+      return "partition " + partition + " failing at row " + after + (always ? " on every attempt" : " on its first attempt")
+          + " (seed " + seed + ")";
     }
 
     @Override

@@ -6,8 +6,9 @@ import java.util.Random;
 /**
  * Faults the server injects before it answers a request: latency, throttling (HTTP 400
  * ThrottlingException), KMS internal errors (HTTP 500 KMSInternalException) for a fraction of
- * requests or the next N, a full outage (the connection is dropped without an answer), and a
- * lying KMS that names another key in its answers (to test that clients check the key).
+ * requests or the next N, a full outage (the connection is dropped without an answer) now or
+ * after N requests of one operation, and a lying KMS that names another key in its answers (to
+ * test that clients check the key).
  * Fractions draw from one seeded {@link Random}, so a sequential test sees the same faults on
  * every run.
  */
@@ -24,6 +25,8 @@ public final class Faults {
   private int throttleNext;
   private long latencyMillis;
   private boolean outage;
+  private String outageAfterOperation;
+  private int outageAfterCount;
   private String answeredKeyId;
 
   /** Throttles this fraction (0..1) of requests; 1 throttles all. */
@@ -64,6 +67,17 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Answers the next {@code n} requests of {@code operation}, then starts an outage (as
+   * {@link #outage(boolean) outage(true)}, for every operation) at the one after: a KMS that
+   * goes away in the middle of a job.
+   */
+  public synchronized Faults outageAfter(String operation, int n) {
+    this.outageAfterOperation = operation;
+    this.outageAfterCount = n;
+    return this;
+  }
+
   /** Successful answers name {@code keyArn} as KeyId instead of the real key. Null turns it off. */
   public synchronized Faults answerWithKeyId(String keyArn) {
     this.answeredKeyId = keyArn;
@@ -78,11 +92,21 @@ public final class Faults {
     throttleNext = 0;
     latencyMillis = 0;
     outage = false;
+    outageAfterOperation = null;
+    outageAfterCount = 0;
     answeredKeyId = null;
     random = new Random(0);
   }
 
-  synchronized Action next() {
+  synchronized Action next(String operation) {
+    if (outageAfterOperation != null && outageAfterOperation.equals(operation)) {
+      if (outageAfterCount == 0) {
+        outage = true;
+        outageAfterOperation = null;
+      } else {
+        outageAfterCount--;
+      }
+    }
     if (outage) {
       return Action.DROP_CONNECTION;
     }

@@ -196,7 +196,7 @@ public final class KmsTestServer implements AutoCloseable {
       JsonNode body = parse(request);
       KmsOperations.Call call = new KmsOperations.Call(body == null ? json.createObjectNode() : body);
 
-      Faults.Action fault = faults.next();
+      Faults.Action fault = faults.next(operation);
       if (fault == Faults.Action.DROP_CONNECTION) {
         record(operation, accessKeyId, call, 0, LoggedRequest.DROPPED);
         // The JDK server closes the connection when a handler throws before answering.
