@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * again on a fresh copy of the dataset (at most {@link #ATTEMPTS} times) and prints its hit rate.
  *
  * <p>Then, on copies of the killed dataset: verify exits 3 naming the run and its files, decrypt
- * refuses naming the run, and the next append (and, separately, overwrite) recovers the run
- * first: verify passes and decrypt is exact.
+ * refuses naming the run, and {@code columnseal recover}, the next append and, separately, the
+ * next overwrite each recover the run: verify passes and decrypt is exact.
  */
 class DriverKillTest {
   private static final int ATTEMPTS = 4;
@@ -88,6 +88,13 @@ class DriverKillTest {
     DatasetException refused = assertThrows(DatasetException.class, () -> DecryptJob.run(JobTestKit.spark(),
         kit.decryptTo(victim, tmp.resolve("refused").toString(), "parquet")));
     assertTrue(refused.getMessage().contains(dead) && refused.getMessage().contains("incomplete"), refused.getMessage());
+
+    // columnseal recover finishes it on its own; verify is then clean.
+    Path recoveredByCli = copy(killed, tmp.resolve("recovered"));
+    assertEquals(0, Main.run("recover", "--dataset", recoveredByCli.toString()));
+    assertEquals(0, Main.run("verify", "--dataset", recoveredByCli.toString(), "--set", "kms.provider=local",
+        "--set", "kms.keyring=" + kit.keyringFile, "--set", "encrypt.columns=" + String.join(",", JobTestKit.SENSITIVE)));
+    assertEquals(2, OutputModesTest.state(recoveredByCli.toString()).version());
 
     // The next append recovers the dead run first: the rows of all three runs.
     Path appended = copy(killed, tmp.resolve("appended"));
