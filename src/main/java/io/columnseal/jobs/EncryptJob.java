@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class EncryptJob {
   private static final Logger LOG = LoggerFactory.getLogger(EncryptJob.class);
   private static final String COMMIT_PROTOCOL_KEY = "spark.sql.sources.commitProtocolClass";
+  private static final String PARQUET_COMMITTER_KEY = "spark.sql.parquet.output.committer.class";
   private static final int COMMIT_ATTEMPTS = 20;
 
   private final SparkSession spark;
@@ -191,12 +192,17 @@ public final class EncryptJob {
       writer.conf().set(CellCommitProtocol.INNER_CLASS_KEY, inner);
     }
     writer.conf().set(COMMIT_PROTOCOL_KEY, CellCommitProtocol.class.getName());
+    if (RunScopedCommitter.DEFAULT_COMMITTER.equals(writer.conf().get(PARQUET_COMMITTER_KEY))) {
+      writer.conf().set(PARQUET_COMMITTER_KEY, RunScopedCommitter.class.getName());
+    }
     Dataset<Row> out = writer.internalCreateDataFrame(sealed.rdd(), schema, false);
     RunCommitHook.Registry.register(runId, pending);
     try {
       // Always an append into the dataset folder: overwrite retires old files in the manifest
       // after this commit, so a failed overwrite leaves the old dataset whole.
+      // Its own work folder under _temporary, so runs appending at once do not share one.
       out.write().mode(SaveMode.Append).option(CellCommitProtocol.RUN_ID_OPTION, runId)
+          .option(RunScopedCommitter.ATTEMPT_KEY, RunScopedCommitter.attemptOf(runId))
           .partitionBy(s.partitionBy.toArray(new String[0])).parquet(s.outputPath);
     } finally {
       RunCommitHook.Registry.unregister(runId);
