@@ -12,6 +12,8 @@ import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.DekRecord;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -127,6 +130,7 @@ public final class EncryptJob {
     }
 
     List<TaskLedger> tasks = pending.tasks();
+    requireCommittedFiles(runId, tasks, pending);
     ManifestState after = commitManifest(runId, data, ordinals, tasks, before);
     pending.delete();
     if (s.mode == OutputMode.OVERWRITE) {
@@ -156,6 +160,38 @@ public final class EncryptJob {
       return List.of();
     }
     return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false).recoverAll();
+  }
+
+  /**
+   * The last check before the manifest commit: every file Spark's commit reported is in the
+   * dataset folder. A committer that lost one (two runs sharing Hadoop's _temporary did) must
+   * not get a manifest commit naming it; the run fails and takes its other files away.
+   */
+  private void requireCommittedFiles(String runId, List<TaskLedger> tasks, PendingRun pending) {
+    List<String> present = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    try {
+      FileSystem fs = new Path(s.outputPath).getFileSystem(conf);
+      for (TaskLedger t : tasks) {
+        for (String f : t.files) {
+          (fs.exists(new Path(s.outputPath, f)) ? present : missing).add(f);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the files run " + runId + " committed in " + s.outputPath, e);
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    List<String> kept = DatasetFiles.deleteFiles(conf, s.outputPath, present);
+    if (kept.isEmpty()) {
+      pending.delete();
+    }
+    throw new DatasetException("run " + runId + ": Spark's commit reported " + (present.size() + missing.size())
+        + " data files, but " + missing.size() + " of them are not in " + s.outputPath + " (first: " + missing.get(0)
+        + "); the manifest was not committed and "
+        + (kept.isEmpty() ? "the run's other files were removed: run it again"
+            : kept.size() + " of its files could not be removed: run verify, then recover"));
   }
 
   /** The pending record's facts that are known before the write: all but the tasks. */

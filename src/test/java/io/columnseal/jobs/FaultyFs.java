@@ -11,14 +11,15 @@ import org.apache.hadoop.util.Progressable;
 
 /**
  * The local disk under the scheme {@code faulty://}, whose storage can be told to refuse the
- * manifest's commit files or the deletion of pending records: what a driver that stops between
- * its data commit and its manifest commit (or just after it) leaves behind, made in-process and
- * deterministic. The same folder read as {@code file://} is the dataset as it is on disk.
+ * manifest's commit files or the deletion of pending records, or to lose a data file it moved:
+ * what a driver that stops between its data commit and its manifest commit (or just after it)
+ * leaves behind, or a committer that loses a file, made in-process and deterministic. The same folder read as {@code file://} is the dataset as it is on disk.
  */
 public final class FaultyFs extends RawLocalFileSystem {
   static final String SCHEME = "faulty";
   private static volatile boolean refuseCommits;
   private static volatile boolean refusePendingDeletes;
+  private static volatile boolean loseOneDataFile;
 
   /** Makes {@code faulty://} known to the shared session's Hadoop configuration. */
   static void register(Configuration conf) {
@@ -37,6 +38,21 @@ public final class FaultyFs extends RawLocalFileSystem {
 
   static void refusePendingRecordDeletes(boolean on) {
     refusePendingDeletes = on;
+  }
+
+  /** The next data file moved into a dataset folder vanishes right after its rename succeeded. */
+  static void loseTheNextMovedDataFile(boolean on) {
+    loseOneDataFile = on;
+  }
+
+  @Override
+  public boolean rename(Path src, Path dst) throws IOException {
+    boolean moved = super.rename(src, dst);
+    if (moved && loseOneDataFile && dst.getName().startsWith("part-") && !dst.toString().contains("/_temporary/")) {
+      loseOneDataFile = false;
+      super.delete(dst, false);
+    }
+    return moved;
   }
 
   @Override

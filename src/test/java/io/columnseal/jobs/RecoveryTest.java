@@ -254,6 +254,29 @@ class RecoveryTest {
   }
 
   @Test
+  void aDataFileLostByTheCommitterFailsTheRunAndLeavesNothingOfIt() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path dir = tmp.resolve("enc");
+    String enc = dir.toString();
+    encrypt(kit, enc, OutputMode.ERROR, batch(0, 6));
+    FaultyFs.loseTheNextMovedDataFile(true);
+    DatasetException e;
+    try {
+      e = assertThrows(DatasetException.class, () -> encrypt(kit, FaultyFs.url(dir), OutputMode.APPEND, batch(100, 6)));
+    } finally {
+      FaultyFs.loseTheNextMovedDataFile(false);
+    }
+    assertTrue(e.getMessage().contains("1 of them are not in") && e.getMessage().contains("run it again"), e.getMessage());
+    assertEquals(1, OutputModesTest.state(enc).version(), "no manifest commit names the lost file");
+    assertEquals(List.of(), unrecorded(enc), "the run's other file was removed");
+    assertNoPendingRecord(enc);
+
+    encrypt(kit, enc, OutputMode.APPEND, batch(100, 6));
+    assertClean(kit, enc);
+    assertDecrypts(kit, enc, batch(0, 6), batch(100, 6));
+  }
+
+  @Test
   void anUnreadablePendingRecordStopsTheNextRunAndIsNamed() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = tmp.resolve("enc").toString();
