@@ -24,8 +24,11 @@ import org.apache.spark.sql.types.DataType;
  * unfinished or retired runs are never read.
  */
 final class DatasetSnapshot {
-  static final String RECOVER_HINT = "columnseal recover --dataset PATH, or the next encrypt with output.mode=append "
-      + "or overwrite, adds their data to the dataset (docs/RELIABILITY.md); verify lists their files";
+  /** What to do about unfinished runs of the dataset at {@code path}. */
+  static String recoverHint(String path) {
+    return "columnseal recover --dataset " + path + ", or the next encrypt with output.mode=append or overwrite, "
+        + "adds their data to the dataset (docs/RELIABILITY.md); verify lists their files";
+  }
   final String path;
   final Path manifestDir;
   final ManifestState state;
@@ -45,7 +48,7 @@ final class DatasetSnapshot {
       if (!pending.isEmpty()) {
         throw new DatasetException("no columnseal manifest at " + dir + " yet: the first run(s) " + pending
             + " of the dataset at " + datasetPath + " stopped between their data commit and their manifest commit; "
-            + RECOVER_HINT.replace("PATH", datasetPath));
+            + recoverHint(datasetPath));
       }
       throw new DatasetException("no columnseal manifest at " + dir + ": " + datasetPath + " is not a columnseal dataset"
           + " (if its manifest lives elsewhere, set manifest.path)");
@@ -75,7 +78,7 @@ final class DatasetSnapshot {
     if (!pending.isEmpty()) {
       throw new DatasetException("dataset " + state.datasetId() + " at " + path + " is incomplete: run(s) " + pending
           + " wrote data but did not commit the manifest (the job stopped between the two); "
-          + RECOVER_HINT.replace("PATH", path));
+          + recoverHint(path));
     }
   }
 

@@ -155,7 +155,7 @@ public final class EncryptJob {
       if (!pending.isEmpty()) {
         throw new ConfigException("output.path " + s.outputPath + " holds unfinished run(s) " + pending
             + " (output.mode=error changes nothing that exists): "
-            + DatasetSnapshot.RECOVER_HINT.replace("PATH", s.outputPath));
+            + DatasetSnapshot.recoverHint(s.outputPath));
       }
       return List.of();
     }

@@ -128,7 +128,8 @@ final class RunRecovery {
         }
       } catch (InvalidCommitException e) {
         throw new DatasetException("cannot recover run " + rec.runId + " from " + file + ": " + e.getMessage()
-            + "; the record is kept");
+            + "; the record is kept. If that run's data is not wanted, delete the record and the files verify"
+            + " reports as unrecorded");
       }
     }
     ManifestState after = store.read().orElseThrow();
