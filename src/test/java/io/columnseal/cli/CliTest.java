@@ -159,8 +159,8 @@ class CliTest {
   @Test
   void everyCommandHasHelp() {
     List<List<String>> commands = List.of(List.of(), List.of("encrypt"), List.of("decrypt"), List.of("verify"),
-        List.of("recover"), List.of("keys"), List.of("keys", "create"), List.of("keys", "list"), List.of("keys", "rotate"),
-        List.of("keys", "disable"), List.of("keys", "enable"), List.of("sample"), List.of("compare"));
+        List.of("recover"), List.of("keys"), List.of("keys", "create"), List.of("keys", "list"),
+        List.of("keys", "rotate"), List.of("keys", "disable"), List.of("keys", "enable"), List.of("sample"), List.of("compare"));
     for (List<String> command : commands) {
       List<String> args = new ArrayList<>(command);
       args.add("--help");
