@@ -24,11 +24,6 @@ import org.apache.spark.sql.types.DataType;
  * unfinished or retired runs are never read.
  */
 final class DatasetSnapshot {
-  /** What to do about unfinished runs of the dataset at {@code path}. */
-  static String recoverHint(String path) {
-    return "columnseal recover --dataset " + path + ", or the next encrypt with output.mode=append or overwrite, "
-        + "adds their data to the dataset (docs/RELIABILITY.md); verify lists their files";
-  }
   final String path;
   final Path manifestDir;
   final ManifestState state;
@@ -70,6 +65,12 @@ final class DatasetSnapshot {
       }
     }
     return runs;
+  }
+
+  /** What to do about unfinished runs of the dataset at {@code path}. */
+  static String recoverHint(String path) {
+    return "columnseal recover --dataset " + path + ", or the next encrypt with output.mode=append or overwrite, "
+        + "adds their data to the dataset (docs/RELIABILITY.md); verify lists their files";
   }
 
   /** Refuses a dataset with an unfinished run: reading it would silently miss that run's rows. */
