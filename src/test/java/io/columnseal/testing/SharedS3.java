@@ -97,6 +97,10 @@ public final class SharedS3 {
     // Spring Boot would otherwise re-initialise log4j2 with its own configuration, under Spark.
     System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
     TOMCAT_LOGS.forEach(l -> l.setLevel(Level.WARNING));
+    // The JVM takes one URL stream handler factory. Spark's SharedState may have set Hadoop's
+    // already (if a Spark test ran first); Tomcat's own is only for war: URLs, which S3Mock does
+    // not serve, so it must not try to set it ("factory already defined").
+    org.apache.catalina.webresources.TomcatURLStreamHandlerFactory.disable();
     // Started by hand, not as a JUnit extension: one server for every test class of the JVM.
     S3MockExtension mock = S3MockExtension.builder()
         // Port 0: the OS picks free ports, for the HTTPS connector and for the HTTP one we use.
