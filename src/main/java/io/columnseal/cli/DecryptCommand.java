@@ -3,6 +3,7 @@ package io.columnseal.cli;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.DecryptJob;
 import io.columnseal.jobs.DecryptSettings;
+import io.columnseal.jobs.OnCellError;
 import io.columnseal.jobs.RunSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,11 @@ final class DecryptCommand implements Callable<Integer> {
       description = "What to do if --output exists (default: ${DEFAULT-VALUE}).")
   String mode;
 
+  @Option(names = "--on-error", defaultValue = "fail", paramLabel = "fail|null",
+      description = {"A cell that does not decrypt (tampered, truncated, unknown DEK): fail the job naming its column,"
+          + " file and row (default), or write null and count it in the summary. KMS errors always fail."})
+  String onError;
+
   @Override
   public Integer call() {
     JobConfig config = options.load();
@@ -44,8 +50,11 @@ final class DecryptCommand implements Callable<Integer> {
     if (!mode.equals("error") && !mode.equals("overwrite")) {
       throw ConfigException.badValue("--mode", mode, "error or overwrite");
     }
+    if (!onError.equals("fail") && !onError.equals("null")) {
+      throw ConfigException.badValue("--on-error", onError, "fail or null");
+    }
     DecryptSettings s = new DecryptSettings(dataset, config.get("manifest.path"), output, format, columns,
-        config.keyService(), mode.equals("overwrite"));
+        config.keyService(), mode.equals("overwrite"), onError.equals("null") ? OnCellError.NULL : OnCellError.FAIL);
     RunSummary summary = DecryptJob.run(Sparks.session("columnseal decrypt"), s);
     System.out.print(summary.toTerminal());
     return ExitCodes.OK;
