@@ -20,7 +20,7 @@ final class Sparks {
    * part of a URL ({@code s3a://user:pass@bucket}) and {@code secret=...}-style pairs.
    */
   static final String PLAN_REDACTION_REGEX =
-      "(?i)(?<=://)[^/@\\s]+@|(?:secret|password|passphrase|token)\\s*[=:]\\s*[^\\s,;)\\]}]+";
+      "(?i)(?<=://)[^/@\\s]+(?=@)|(?:secret|password|passphrase|token)\\s*[=:]\\s*[^\\s,;)\\]}]+";
   /** Data source options whose values are redacted in plans: Spark's default (url) plus the above. */
   static final String OPTIONS_REDACTION_REGEX = "(?i)url|secret|password|passphrase|token|credential|access[.]?key";
 
