@@ -4,6 +4,7 @@ import io.columnseal.ConfigException;
 import io.columnseal.jobs.DecryptJob;
 import io.columnseal.jobs.DecryptSettings;
 import io.columnseal.jobs.OnCellError;
+import io.columnseal.jobs.QuarantineJob;
 import io.columnseal.jobs.RunSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,10 @@ final class DecryptCommand implements Callable<Integer> {
           + " file and row (default), or write null and count it in the summary. KMS errors always fail."})
   String onError;
 
+  @Option(names = "--quarantine", description = {"Decrypt the rows that encrypt runs quarantined"
+      + " (input.malformed=quarantine) instead: source_file, line, record."})
+  boolean quarantine;
+
   @Override
   public Integer call() {
     JobConfig config = options.load();
@@ -55,7 +60,12 @@ final class DecryptCommand implements Callable<Integer> {
     }
     DecryptSettings s = new DecryptSettings(dataset, config.get("manifest.path"), output, format, columns,
         config.keyService(), mode.equals("overwrite"), onError.equals("null") ? OnCellError.NULL : OnCellError.FAIL);
-    RunSummary summary = DecryptJob.run(Sparks.session("columnseal decrypt"), s);
+    if (quarantine && !columns.isEmpty()) {
+      throw new ConfigException("Cannot use --columns with --quarantine: a quarantined row is one sealed record");
+    }
+    RunSummary summary = quarantine
+        ? QuarantineJob.decrypt(Sparks.session("columnseal decrypt --quarantine"), s)
+        : DecryptJob.run(Sparks.session("columnseal decrypt"), s);
     System.out.print(summary.toTerminal());
     return ExitCodes.OK;
   }

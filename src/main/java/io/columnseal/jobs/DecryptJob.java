@@ -98,18 +98,29 @@ public final class DecryptJob {
   /** The dataset's live files with {@code chosen} decrypted; other columns as stored. */
   static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, List<String> chosen, DecryptSettings s,
       LongAccumulator rowCounter, LongAccumulator[] nullCells, boolean binaryAsBase64) {
-    Dataset<Row> files = snap.read(spark);
+    DataType[] types = new DataType[chosen.size()];
+    for (int k = 0; k < types.length; k++) {
+      types[k] = snap.originalType(chosen.get(k));
+    }
+    return open(spark, snap, snap.read(spark), chosen, types, s, rowCounter, nullCells, binaryAsBase64);
+  }
+
+  /**
+   * {@code files} (cells of {@code snap}'s dataset) with the columns {@code chosen} decrypted
+   * as {@code types}; a column's name is the one its cells' associated data binds.
+   */
+  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
+      DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
+      boolean binaryAsBase64) {
     StructType storedSchema = files.schema();
     // Each row also carries its file and its index in the file, for error messages.
     Column metadata = files.metadataColumn("_metadata");
     Dataset<Row> stored = files.select(functions.col("*"), metadata.getField("file_path"),
         metadata.getField("row_index"));
     int[] ordinals = new int[chosen.size()];
-    DataType[] types = new DataType[chosen.size()];
     CellEncoding encoding = null;
     for (int k = 0; k < ordinals.length; k++) {
       ordinals[k] = storedSchema.fieldIndex(chosen.get(k));
-      types[k] = snap.originalType(chosen.get(k));
       CellEncoding e = storedSchema.fields()[ordinals[k]].dataType() instanceof BinaryType
           ? CellEncoding.BINARY : CellEncoding.BASE64;
       if (encoding != null && encoding != e) {

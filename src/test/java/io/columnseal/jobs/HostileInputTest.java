@@ -101,6 +101,12 @@ class HostileInputTest {
       }
     }
     assertEquals(List.of(badFields, badAmount), texts);
+    // decrypt --quarantine gives the same, for someone allowed to repair the rows.
+    String repaired = tmp.resolve("quarantine-plain").toString();
+    RunSummary opened = QuarantineJob.decrypt(JobTestKit.spark(), kit.decryptTo(enc, repaired, "parquet"));
+    assertEquals(2, opened.rowsWritten);
+    assertEquals(List.of("4 " + badFields, "6 " + badAmount), JobTestKit.spark().read().parquet(repaired).orderBy("line")
+        .collectAsList().stream().map(r -> r.getLong(1) + " " + r.getString(2)).toList());
     // The DEKs count their data cells, as verify finds them: verify has nothing to report.
     VerifyReport report = VerifyJob.run(JobTestKit.spark(),
         new VerifySettings(enc, null, kit.keys, false, 3, List.of("card_number"), null));
@@ -246,6 +252,9 @@ class HostileInputTest {
       assertTrue(e.getMessage().contains("input.path " + input + " is already a columnseal dataset"), e.getMessage());
     }
     BadInputTest.assertNothingWritten(again);
+    DatasetException none = assertThrows(DatasetException.class,
+        () -> QuarantineJob.decrypt(JobTestKit.spark(), kit.decryptTo(enc, again, "parquet")));
+    assertTrue(none.getMessage().contains("has no quarantined rows"), none.getMessage());
   }
 
   // ---- helpers
