@@ -21,7 +21,9 @@ import org.apache.spark.unsafe.types.UTF8String;
  * Seals the configured columns of one partition, on the executor. The partition's DEK is
  * asked for on the first non-null value to encrypt (a partition with nothing to encrypt makes
  * no KMS call), replaced after 2^32 cells, and destroyed when the task ends, successful or not.
- * Other columns are copied through as Spark's internal values, untouched.
+ * Other columns are copied through as Spark's internal values, untouched. A malformed CSV row
+ * fails the task naming its file and line or, with {@code input.malformed=quarantine}, is sealed
+ * whole under the same DEK into the task's quarantine file (docs/FORMAT.md section 9).
  */
 final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
