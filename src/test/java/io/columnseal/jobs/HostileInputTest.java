@@ -175,14 +175,19 @@ class HostileInputTest {
   }
 
   @Test
-  void tenThousandTinyFilesMakeOneDekPerPartitionNotPerFile() throws IOException {
+  void tenThousandTinyFilesMakeOneDekPerPartitionNotPerFile(@TempDir(factory = InMemoryTempDir.class) Path mem)
+      throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
-    Path in = Files.createDirectories(tmp.resolve("drop"));
+    Path in = Files.createDirectories(mem.resolve("drop"));
     int n = 10_000;
-    for (int i = 0; i < n; i++) {
-      Files.write(in.resolve(String.format("f%05d.csv", i)),
-          (HEADER + i + ",4" + String.format("%015d", i) + ",1.00\n").getBytes(StandardCharsets.UTF_8));
-    }
+    java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+      try {
+        Files.write(in.resolve(String.format("f%05d.csv", i)),
+            (HEADER + i + ",4" + String.format("%015d", i) + ",1.00\n").getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
     // Spark packs small files into partitions (maxPartitionBytes, openCostInBytes); a small open
     // cost packs them densely, as a production setting for a drop of small files would.
     SparkSession spark = JobTestKit.spark().newSession();
