@@ -46,8 +46,8 @@ final class KeysCommand implements Callable<Integer> {
     }
   }
 
-  static void print(String verb, KeyDescription d) {
-    System.out.println(verb + " " + d.keyArn() + " (" + d.state().kmsName() + ")");
+  static String describe(String verb, KeyDescription d) {
+    return verb + " " + d.keyArn() + " (" + d.state().kmsName() + ")";
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key (and the keyring file if needed).")
@@ -77,7 +77,7 @@ final class KeysCommand implements Callable<Integer> {
           }
         }
         try {
-          print("created", ring.createKey(alias, description));
+          System.out.println(describe("created", ring.createKey(alias, description)));
         } catch (IllegalArgumentException e) {
           // createKey's only IllegalArgumentException: an alias that breaks the KMS alias rules (a usage error).
           throw new ConfigException(e.getMessage());
@@ -105,9 +105,8 @@ final class KeysCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = "Add a new version of key material; older versions still decrypt.")
-  static final class Rotate implements Callable<Integer> {
+  /** One key of the keyring, named by --key, and one KMS-like operation on it. */
+  abstract static class OnOneKey implements Callable<Integer> {
     @Mixin
     KeyringOptions keyring;
 
@@ -117,44 +116,38 @@ final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
-        LocalKeyInfo k = ring.rotate(key);
-        System.out.println("rotated " + k.keyArn() + " to version " + k.currentVersion());
+        System.out.println(apply(ring, key));
       }
       return ExitCodes.OK;
+    }
+
+    /** Does the operation and returns the line to print. */
+    abstract String apply(LocalKeyring ring, String key);
+  }
+
+  @Command(name = "rotate", mixinStandardHelpOptions = true,
+      description = "Add a new version of key material; older versions still decrypt.")
+  static final class Rotate extends OnOneKey {
+    @Override
+    String apply(LocalKeyring ring, String key) {
+      LocalKeyInfo k = ring.rotate(key);
+      return "rotated " + k.keyArn() + " to version " + k.currentVersion();
     }
   }
 
   @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a key: nothing wraps or unwraps with it.")
-  static final class Disable implements Callable<Integer> {
-    @Mixin
-    KeyringOptions keyring;
-
-    @Option(names = "--key", required = true, paramLabel = "KEY", description = "Key id, ARN or alias.")
-    String key;
-
+  static final class Disable extends OnOneKey {
     @Override
-    public Integer call() {
-      try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
-        print("disabled", ring.disable(key));
-      }
-      return ExitCodes.OK;
+    String apply(LocalKeyring ring, String key) {
+      return describe("disabled", ring.disable(key));
     }
   }
 
   @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled key.")
-  static final class Enable implements Callable<Integer> {
-    @Mixin
-    KeyringOptions keyring;
-
-    @Option(names = "--key", required = true, paramLabel = "KEY", description = "Key id, ARN or alias.")
-    String key;
-
+  static final class Enable extends OnOneKey {
     @Override
-    public Integer call() {
-      try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
-        print("enabled", ring.enable(key));
-      }
-      return ExitCodes.OK;
+    String apply(LocalKeyring ring, String key) {
+      return describe("enabled", ring.enable(key));
     }
   }
 }

@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "columnseal", mixinStandardHelpOptions = true, version = "columnseal 0.1.0",
     description = "Encrypt sensitive columns of datasets with AWS KMS envelope encryption, on Spark.",
-    subcommands = {EncryptCommand.class, DecryptCommand.class, VerifyCommand.class, KeysCommand.class,
-        CompareCommand.class})
+    subcommands = {EncryptCommand.class, DecryptCommand.class, VerifyCommand.class, RewrapCommand.class,
+        ManifestCommand.class, KeysCommand.class, CompareCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
   public static void main(String[] args) {

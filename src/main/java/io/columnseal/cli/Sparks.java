@@ -1,5 +1,6 @@
 package io.columnseal.cli;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -54,5 +55,21 @@ final class Sparks {
     if (!conf.contains(key)) {
       b.config(key, value);
     }
+  }
+
+  /**
+   * Hadoop settings for commands that run no Spark job (rewrap, manifest): the *-site.xml files
+   * on the classpath plus the {@code spark.hadoop.*} properties spark-submit passed (it sets
+   * them as system properties of the driver), applied the way Spark applies them.
+   */
+  static Configuration hadoopConfiguration() {
+    Configuration conf = new Configuration();
+    String prefix = "spark.hadoop.";
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith(prefix) && name.length() > prefix.length()) {
+        conf.set(name.substring(prefix.length()), System.getProperty(name));
+      }
+    }
+    return conf;
   }
 }

@@ -92,6 +92,7 @@ public final class EncryptJob {
       throw new InputException("input.path " + s.inputPath + " has no rows: nothing to encrypt");
     }
 
+    OutputProbe.check(conf, s.outputPath, manifestDir, runId);
     // The first KMS call, after every check that needs none.
     KeyDescription key = KeyServices.shared(s.keyService).describeKey(s.kmsKey);
     if (!key.enabled()) {

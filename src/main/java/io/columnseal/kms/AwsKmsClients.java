@@ -33,7 +33,7 @@ final class AwsKmsClients {
   private AwsKmsClients() {
   }
 
-  /** The sync HTTP client, with our connect and read timeouts. The caller closes it. */
+  /** The sync HTTP client, with our connect and read timeouts and connection pool size. The caller closes it. */
   static SdkHttpClient httpClient(AwsKmsOptions options) {
     SdkHttpService chosen = null;
     int rank = Integer.MAX_VALUE;
@@ -52,6 +52,7 @@ final class AwsKmsClients {
     AttributeMap timeouts = AttributeMap.builder()
         .put(SdkHttpConfigurationOption.CONNECTION_TIMEOUT, options.connectTimeout())
         .put(SdkHttpConfigurationOption.READ_TIMEOUT, options.readTimeout())
+        .put(SdkHttpConfigurationOption.MAX_CONNECTIONS, options.maxConnections())
         .build();
     return chosen.createHttpClientBuilder().buildWithDefaults(timeouts);
   }

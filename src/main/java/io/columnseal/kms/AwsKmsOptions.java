@@ -31,6 +31,7 @@ public final class AwsKmsOptions {
   private final Duration readTimeout;
   private final Duration backoffBaseDelay;
   private final Duration backoffMaxDelay;
+  private final int maxConnections;
   private final AwsCredentialsProvider credentials;
 
   private AwsKmsOptions(Builder b) {
@@ -42,6 +43,7 @@ public final class AwsKmsOptions {
     this.readTimeout = b.readTimeout;
     this.backoffBaseDelay = b.backoffBaseDelay;
     this.backoffMaxDelay = b.backoffMaxDelay;
+    this.maxConnections = b.maxConnections;
     this.credentials = b.credentials;
   }
 
@@ -91,6 +93,14 @@ public final class AwsKmsOptions {
     return backoffMaxDelay;
   }
 
+  /**
+   * Connections the HTTP client keeps open at most (the SDK's default is 50): a caller that
+   * runs more concurrent calls than this waits for a connection.
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
   /** Null means the default chain, or the spec's profile when it names one. */
   public AwsCredentialsProvider credentials() {
     return credentials;
@@ -100,7 +110,7 @@ public final class AwsKmsOptions {
   public String toString() {
     return "AwsKmsOptions[retryMode=" + retryMode + ", maxAttempts=" + maxAttempts + ", apiCallTimeout=" + apiCallTimeout
         + ", attemptTimeout=" + attemptTimeout + ", connectTimeout=" + connectTimeout
-        + ", readTimeout=" + readTimeout
+        + ", readTimeout=" + readTimeout + ", maxConnections=" + maxConnections
         + (backoffBaseDelay == null ? "" : ", backoff=" + backoffBaseDelay + ".." + backoffMaxDelay)
         + (credentials == null ? "" : ", explicit credentials") + "]";
   }
@@ -115,6 +125,7 @@ public final class AwsKmsOptions {
     private Duration readTimeout = Duration.ofSeconds(10);
     private Duration backoffBaseDelay;
     private Duration backoffMaxDelay;
+    private int maxConnections = 50;
     private AwsCredentialsProvider credentials;
 
     private Builder() {
@@ -165,6 +176,14 @@ public final class AwsKmsOptions {
       }
       this.backoffBaseDelay = base;
       this.backoffMaxDelay = max;
+      return this;
+    }
+
+    public Builder maxConnections(int connections) {
+      if (connections < 1 || connections > 1000) {
+        throw ConfigException.badValue("kms.maxConnections", connections, "between 1 and 1000");
+      }
+      this.maxConnections = connections;
       return this;
     }
 

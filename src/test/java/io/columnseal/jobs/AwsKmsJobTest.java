@@ -121,6 +121,17 @@ class AwsKmsJobTest {
   }
 
   @Test
+  void anOutputThatCannotBeWrittenFailsBeforeAnyKmsCall() throws Exception {
+    // A path below a regular file: no file system lets a job create folders there.
+    Path blocker = Files.writeString(tmp.resolve("blocker"), "not a folder");
+    String output = blocker.resolve("enc").toString();
+    DatasetException e = assertThrows(DatasetException.class,
+        () -> EncryptJob.run(JobTestKit.spark(), settings(output).build()));
+    assertTrue(e.getMessage().contains("cannot write to output.path " + output), e.getMessage());
+    assertTrue(kms.log().entries().isEmpty(), "no KMS call at all, not even DescribeKey");
+  }
+
+  @Test
   void badKeysFailBeforeAnyDataIsWritten() {
     String missing = tmp.resolve("missing").toString();
     assertThrows(KeyNotFoundException.class,

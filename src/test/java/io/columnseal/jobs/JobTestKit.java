@@ -4,11 +4,15 @@ import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.kms.LocalKeyring;
 import io.columnseal.testing.SharedSpark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,6 +41,43 @@ final class JobTestKit {
       this.keyArn = ring.createKey("alias/test", "job tests").keyArn();
     }
     this.keys = KeyServiceSpec.local(keyringFile.toString());
+  }
+
+  private JobTestKit(Path dir, Path keyringFile, String keyArn) {
+    this.dir = dir;
+    this.keyringFile = keyringFile;
+    this.keyArn = keyArn;
+    this.keys = KeyServiceSpec.local(keyringFile.toString());
+  }
+
+  /**
+   * A kit in {@code dir} with a copy of {@code template}'s keyring (same keys, same material),
+   * so a test can change keys without touching the template or the other tests.
+   */
+  static JobTestKit copyOf(JobTestKit template, Path dir) {
+    Path copy = dir.resolve(template.keyringFile.getFileName());
+    try {
+      Files.copy(template.keyringFile, copy);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy keyring " + template.keyringFile, e);
+    }
+    return new JobTestKit(dir, copy, template.keyArn);
+  }
+
+  /** Copies a folder tree (a dataset with its manifest), for tests that start from one encrypted once. */
+  static void copyTree(Path from, Path to) {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+    }
   }
 
   static SparkSession spark() {

@@ -69,12 +69,12 @@ public final class KmsTestServer implements AutoCloseable {
   private final Faults faults = new Faults();
   private final RequestLog log = new RequestLog();
 
-  private KmsTestServer() throws IOException {
+  private KmsTestServer(int handlerThreads) throws IOException {
     InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-    http = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
+    http = HttpServer.create(new InetSocketAddress(loopback, 0), Math.max(64, handlerThreads));
     int n = SERVERS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
-    executor = Executors.newFixedThreadPool(16, r -> {
+    executor = Executors.newFixedThreadPool(handlerThreads, r -> {
       Thread t = new Thread(r, "kms-test-server-" + n + "-" + threads.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -83,10 +83,19 @@ public final class KmsTestServer implements AutoCloseable {
     http.createContext("/", this::handle);
   }
 
-  /** Starts a server on 127.0.0.1 and a free port. */
+  /** Starts a server on 127.0.0.1 and a free port, answering 16 requests at a time. */
   public static KmsTestServer start() {
+    return start(16);
+  }
+
+  /**
+   * As {@link #start()}, answering up to {@code handlerThreads} requests at a time: with
+   * injected latency each request holds a thread, so a load test needs as many threads as
+   * it keeps calls in flight.
+   */
+  public static KmsTestServer start(int handlerThreads) {
     try {
-      KmsTestServer s = new KmsTestServer();
+      KmsTestServer s = new KmsTestServer(handlerThreads);
       s.http.start();
       return s;
     } catch (IOException e) {
@@ -147,6 +156,17 @@ public final class KmsTestServer implements AutoCloseable {
   /** How many versions of key material the key has (1 + rotations). */
   public int keyVersions(String keyId) {
     return keys.snapshot(keys.resolve(keyId, true)).versions();
+  }
+
+  /**
+   * GenerateDataKeyWithoutPlaintext without a request or a log entry: 32 random bytes sealed
+   * under the key's newest material with {@code context}, exactly as that operation answers.
+   * For building large fixtures (a manifest of 100,000 DEKs) in seconds.
+   */
+  public byte[] generateWrappedDataKey(String keyId, Map<String, String> context) {
+    ServerKeys.Key k = keys.resolve(keyId, true);
+    keys.requireUsable(k);
+    return keys.seal(k, keys.randomBytes(32), context);
   }
 
   /** The ARN of the key a blob of this server was sealed under. */

@@ -1,0 +1,42 @@
+package io.columnseal.cli;
+
+import io.columnseal.jobs.ManifestHistory;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Reading a dataset's key manifest; no KMS call. */
+@Command(name = "manifest", mixinStandardHelpOptions = true,
+    description = "Read a dataset's key manifest (no KMS call).",
+    subcommands = {ManifestCommand.Log.class})
+final class ManifestCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "log", mixinStandardHelpOptions = true,
+      description = {"List the commits: number, time, kind, run, master key ARNs involved, DEKs added/rewrapped, "
+          + "files added/removed, rows. Reads manifest.path from --config/--set."})
+  static final class Log implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "The encrypted dataset.")
+    String dataset;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      JobConfig config = options.load();
+      ManifestHistory h = ManifestHistory.read(Sparks.hadoopConfiguration(), dataset, config.get("manifest.path"));
+      System.out.print(json ? h.toJson() + "\n" : h.toTerminal());
+      return ExitCodes.OK;
+    }
+  }
+}

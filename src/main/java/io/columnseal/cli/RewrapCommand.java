@@ -1,0 +1,81 @@
+package io.columnseal.cli;
+
+import io.columnseal.jobs.RewrapFailedException;
+import io.columnseal.jobs.RewrapJob;
+import io.columnseal.jobs.RewrapReport;
+import io.columnseal.jobs.RewrapSettings;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.KeyServiceSpec;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "rewrap", mixinStandardHelpOptions = true,
+    description = {"Move every DEK of a dataset to another master key (or to the newest material of the same key "
+        + "after a KMS rotation) with KMS ReEncrypt, and commit one REWRAP manifest version. No data file is touched.",
+        "Reads kms.* and manifest.path from --config/--set. See docs/ROTATION.md."})
+final class RewrapCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOptions options;
+
+  @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "The encrypted dataset.")
+  String dataset;
+
+  @Option(names = "--to-key", required = true, paramLabel = "KEY",
+      description = "The target key: key id, key ARN, alias/NAME or alias ARN.")
+  String toKey;
+
+  @Option(names = "--dry-run", description = "Print the plan (DEKs per source key, target); no ReEncrypt, no change.")
+  boolean dryRun;
+
+  @Option(names = "--max-rate", paramLabel = "N", defaultValue = "100",
+      description = "ReEncrypt calls per second at most (default: ${DEFAULT-VALUE}); KMS quotas are shared by the account.")
+  double maxRate;
+
+  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
+      description = "Threads, each with one KMS call in flight (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--sample-deks", paramLabel = "N", defaultValue = "8",
+      description = "DEKs whose new wrapping must decrypt a cell before the commit (default: ${DEFAULT-VALUE}).")
+  int sampleDeks;
+
+  @Option(names = "--skip-sample-check",
+      description = "Commit without trying the new wrappings (for a principal without kms:Decrypt on the target key).")
+  boolean skipSampleCheck;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "JSON report path (default: _columnseal/reports/).")
+  String report;
+
+  @Override
+  public Integer call() {
+    JobConfig config = options.load();
+    RewrapSettings s = RewrapSettings.builder(dataset, toKey)
+        .manifestPath(config.get("manifest.path"))
+        .dryRun(dryRun)
+        .maxRate(maxRate)
+        .concurrency(concurrency)
+        .sampleDeks(sampleDeks)
+        .skipSampleCheck(skipSampleCheck)
+        .reportPath(report)
+        .progress(System.err, Duration.ofSeconds(5))
+        .build();
+    KeyServiceSpec spec = config.keyService();
+    if (skipSampleCheck && !dryRun) {
+      System.err.println("columnseal rewrap: WARNING: --skip-sample-check: the new wrappings will be committed "
+          + "without decrypting a single cell with them; run verify right after");
+    }
+    try (KeyService kms = RewrapJob.openKeyService(spec, s.concurrency)) {
+      RewrapReport r = RewrapJob.run(Sparks.hadoopConfiguration(), s, kms);
+      System.out.print(r.toTerminal());
+      return ExitCodes.OK;
+    } catch (RewrapFailedException e) {
+      if (e.report() != null) {
+        System.out.print(e.report().toTerminal());
+      }
+      throw e;
+    }
+  }
+}
