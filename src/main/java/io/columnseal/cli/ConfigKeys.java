@@ -23,6 +23,7 @@ final class ConfigKeys {
     KEYS.put("input.path", "a file, folder or glob to read");
     KEYS.put("input.format", "csv or parquet");
     KEYS.put("input.schema", "a Spark DDL schema, e.g. 'id INT, name STRING'");
+    KEYS.put("input.malformed", "fail or quarantine (CSV rows Spark cannot parse)");
     KEYS.put("encrypt.columns", "a list of input columns");
     KEYS.put("encrypt.cellEncoding", "binary or base64");
     KEYS.put("kms.provider", "local or aws");

@@ -3,6 +3,8 @@ package io.columnseal.cli;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.DecryptJob;
 import io.columnseal.jobs.DecryptSettings;
+import io.columnseal.jobs.OnCellError;
+import io.columnseal.jobs.QuarantineJob;
 import io.columnseal.jobs.RunSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,15 @@ final class DecryptCommand implements Callable<Integer> {
       description = "What to do if --output exists (default: ${DEFAULT-VALUE}).")
   String mode;
 
+  @Option(names = "--on-error", defaultValue = "fail", paramLabel = "fail|null",
+      description = {"A cell that does not decrypt (tampered, truncated, unknown DEK): fail the job naming its column,"
+          + " file and row (default), or write null and count it in the summary. KMS errors always fail."})
+  String onError;
+
+  @Option(names = "--quarantine", description = {"Decrypt the rows that encrypt runs quarantined"
+      + " (input.malformed=quarantine) instead: source_file, line, record."})
+  boolean quarantine;
+
   @Override
   public Integer call() {
     JobConfig config = options.load();
@@ -44,9 +55,17 @@ final class DecryptCommand implements Callable<Integer> {
     if (!mode.equals("error") && !mode.equals("overwrite")) {
       throw ConfigException.badValue("--mode", mode, "error or overwrite");
     }
+    if (!onError.equals("fail") && !onError.equals("null")) {
+      throw ConfigException.badValue("--on-error", onError, "fail or null");
+    }
     DecryptSettings s = new DecryptSettings(dataset, config.get("manifest.path"), output, format, columns,
-        config.keyService(), mode.equals("overwrite"));
-    RunSummary summary = DecryptJob.run(Sparks.session("columnseal decrypt"), s);
+        config.keyService(), mode.equals("overwrite"), onError.equals("null") ? OnCellError.NULL : OnCellError.FAIL);
+    if (quarantine && !columns.isEmpty()) {
+      throw new ConfigException("Cannot use --columns with --quarantine: a quarantined row is one sealed record");
+    }
+    RunSummary summary = quarantine
+        ? QuarantineJob.decrypt(Sparks.session("columnseal decrypt --quarantine"), s)
+        : DecryptJob.run(Sparks.session("columnseal decrypt"), s);
     System.out.print(summary.toTerminal());
     return ExitCodes.OK;
   }

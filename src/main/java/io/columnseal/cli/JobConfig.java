@@ -3,6 +3,7 @@ package io.columnseal.cli;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.CellEncoding;
 import io.columnseal.jobs.EncryptSettings;
+import io.columnseal.jobs.MalformedRows;
 import io.columnseal.jobs.OutputMode;
 import io.columnseal.kms.KeyServiceSpec;
 import java.net.URI;
@@ -147,6 +148,10 @@ final class JobConfig {
             + String.valueOf(e.getMessage()).split("\n")[0] + ")");
       }
     }
+    MalformedRows malformed = choice("input.malformed", MalformedRows.class, MalformedRows.FAIL);
+    if (malformed == MalformedRows.QUARANTINE) {
+      checkQuarantine(format);
+    }
     return EncryptSettings.builder()
         .datasetId(ConfigKeys.datasetId(require("dataset")))
         .inputPath(require("input.path"))
@@ -163,7 +168,22 @@ final class JobConfig {
         .partitionBy(list("output.partitionBy"))
         .partitions(positiveInt("output.partitions"))
         .manifestPath(get("manifest.path"))
+        .malformed(malformed)
         .build();
+  }
+
+  /** Quarantine is for CSV rows Spark cannot parse; Spark must not drop them first. */
+  private void checkQuarantine(String format) {
+    if (!format.equals("csv")) {
+      throw new ConfigException("Cannot set input.malformed to quarantine with input.format=" + format
+          + ": only CSV rows can be malformed; set input.malformed=fail or leave it out");
+    }
+    Map<String, String> options = withPrefix("input.options.");
+    String mode = options.getOrDefault("mode", "");
+    if (!mode.isEmpty() && !mode.equalsIgnoreCase("PERMISSIVE")) {
+      throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=" + mode
+          + ": columnseal reads PERMISSIVE and quarantines the rows itself; leave input.options.mode out");
+    }
   }
 
   private Map<String, String> contextPairs() {

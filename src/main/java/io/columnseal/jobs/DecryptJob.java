@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
@@ -31,7 +32,7 @@ public final class DecryptJob {
   public static RunSummary run(SparkSession spark, DecryptSettings s) {
     try {
       return decrypt(spark, s);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's SparkException is checked, and undeclared
       throw JobFailures.unwrap(e);
     }
   }
@@ -53,7 +54,14 @@ public final class DecryptJob {
     }
 
     LongAccumulator rows = spark.sparkContext().longAccumulator("columnseal.decrypt.rows");
-    Dataset<Row> opened = open(spark, snap, chosen, s, rows, "csv".equals(s.format));
+    LongAccumulator[] nullCells = null;
+    if (s.onError == OnCellError.NULL) {
+      nullCells = new LongAccumulator[chosen.size()];
+      for (int k = 0; k < nullCells.length; k++) {
+        nullCells[k] = spark.sparkContext().longAccumulator("columnseal.decrypt.nullCells." + chosen.get(k));
+      }
+    }
+    Dataset<Row> opened = open(spark, snap, chosen, s, rows, nullCells, "csv".equals(s.format));
     spark.sparkContext().setJobDescription("columnseal decrypt " + snap.state.datasetId());
     Dataset<Row> ordered = opened.select(originalOrder(snap, opened));
     if ("csv".equals(s.format)) {
@@ -78,20 +86,41 @@ public final class DecryptJob {
     r.cellsPerColumn = null;
     r.kmsCalls = null;
     r.decryptedColumns = chosen;
+    if (nullCells != null) {
+      r.nullCellsPerColumn = new java.util.LinkedHashMap<>();
+      for (int k = 0; k < nullCells.length; k++) {
+        r.nullCellsPerColumn.put(chosen.get(k), nullCells[k].value());
+      }
+    }
     return r;
   }
 
   /** The dataset's live files with {@code chosen} decrypted; other columns as stored. */
   static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, List<String> chosen, DecryptSettings s,
-      LongAccumulator rowCounter, boolean binaryAsBase64) {
-    Dataset<Row> stored = snap.read(spark);
-    StructType storedSchema = stored.schema();
-    int[] ordinals = new int[chosen.size()];
+      LongAccumulator rowCounter, LongAccumulator[] nullCells, boolean binaryAsBase64) {
     DataType[] types = new DataType[chosen.size()];
+    for (int k = 0; k < types.length; k++) {
+      types[k] = snap.originalType(chosen.get(k));
+    }
+    return open(spark, snap, snap.read(spark), chosen, types, s, rowCounter, nullCells, binaryAsBase64);
+  }
+
+  /**
+   * {@code files} (cells of {@code snap}'s dataset) with the columns {@code chosen} decrypted
+   * as {@code types}; a column's name is the one its cells' associated data binds.
+   */
+  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
+      DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
+      boolean binaryAsBase64) {
+    StructType storedSchema = files.schema();
+    // Each row also carries its file and its index in the file, for error messages.
+    Column metadata = files.metadataColumn("_metadata");
+    Dataset<Row> stored = files.select(functions.col("*"), metadata.getField("file_path"),
+        metadata.getField("row_index"));
+    int[] ordinals = new int[chosen.size()];
     CellEncoding encoding = null;
     for (int k = 0; k < ordinals.length; k++) {
       ordinals[k] = storedSchema.fieldIndex(chosen.get(k));
-      types[k] = snap.originalType(chosen.get(k));
       CellEncoding e = storedSchema.fields()[ordinals[k]].dataType() instanceof BinaryType
           ? CellEncoding.BINARY : CellEncoding.BASE64;
       if (encoding != null && encoding != e) {
@@ -103,7 +132,7 @@ public final class DecryptJob {
         .broadcast(snap.dekTable());
     OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), storedSchema, ordinals, types,
         encoding == null ? CellEncoding.BINARY : encoding, s.keyService, deks, rowCounter,
-        binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0]);
+        binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0], true, s.onError, nullCells);
     JavaRDD<InternalRow> rows = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
     return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
   }

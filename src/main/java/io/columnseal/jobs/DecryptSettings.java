@@ -14,9 +14,16 @@ public final class DecryptSettings {
   public final List<String> columns;
   public final KeyServiceSpec keyService;
   public final boolean overwrite;
+  /** A cell that does not open: fail the job (default) or write null and count it. */
+  public final OnCellError onError;
 
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite) {
+    this(datasetPath, manifestPath, outputPath, format, columns, keyService, overwrite, OnCellError.FAIL);
+  }
+
+  public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
+      List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     this.outputPath = Objects.requireNonNull(outputPath, "output");
@@ -24,5 +31,6 @@ public final class DecryptSettings {
     this.columns = List.copyOf(columns);
     this.keyService = Objects.requireNonNull(keyService, "kms");
     this.overwrite = overwrite;
+    this.onError = Objects.requireNonNull(onError, "onError");
   }
 }

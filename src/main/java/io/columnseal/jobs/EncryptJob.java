@@ -117,6 +117,10 @@ public final class EncryptJob {
     }
     SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, key.keyArn(),
         s.extraContext, input.checksMalformed, InputReader.charsetOf(s.inputOptions));
+    Path quarantineDir = Quarantine.runDir(manifestDir, runId);
+    if (s.malformed == MalformedRows.QUARANTINE) {
+      plan = plan.quarantiningInto(quarantineDir.toString(), conf);
+    }
 
     Dataset<Row> rows = s.partitions > 0 ? input.rows.repartition(s.partitions) : input.rows;
     JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionSealer(plan));
@@ -124,13 +128,23 @@ public final class EncryptJob {
     PendingRun pending = new PendingRun(conf, DatasetFiles.pendingFile(manifestDir, runId),
         pendingHeader(runId, data, before), encryptedNames(data, ordinals), clock);
     spark.sparkContext().setJobDescription("columnseal encrypt " + s.datasetId + " (run " + runId + ")");
-    write(plan.outputSchema(), sealed, runId, pending);
+    try {
+      write(plan.outputSchema(), sealed, runId, pending);
+    } catch (RuntimeException e) {
+      if (plan.quarantineDir != null) {
+        Quarantine.discard(conf, quarantineDir);
+      }
+      throw e;
+    }
     if (!pending.dataCommitted()) {
       throw new IllegalStateException("the Spark write of run " + runId + " returned without committing its data");
     }
 
     List<TaskLedger> tasks = pending.tasks();
     requireCommittedFiles(runId, tasks, pending);
+    if (plan.quarantineDir != null) {
+      Quarantine.keepCommitted(conf, quarantineDir, tasks);
+    }
     ManifestState after = commitManifest(runId, data, ordinals, tasks, before);
     pending.delete();
     if (s.mode == OutputMode.OVERWRITE) {
@@ -139,6 +153,10 @@ public final class EncryptJob {
     RunSummary summary = summarize(runId, started, key.keyArn(), data, ordinals, tasks, after);
     if (!recovered.isEmpty()) {
       summary.recovered = recovered;
+    }
+    if (plan.quarantineDir != null) {
+      summary.quarantinedRows = Quarantine.rows(tasks);
+      summary.quarantine = quarantineDir.toString();
     }
     RunSummaries.write(conf, DatasetFiles.runSummaryFile(manifestDir, runId), summary);
     return summary;
@@ -319,6 +337,9 @@ public final class EncryptJob {
           .stat("deks", deks.size())
           .stat("tasks", tasks.size());
       cells.forEach((c, n) -> draft.stat("cells." + c, n));
+      if (s.malformed == MalformedRows.QUARANTINE) {
+        draft.operation("quarantine", Quarantine.DIR + "/" + runId).stat("quarantinedRows", Quarantine.rows(tasks));
+      }
       if (replaces) {
         draft.removeFiles(state.get().liveFiles());
       }

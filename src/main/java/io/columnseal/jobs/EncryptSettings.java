@@ -26,6 +26,8 @@ public final class EncryptSettings {
   public final CellEncoding encoding;
   /** Where the manifest lives; null for {@code <output>/_columnseal}. */
   public final String manifestPath;
+  /** CSV rows Spark cannot parse: fail (default) or quarantine. */
+  public final MalformedRows malformed;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -43,6 +45,7 @@ public final class EncryptSettings {
     this.partitions = b.partitions;
     this.encoding = b.encoding;
     this.manifestPath = b.manifestPath;
+    this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
   }
 
   public static Builder builder() {
@@ -66,6 +69,7 @@ public final class EncryptSettings {
     private int partitions;
     private CellEncoding encoding = CellEncoding.BINARY;
     private String manifestPath;
+    private MalformedRows malformed = MalformedRows.FAIL;
 
     public Builder datasetId(String v) {
       datasetId = v;
@@ -139,6 +143,11 @@ public final class EncryptSettings {
 
     public Builder manifestPath(String v) {
       manifestPath = v;
+      return this;
+    }
+
+    public Builder malformed(MalformedRows v) {
+      malformed = v;
       return this;
     }
 

@@ -1,24 +1,20 @@
 package io.columnseal.jobs;
 
 import io.columnseal.ConfigException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
@@ -55,8 +51,13 @@ final class InputReader {
   private InputReader() {}
 
   static Input read(SparkSession spark, EncryptSettings s) {
+    refuseColumnsealDataset(spark.sparkContext().hadoopConfiguration(), s.inputPath);
     try {
       if ("parquet".equals(s.inputFormat)) {
+        if (s.malformed == MalformedRows.QUARANTINE) {
+          throw new ConfigException("Cannot set input.malformed to quarantine with input.format=parquet: only CSV rows"
+              + " can be malformed");
+        }
         DataFrameReader r = spark.read().options(s.inputOptions);
         if (s.inputSchema != null) {
           r = r.schema(StructType.fromDDL(s.inputSchema));
@@ -74,7 +75,11 @@ final class InputReader {
     Map<String, String> options = new HashMap<>();
     options.put("header", "true");
     options.putAll(s.inputOptions);
-    boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(options.getOrDefault("mode", ""));
+    boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));
+    if (dropMalformed && s.malformed == MalformedRows.QUARANTINE) {
+      throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=DROPMALFORMED:"
+          + " Spark would drop the rows before columnseal sees them; leave input.options.mode out");
+    }
     StructType data = s.inputSchema != null
         ? StructType.fromDDL(s.inputSchema)
         : spark.read().options(options).csv(s.inputPath).schema();
@@ -86,10 +91,18 @@ final class InputReader {
         refuseRepeatedHeaderNames(spark, options, s.inputPath);
       }
     }
+    // Before our own columns join the schema: a header that already holds one would be taken for it.
+    for (String name : data.fieldNames()) {
+      if (name.startsWith(INTERNAL_PREFIX)) {
+        throw new ConfigException("input column " + name + " uses the prefix " + INTERNAL_PREFIX
+            + " that columnseal reserves for its own columns; rename it");
+      }
+    }
     if (dropMalformed) {
       Dataset<Row> df = spark.read().options(options).schema(data).csv(s.inputPath);
       return new Input(df, data, false);
     }
+    options.keySet().removeIf(k -> k.equalsIgnoreCase("mode"));
     options.put("mode", "PERMISSIVE");
     options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
     StructType withCorrupt = data.add(CORRUPT_COLUMN, DataTypes.StringType, true);
@@ -101,6 +114,38 @@ final class InputReader {
     cols.add(raw.col(CORRUPT_COLUMN));
     cols.add(functions.col("_metadata.file_path").as(FILE_COLUMN));
     return new Input(raw.select(cols.toArray(new Column[0])), data, true);
+  }
+
+  /**
+   * Refuses an input that reads the files of a columnseal dataset (no double encryption): the
+   * folder itself, or a glob of its files ({@code enc/*.parquet}), or of one of its partition
+   * folders ({@code enc/country=DE/*}). A path that matches nothing is left to Spark to report.
+   */
+  static void refuseColumnsealDataset(Configuration conf, String inputPath) {
+    Path p = new Path(inputPath);
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      FileStatus[] matches = fs.globStatus(p);
+      if (matches == null) {
+        return;
+      }
+      Set<Path> folders = new LinkedHashSet<>();
+      for (FileStatus st : matches) {
+        folders.add(st.isDirectory() ? st.getPath() : st.getPath().getParent());
+      }
+      for (Path folder : folders) {
+        // Up through partition folders (name=value) to the dataset root.
+        for (Path d = folder; d != null; d = d.getName().contains("=") ? d.getParent() : null) {
+          if (DatasetFiles.existsNonEmpty(conf, new Path(d, DatasetFiles.MANIFEST_DIR))) {
+            throw new InputException("input.path " + inputPath + " is already a columnseal dataset (" + d + " has "
+                + DatasetFiles.MANIFEST_DIR + "/); refusing to encrypt it twice: decrypt it first, or point at the"
+                + " plaintext");
+          }
+        }
+      }
+    } catch (IOException e) {
+      // Spark lists the path next and reports what is wrong with it, in its own words.
+    }
   }
 
   /**
@@ -162,32 +207,9 @@ final class InputReader {
    * failure path, in the executor that met the row; the record text stays in memory.
    */
   static long lineOf(Configuration conf, Path file, String record, String charset) {
-    String first = record;
-    int nl = record.indexOf('\n');
-    if (nl >= 0) {
-      first = record.substring(0, nl);
+    try (LineCursor cursor = new LineCursor(conf, charset)) {
+      return cursor.lineOf(file, record);
     }
-    first = first.endsWith("\r") ? first.substring(0, first.length() - 1) : first;
-    Path p = file;
-    try {
-      FileSystem fs = p.getFileSystem(conf);
-      // Landing drops are often .csv.gz: count lines of the text Spark read, not of the raw bytes.
-      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
-      try (FSDataInputStream raw = fs.open(p);
-           InputStream in = codec == null ? raw : codec.createInputStream(raw);
-           BufferedReader r = new BufferedReader(new InputStreamReader(in, Charset.forName(charset)))) {
-        long line = 0;
-        for (String l = r.readLine(); l != null; l = r.readLine()) {
-          line++;
-          if (l.equals(first)) {
-            return line;
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-    return -1;
   }
 
   /** The file of Spark's {@code _metadata.file_path}, which is URL-encoded ("landing%20zone"). */

@@ -28,10 +28,26 @@ final class OpeningPlan implements Serializable {
   final LongAccumulator rows;
   /** Ordinals of binary cells to write as unchunked base64 text (CSV output has no binary type). */
   final int[] base64Ordinals;
+  /**
+   * Whether each input row carries, after the stored columns, its file's path and its index
+   * in the file (Spark's {@code _metadata.file_path} and {@code _metadata.row_index}), so an
+   * error can say where the cell is.
+   */
+  final boolean positioned;
+  final OnCellError onError;
+  /** With {@link OnCellError#NULL}: cells written as null, per column to decrypt; else null. */
+  final LongAccumulator[] nullCells;
 
   OpeningPlan(String datasetId, StructType storedSchema, int[] ordinals, DataType[] originalTypes,
       CellEncoding encoding, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, LongAccumulator rows,
       int[] base64Ordinals) {
+    this(datasetId, storedSchema, ordinals, originalTypes, encoding, keyService, deks, rows, base64Ordinals, false,
+        OnCellError.FAIL, null);
+  }
+
+  OpeningPlan(String datasetId, StructType storedSchema, int[] ordinals, DataType[] originalTypes,
+      CellEncoding encoding, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, LongAccumulator rows,
+      int[] base64Ordinals, boolean positioned, OnCellError onError, LongAccumulator[] nullCells) {
     this.datasetId = datasetId;
     this.storedSchema = storedSchema;
     this.ordinals = ordinals.clone();
@@ -41,6 +57,9 @@ final class OpeningPlan implements Serializable {
     this.deks = deks;
     this.rows = rows;
     this.base64Ordinals = base64Ordinals.clone();
+    this.positioned = positioned;
+    this.onError = onError;
+    this.nullCells = nullCells == null ? null : nullCells.clone();
   }
 
   ColumnSpec columnSpec(int k) {

@@ -3,6 +3,7 @@ package io.columnseal.jobs;
 import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
+import io.columnseal.crypto.CryptoException;
 import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.MalformedCellException;
@@ -17,14 +18,20 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the chosen encrypted columns of one partition, on the executor. Each DEK a cell names
  * is looked up in the manifest's table and unwrapped once per executor ({@link DataKeyCache});
- * the task releases its keys when it ends.
+ * the task releases its keys when it ends. A cell that does not open fails the task naming its
+ * column, file and row, or with {@code --on-error null} becomes null and is counted.
  */
 final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionOpener.class);
+  /** --on-error null: cells named in the log per task; the run summary counts them all. */
+  private static final int MAX_WARNINGS = 10;
 
   private final OpeningPlan plan;
 
@@ -55,6 +62,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
     private final Map<Long, WrappedDek> deks;
     private final boolean[] toBase64;
+    private int warnings;
 
     Opening(Iterator<InternalRow> in) {
       this.in = in;
@@ -101,7 +109,12 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         } else if (slot[i] < 0) {
           out.update(i, row.get(i, types[i]));
         } else {
-          out.update(i, open(row, i, specs[slot[i]]));
+          Object value = openOrNull(row, i, slot[i]);
+          if (value == null) {
+            out.setNullAt(i);
+          } else {
+            out.update(i, value);
+          }
         }
       }
       if (plan.rows != null) {
@@ -110,11 +123,33 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       return out;
     }
 
-    private Object open(InternalRow row, int ordinal, ColumnSpec spec) {
-      byte[] cell = plan.encoding == CellEncoding.BASE64
-          ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
-          : row.getBinary(ordinal);
-      DekId id = CellFormat.dekIdOf(cell);
+    /**
+     * The cell's value; for a cell that does not open, an {@link UnreadableCellException} that
+     * says where it is, or (--on-error null) null, counted. KMS errors are never swallowed.
+     */
+    private Object openOrNull(InternalRow row, int ordinal, int k) {
+      ColumnSpec spec = specs[k];
+      try {
+        byte[] cell = plan.encoding == CellEncoding.BASE64
+            ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
+            : row.getBinary(ordinal);
+        DekId id = CellFormat.dekIdOf(cell);
+        CellDecryptor d = decryptorFor(id, spec);
+        return InternalCells.decode(spec, d.open(spec, cell));
+      } catch (CryptoException | UnknownDekException e) {
+        UnreadableCellException where = new UnreadableCellException(spec.column(), fileOf(row), rowOf(row), e);
+        if (plan.onError == OnCellError.FAIL) {
+          throw where;
+        }
+        plan.nullCells[k].add(1);
+        if (warnings++ < MAX_WARNINGS) {
+          LOG.warn("{}; written as null (--on-error null)", where.getMessage());
+        }
+        return null;
+      }
+    }
+
+    private CellDecryptor decryptorFor(DekId id, ColumnSpec spec) {
       CellDecryptor d = open.get(id);
       if (d == null) {
         WrappedDek w = deks.get(id.asLong());
@@ -126,7 +161,18 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         d = CellDecryptor.open(key);
         open.put(id, d);
       }
-      return InternalCells.decode(spec, d.open(spec, cell));
+      return d;
+    }
+
+    private String fileOf(InternalRow row) {
+      if (!plan.positioned || row.isNullAt(types.length)) {
+        return "(unknown)";
+      }
+      return InputReader.sourcePath(row.getUTF8String(types.length).toString()).toString();
+    }
+
+    private long rowOf(InternalRow row) {
+      return plan.positioned && !row.isNullAt(types.length + 1) ? row.getLong(types.length + 1) : -1;
     }
 
     private byte[] decodeBase64(String s, ColumnSpec spec) {

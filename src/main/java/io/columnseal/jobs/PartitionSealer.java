@@ -15,12 +15,15 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Seals the configured columns of one partition, on the executor. The partition's DEK is
  * asked for on the first non-null value to encrypt (a partition with nothing to encrypt makes
  * no KMS call), replaced after 2^32 cells, and destroyed when the task ends, successful or not.
- * Other columns are copied through as Spark's internal values, untouched.
+ * Other columns are copied through as Spark's internal values, untouched. A malformed CSV row
+ * fails the task naming its file and line or, with {@code input.malformed=quarantine}, is sealed
+ * whole under the same DEK into the task's quarantine file (docs/FORMAT.md section 9).
  */
 final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
@@ -51,7 +54,13 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private CellEncryptor encryptor;
     private CellEncryptor.Column[] columns;
     private SealedDek dekRecord;
+    private CellEncryptor.Column quarantineColumn;
+    private long quarantinedUnderKey;
+    private InternalRow pending;
+    private QuarantineFile quarantineFile;
+    private LineCursor lines;
     private long rows;
+    private long quarantined;
     private boolean finished;
 
     Sealing(Iterator<InternalRow> in) {
@@ -72,13 +81,27 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       TaskContext tc = TaskContext.get();
       if (tc != null) {
         // Whatever happens to the task, the plaintext DEK does not outlive it.
-        tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> destroyKey());
+        tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> {
+          destroyKey();
+          closeQuarantine(!finished);
+        });
       }
     }
 
     @Override
     public boolean hasNext() {
-      if (in.hasNext()) {
+      while (pending == null && in.hasNext()) {
+        InternalRow row = in.next();
+        if (plan.checksMalformed && !row.isNullAt(types.length)) {
+          if (plan.quarantineDir == null) {
+            throw malformed(row);
+          }
+          quarantine(row);
+        } else {
+          pending = row;
+        }
+      }
+      if (pending != null) {
         return true;
       }
       finish();
@@ -87,13 +110,11 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
 
     @Override
     public InternalRow next() {
-      if (!in.hasNext()) {
+      if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      InternalRow row = in.next();
-      if (plan.checksMalformed && !row.isNullAt(types.length)) {
-        throw malformed(row);
-      }
+      InternalRow row = pending;
+      pending = null;
       for (int i = 0; i < types.length; i++) {
         if (row.isNullAt(i)) {
           out.setNullAt(i);
@@ -115,12 +136,50 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       }
       org.apache.hadoop.fs.Path file = InputReader.sourcePath(row.getUTF8String(types.length + 1).toString());
       String record = row.getUTF8String(types.length).toString();
-      org.apache.hadoop.conf.Configuration conf = org.apache.spark.deploy.SparkHadoopUtil.get()
-          .newConfiguration(org.apache.spark.SparkEnv.get().conf());
-      long line = InputReader.lineOf(conf, file, record, plan.inputCharset);
+      long line = InputReader.lineOf(hadoopConf(), file, record, plan.inputCharset);
       return new InputException("malformed CSV row in " + file + (line > 0 ? " at line " + line : "")
           + ": it does not fit the input schema (wrong number of fields, a bad quote, or a value of the wrong type);"
           + " the row's text is not shown because it may hold sensitive values");
+    }
+
+    /**
+     * Seals the row's raw text as one cell under this partition's DEK and adds it to the task's
+     * quarantine file; the row does not reach the dataset. Its partly parsed fields are dropped.
+     */
+    private void quarantine(InternalRow row) {
+      UTF8String text = row.getUTF8String(types.length);
+      String source = row.isNullAt(types.length + 1) ? "" : row.getUTF8String(types.length + 1).toString();
+      if (encryptor == null || encryptor.remaining() == 0) {
+        newKey();
+      }
+      int n = text.numBytes();
+      byte[] plain = scratch.ensure(n);
+      text.writeToMemory(plain, org.apache.spark.unsafe.Platform.BYTE_ARRAY_OFFSET);
+      byte[] cell = quarantineColumn.seal(plain, 0, n);
+      quarantinedUnderKey++;
+      long line = -1;
+      if (!source.isEmpty()) {
+        if (lines == null) {
+          lines = new LineCursor(hadoopConf(), plan.inputCharset);
+        }
+        line = lines.lineOf(InputReader.sourcePath(source), text.toString());
+      }
+      if (quarantineFile == null) {
+        TaskContext tc = TaskContext.get();
+        String name = String.format("part-%05d-%d-%d.parquet", tc == null ? 0 : tc.partitionId(),
+            tc == null ? 0 : tc.attemptNumber(), tc == null ? 0L : tc.taskAttemptId());
+        quarantineFile = QuarantineFile.create(hadoopConf(),
+            new org.apache.hadoop.fs.Path(plan.quarantineDir, name), plan.datasetId);
+      }
+      quarantineFile.add(InputReader.sourcePath(source).toString(), line, cell);
+      quarantined++;
+    }
+
+    private org.apache.hadoop.conf.Configuration hadoopConf() {
+      if (plan.hadoopConf != null) {
+        return plan.hadoopConf.value();
+      }
+      return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
     }
 
     private byte[] seal(InternalRow row, int ordinal) {
@@ -151,11 +210,17 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       for (int k = 0; k < columns.length; k++) {
         columns[k] = encryptor.column(plan.columnSpec(k));
       }
+      if (plan.quarantineDir != null) {
+        quarantineColumn = encryptor.column(Quarantine.cellSpec(plan.datasetId));
+      }
     }
 
     private void closeKey() {
       if (encryptor != null) {
-        dekRecord.cells = encryptor.cellsSealed();
+        // The manifest counts the DEK's cells in the data files, as verify finds them;
+        // quarantined records are counted apart (stats.quarantinedRows).
+        dekRecord.cells = encryptor.cellsSealed() - quarantinedUnderKey;
+        quarantinedUnderKey = 0;
         encryptor.close();
         encryptor = null;
       }
@@ -169,12 +234,31 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       }
     }
 
+    /** Finishes the task's quarantine file, or deletes it if the task failed. */
+    private void closeQuarantine(boolean failed) {
+      if (lines != null) {
+        lines.close();
+      }
+      if (quarantineFile != null) {
+        if (failed) {
+          quarantineFile.discard();
+        } else {
+          quarantineFile.close();
+        }
+      }
+    }
+
     private void finish() {
       if (finished) {
         return;
       }
       finished = true;
       closeKey();
+      closeQuarantine(false);
+      if (quarantineFile != null) {
+        ledger.quarantineFiles.add(quarantineFile.path().getName());
+      }
+      ledger.quarantined += quarantined;
       ledger.rows += rows;
       for (int k = 0; k < cells.length; k++) {
         ledger.addCells(k, cells[k], cells.length);

@@ -22,6 +22,11 @@ public final class RunSummary {
   public long rowsRead;
   public long rowsWritten;
   public Map<String, Long> cellsPerColumn = new LinkedHashMap<>();
+  /** encrypt with input.malformed=quarantine: rows sealed into the quarantine folder instead of the dataset. */
+  public Long quarantinedRows;
+  public String quarantine;
+  /** decrypt --on-error null: cells that did not open and were written as null, per column. */
+  public Map<String, Long> nullCellsPerColumn;
   public java.util.List<String> decryptedColumns;
   public long deks;
   public Map<String, Long> kmsCalls = new LinkedHashMap<>();
@@ -48,6 +53,23 @@ public final class RunSummary {
     }
     if (decryptedColumns != null) {
       b.append("  columns decrypted: ").append(String.join(", ", decryptedColumns)).append('\n');
+    }
+    if (quarantinedRows != null) {
+      b.append("  malformed rows quarantined (sealed, not in the dataset): ").append(quarantinedRows);
+      if (quarantinedRows > 0) {
+        b.append(" in ").append(quarantine);
+      }
+      b.append('\n');
+    }
+    if (nullCellsPerColumn != null) {
+      long total = nullCellsPerColumn.values().stream().mapToLong(Long::longValue).sum();
+      b.append("  cells that did not decrypt, written as null (--on-error null): ").append(total);
+      nullCellsPerColumn.forEach((c, n) -> {
+        if (n > 0) {
+          b.append(' ').append(c).append('=').append(n);
+        }
+      });
+      b.append('\n');
     }
     if (kmsCalls != null) {
       b.append("  DEKs: ").append(deks).append(" (one per non-empty partition), KMS calls: ").append(kmsCalls).append('\n');

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Everything an executor needs to seal a partition, resolved on the driver as plain values:
@@ -31,10 +32,24 @@ final class SealingPlan implements Serializable {
    */
   final boolean checksMalformed;
   final String inputCharset;
+  /**
+   * Where this run's quarantine files go ({@code input.malformed=quarantine}), or null: a
+   * malformed row then fails the task.
+   */
+  final String quarantineDir;
+  /** The driver's Hadoop settings, for writing quarantine files; null without quarantine. */
+  final SerializableConfiguration hadoopConf;
 
   SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
       KeyServiceSpec keyService, String masterKeyArn, Map<String, String> extraContext,
       boolean checksMalformed, String inputCharset) {
+    this(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, masterKeyArn, extraContext, checksMalformed,
+        inputCharset, null, null);
+  }
+
+  private SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
+      KeyServiceSpec keyService, String masterKeyArn, Map<String, String> extraContext,
+      boolean checksMalformed, String inputCharset, String quarantineDir, SerializableConfiguration hadoopConf) {
     this.datasetId = datasetId;
     this.inputSchema = inputSchema;
     this.encryptedOrdinals = encryptedOrdinals.clone();
@@ -44,6 +59,17 @@ final class SealingPlan implements Serializable {
     this.extraContext = new TreeMap<>(extraContext);
     this.checksMalformed = checksMalformed;
     this.inputCharset = inputCharset;
+    this.quarantineDir = quarantineDir;
+    this.hadoopConf = hadoopConf;
+  }
+
+  /** This plan with malformed CSV rows sealed into {@code dir} instead of failing the task. */
+  SealingPlan quarantiningInto(String dir, org.apache.hadoop.conf.Configuration conf) {
+    if (!checksMalformed) {
+      return this;
+    }
+    return new SealingPlan(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, masterKeyArn, extraContext,
+        true, inputCharset, dir, new SerializableConfiguration(conf));
   }
 
   ColumnSpec columnSpec(int k) {

@@ -22,6 +22,9 @@ final class TaskLedger implements Serializable {
   final List<String> files = new ArrayList<>();
   long rows;
   long[] cellsPerColumn;
+  /** Malformed rows this attempt quarantined, and its quarantine file's name (input.malformed=quarantine). */
+  long quarantined;
+  final List<String> quarantineFiles = new ArrayList<>();
 
   private TaskLedger(int partition, int attempt) {
     this.partition = partition;

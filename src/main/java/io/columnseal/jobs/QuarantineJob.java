@@ -1,0 +1,92 @@
+package io.columnseal.jobs;
+
+import io.columnseal.manifest.Commit;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * {@code decrypt --quarantine}: the malformed rows that encrypt runs quarantined
+ * (docs/FORMAT.md section 9), as plaintext {@code source_file, line, record}, for someone
+ * allowed to see them to repair and re-run. Reads the quarantine folders of the runs the
+ * manifest records, never a folder listing of other runs.
+ */
+public final class QuarantineJob {
+  private QuarantineJob() {}
+
+  public static RunSummary decrypt(SparkSession spark, DecryptSettings s) {
+    try {
+      return run(spark, s);
+    } catch (RuntimeException e) {
+      throw JobFailures.unwrap(e);
+    }
+  }
+
+  private static RunSummary run(SparkSession spark, DecryptSettings s) {
+    Instant started = Instant.now();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);
+    snap.requireComplete(conf);
+    List<String> dirs = new ArrayList<>();
+    for (Commit c : snap.state.history()) {
+      if (c.operation().containsKey("quarantine") && c.stats().getOrDefault("quarantinedRows", 0L) > 0) {
+        dirs.add(Quarantine.runDir(snap.manifestDir, c.runId()).toString());
+      }
+    }
+    if (dirs.isEmpty()) {
+      throw new DatasetException("dataset " + snap.state.datasetId() + " at " + s.datasetPath + " has no quarantined"
+          + " rows: no committed run quarantined any (input.malformed=quarantine)");
+    }
+    if (!s.overwrite && DatasetFiles.existsNonEmpty(conf, new Path(s.outputPath))) {
+      throw new io.columnseal.ConfigException("output " + s.outputPath
+          + " already exists; choose a new path or pass --mode overwrite");
+    }
+    // Named as the cells' associated data binds them, the record column opens like a data column.
+    Dataset<Row> files = spark.read().parquet(dirs.toArray(new String[0]))
+        .withColumnRenamed("record", Quarantine.CELL_COLUMN);
+    LongAccumulator rows = spark.sparkContext().longAccumulator("columnseal.decrypt.quarantine.rows");
+    LongAccumulator[] nullCells = s.onError == OnCellError.NULL
+        ? new LongAccumulator[] {spark.sparkContext().longAccumulator("columnseal.decrypt.quarantine.nullCells")}
+        : null;
+    Dataset<Row> opened = DecryptJob.open(spark, snap, files, List.of(Quarantine.CELL_COLUMN),
+        new DataType[] {DataTypes.StringType}, s, rows, nullCells, false)
+        .selectExpr("source_file", "line", Quarantine.CELL_COLUMN + " AS record");
+    spark.sparkContext().setJobDescription("columnseal decrypt --quarantine " + snap.state.datasetId());
+    SaveMode mode = s.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
+    if ("csv".equals(s.format)) {
+      opened.write().mode(mode).option("header", "true").option("quote", "\"").option("escape", "\"").csv(s.outputPath);
+    } else {
+      opened.write().mode(mode).parquet(s.outputPath);
+    }
+
+    RunSummary r = new RunSummary();
+    r.command = "decrypt --quarantine";
+    r.datasetId = snap.state.datasetId();
+    r.input = String.join(",", dirs);
+    r.output = s.outputPath;
+    r.manifestVersion = snap.state.version();
+    r.files = dirs.size();
+    r.deks = snap.state.deks().size();
+    r.rowsRead = rows.value();
+    r.rowsWritten = rows.value();
+    r.startedAt = started.toString();
+    r.durationMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
+    r.cellsPerColumn = null;
+    r.kmsCalls = null;
+    r.decryptedColumns = List.of("record");
+    if (nullCells != null) {
+      r.nullCellsPerColumn = new java.util.LinkedHashMap<>();
+      r.nullCellsPerColumn.put("record", nullCells[0].value());
+    }
+    return r;
+  }
+}
