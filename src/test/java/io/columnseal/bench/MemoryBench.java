@@ -1,0 +1,59 @@
+package io.columnseal.bench;
+
+import io.columnseal.jobs.EncryptJob;
+import io.columnseal.jobs.EncryptSettings;
+import io.columnseal.jobs.RunSummary;
+import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.LocalKeyring;
+import io.columnseal.samples.CardDataGenerator;
+import io.columnseal.samples.CardSchema;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Not a test: peak heap of one local-mode JVM (driver and executors together) encrypting N
+ * generated rows. Run it with a small -Xmx (jobs/bench-memory uses 1 GB) to show that memory
+ * does not grow with the rows: a partition streams through its sealer, and the driver keeps
+ * one ledger per task (DEKs and files), not per row.
+ */
+public final class MemoryBench {
+  private MemoryBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
+    Path dir = Files.createTempDirectory("columnseal-memory");
+    Path csv = dir.resolve("cards.csv");
+    CardDataGenerator.writeCsv(CardDataGenerator.DEFAULT_SEED, rows, csv);
+    Path keyring = dir.resolve("bench.keyring.json");
+    try (LocalKeyring ring = LocalKeyring.createOrOpen(keyring)) {
+      ring.createKey("alias/bench", "memory benchmark key");
+    }
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("columnseal memory bench")
+        .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    EncryptSettings settings = EncryptSettings.builder().datasetId("memory").inputPath(csv.toString())
+        .inputFormat("csv").inputOptions(Map.of("header", "true", "quote", "\"", "escape", "\""))
+        .inputSchema(CardSchema.DDL).columns(List.of("card_number", "cardholder_name", "cvv", "street_address"))
+        .keyService(KeyServiceSpec.local(keyring.toString())).kmsKey("alias/bench")
+        .outputPath(dir.resolve("enc").toString()).build();
+
+    System.gc();
+    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP).toList();
+    heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+    long t0 = System.nanoTime();
+    RunSummary run = EncryptJob.run(spark, settings);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    System.out.printf("rows=%,d csv=%,d bytes max-heap=%,d MiB: encrypt %.1f s, %d tasks, %d DEKs, peak heap %,d MiB%n",
+        rows, Files.size(csv), Runtime.getRuntime().maxMemory() >> 20, secs, run.tasks, run.deks, peak >> 20);
+    spark.stop();
+  }
+}
