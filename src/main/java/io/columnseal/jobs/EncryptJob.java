@@ -140,6 +140,7 @@ public final class EncryptJob {
       // Always an append into the dataset folder: overwrite retires old files in the manifest
       // after this commit, so a failed overwrite leaves the old dataset whole.
       out.write().mode(SaveMode.Append).option(CellCommitProtocol.RUN_ID_OPTION, runId)
+          .options(SealedParquetOptions.forColumns(s.columns))
           .partitionBy(s.partitionBy.toArray(new String[0])).parquet(s.outputPath);
     } finally {
       RunCommitHook.Registry.unregister(runId);
