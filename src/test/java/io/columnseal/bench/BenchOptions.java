@@ -39,8 +39,8 @@ final class BenchOptions {
         default -> throw new IllegalArgumentException("unknown option " + a + "; usage: " + usage());
       }
     }
-    if (o.rows < 1 || o.rounds < 1) {
-      throw new IllegalArgumentException("--rows and --rounds must be at least 1");
+    if (o.rows < 1 || o.rounds < 0) {
+      throw new IllegalArgumentException("--rows must be at least 1 and --rounds at least 0 (0: the sweeps only)");
     }
     return o;
   }
