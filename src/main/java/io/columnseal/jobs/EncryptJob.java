@@ -257,6 +257,7 @@ public final class EncryptJob {
       // Its own work folder under _temporary, so runs appending at once do not share one.
       out.write().mode(SaveMode.Append).option(CellCommitProtocol.RUN_ID_OPTION, runId)
           .option(RunScopedCommitter.ATTEMPT_KEY, RunScopedCommitter.attemptOf(runId))
+          .options(SealedParquetOptions.forColumns(s.columns))
           .partitionBy(s.partitionBy.toArray(new String[0])).parquet(s.outputPath);
     } finally {
       RunCommitHook.Registry.unregister(runId);

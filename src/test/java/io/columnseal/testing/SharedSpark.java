@@ -50,6 +50,9 @@ public final class SharedSpark {
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.warehouse.dir", warehouse.toUri().toString())
+        // The JVM takes one URL stream handler factory: leave it to S3Mock's Tomcat, or S3 tests
+        // fail with "factory already defined" when another Spark test ran first.
+        .config("spark.sql.defaultUrlStreamHandlerFactory.enabled", "false")
         .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;
