@@ -7,6 +7,7 @@ import io.columnseal.crypto.CryptoException;
 import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.MalformedCellException;
+import io.columnseal.crypto.ReplayedCellException;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -60,6 +61,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final ColumnSpec[] specs;
     private final GenericInternalRow out;
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
+    private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
     private final Map<Long, WrappedDek> deks;
     private final boolean[] toBase64;
     private int warnings;
@@ -135,7 +137,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
             : row.getBinary(ordinal);
         DekId id = CellFormat.dekIdOf(cell);
         CellDecryptor d = decryptorFor(id, spec);
-        return InternalCells.decode(spec, d.open(spec, cell));
+        byte[] plaintext = d.open(spec, cell);
+        checkNotReplayed(id, cell, spec);
+        return InternalCells.decode(spec, plaintext);
       } catch (CryptoException | UnknownDekException e) {
         UnreadableCellException where = new UnreadableCellException(spec.column(), fileOf(row), rowOf(row), e);
         if (plan.onError == OnCellError.FAIL) {
@@ -147,6 +151,24 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         }
         return null;
       }
+    }
+
+    /**
+     * Counters never repeat under a DEK, so a counter this task has already read means the cell
+     * was copied over another row's cell. Seen counters are a bitset per DEK: one bit per cell.
+     * A copy read by another task (another file) is not seen here.
+     */
+    private void checkNotReplayed(DekId id, byte[] cell, ColumnSpec spec) {
+      long counter = CellFormat.counterOf(cell);
+      if (counter > Integer.MAX_VALUE) {
+        return;
+      }
+      java.util.BitSet seen = counters.computeIfAbsent(id, x -> new java.util.BitSet());
+      if (seen.get((int) counter)) {
+        throw new ReplayedCellException("cell in column " + spec.column() + " repeats nonce counter " + counter
+            + " of DEK " + id + ", which a cell read before it already used: a cell copied from another row");
+      }
+      seen.set((int) counter);
     }
 
     private CellDecryptor decryptorFor(DekId id, ColumnSpec spec) {
