@@ -67,7 +67,6 @@ public final class EncryptJob {
     try {
       EncryptJob job = new EncryptJob(spark, settings, Clock.systemUTC());
       InputReader.Input input = InputReader.read(spark, settings);
-      job.refuseEncryptedInput();
       return job.run(input);
     } catch (Exception e) {
       throw JobFailures.unwrap(e);
@@ -264,14 +263,6 @@ public final class EncryptJob {
     }
   }
 
-  private void refuseEncryptedInput() {
-    Path in = new Path(s.inputPath);
-    if (DatasetFiles.existsNonEmpty(conf, new Path(in, DatasetFiles.MANIFEST_DIR))) {
-      throw new InputException("input.path " + s.inputPath + " is already a columnseal dataset (it has "
-          + DatasetFiles.MANIFEST_DIR + "/); refusing to encrypt it twice: decrypt it first, or point at the plaintext");
-    }
-  }
-
   private void checkOutput(Optional<ManifestState> state, StructType data) {
     Path out = new Path(s.outputPath);
     if (state.isPresent()) {
@@ -346,8 +337,7 @@ public final class EncryptJob {
       }
       long expected = state.map(ManifestState::version).orElse(0L);
       try {
-        store.commit(draft.build(), expected);
-        return store.read().orElseThrow();
+        return store.commitAndRead(draft.build(), expected);
       } catch (CommitConflictException e) {
         if (attempt >= COMMIT_ATTEMPTS) {
           throw e;

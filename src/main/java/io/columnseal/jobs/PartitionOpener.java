@@ -8,6 +8,7 @@ import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.MalformedCellException;
 import io.columnseal.crypto.ReplayedCellException;
+import io.columnseal.crypto.ValueCodec;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -62,6 +63,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final GenericInternalRow out;
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
+    private DekId lastDek;
+    private CellDecryptor lastDecryptor;
+    private java.util.BitSet lastCounters;
     private final Map<Long, WrappedDek> deks;
     private final boolean[] toBase64;
     private int warnings;
@@ -135,10 +139,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         byte[] cell = plan.encoding == CellEncoding.BASE64
             ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
             : row.getBinary(ordinal);
-        DekId id = CellFormat.dekIdOf(cell);
-        CellDecryptor d = decryptorFor(id, spec);
+        CellDecryptor d = decryptorFor(cell, spec);
         byte[] plaintext = d.open(spec, cell);
-        checkNotReplayed(id, cell, spec);
+        checkNotReplayed(d.dekId(), cell, spec);
         return InternalCells.decode(spec, plaintext);
       } catch (CryptoException | UnknownDekException e) {
         UnreadableCellException where = new UnreadableCellException(spec.column(), fileOf(row), rowOf(row), e);
@@ -163,7 +166,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       if (counter > Integer.MAX_VALUE) {
         return;
       }
-      java.util.BitSet seen = counters.computeIfAbsent(id, x -> new java.util.BitSet());
+      java.util.BitSet seen = id.equals(lastDek) ? lastCounters : counters.computeIfAbsent(id, x -> new java.util.BitSet());
       if (seen.get((int) counter)) {
         throw new ReplayedCellException("cell in column " + spec.column() + " repeats nonce counter " + counter
             + " of DEK " + id + ", which a cell read before it already used: a cell copied from another row");
@@ -171,7 +174,16 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       seen.set((int) counter);
     }
 
-    private CellDecryptor decryptorFor(DekId id, ColumnSpec spec) {
+    /**
+     * The decryptor of the DEK {@code cell} names. Cells of a partition nearly all share one DEK,
+     * so the previous cell's is reused without a lookup; another DEK goes through the task's map.
+     */
+    private CellDecryptor decryptorFor(byte[] cell, ColumnSpec spec) {
+      if (lastDecryptor != null && cell.length >= CellFormat.OVERHEAD_BYTES
+          && ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET) == lastDek.asLong()) {
+        return lastDecryptor;
+      }
+      DekId id = CellFormat.dekIdOf(cell);
       CellDecryptor d = open.get(id);
       if (d == null) {
         WrappedDek w = deks.get(id.asLong());
@@ -183,8 +195,12 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         d = CellDecryptor.open(key);
         open.put(id, d);
       }
+      lastDek = id;
+      lastDecryptor = d;
+      lastCounters = counters.computeIfAbsent(id, x -> new java.util.BitSet());
       return d;
     }
+
 
     private String fileOf(InternalRow row) {
       if (!plan.positioned || row.isNullAt(types.length)) {
@@ -211,6 +227,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         DataKeyCache.release(plan.datasetId, e.getKey());
       }
       open.clear();
+      lastDecryptor = null;
     }
   }
 }

@@ -111,11 +111,12 @@ final class RunRecovery {
       delete(file);
       return RecoveredRun.of(rec, RecoveredRun.DISCARDED);
     }
+    ManifestState after;
     for (int attempt = 1; ; attempt++) {
       long expected = state.map(ManifestState::version).orElse(0L);
       Set<String> retired = retired(rec, state);
       try {
-        store.commit(draft(rec, found, state.isPresent(), retired), expected);
+        after = store.commitAndRead(draft(rec, found, state.isPresent(), retired), expected);
         break;
       } catch (CommitConflictException e) {
         if (attempt >= COMMIT_ATTEMPTS) {
@@ -132,7 +133,6 @@ final class RunRecovery {
             + " reports as unrecorded");
       }
     }
-    ManifestState after = store.read().orElseThrow();
     delete(file);
     if ("overwrite".equals(rec.mode) && state.isPresent()) {
       List<String> retiredNow = new ArrayList<>();

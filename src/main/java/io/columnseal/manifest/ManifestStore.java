@@ -111,6 +111,20 @@ public final class ManifestStore {
    * @throws NoSuchManifestVersionException if the manifest has fewer than {@code expectedVersion} commits
    */
   public Commit commit(CommitDraft draft, long expectedVersion) {
+    return write(draft, expectedVersion).commit;
+  }
+
+  /**
+   * {@link #commit}, returning the state the new commit makes: the replay the commit was checked
+   * against, with the commit applied, so the caller need not read and check the whole log again.
+   */
+  public ManifestState commitAndRead(CommitDraft draft, long expectedVersion) {
+    Written w = write(draft, expectedVersion);
+    w.replay.apply(w.commit);
+    return w.replay.snapshot();
+  }
+
+  private Written write(CommitDraft draft, long expectedVersion) {
     if (expectedVersion < 0) {
       throw new IllegalArgumentException("expected version must be >= 0, got " + expectedVersion);
     }
@@ -139,7 +153,18 @@ public final class ManifestStore {
     if (!created) {
       throw conflict(draft, number);
     }
-    return commit;
+    return new Written(commit, replay);
+  }
+
+  /** A commit as written, and the replay of the versions before it. */
+  private static final class Written {
+    final Commit commit;
+    final Replay replay;
+
+    Written(Commit commit, Replay replay) {
+      this.commit = commit;
+      this.replay = replay;
+    }
   }
 
   private CommitConflictException conflict(CommitDraft draft, long number) {
