@@ -7,6 +7,8 @@ package io.columnseal;
  */
 public abstract class ColumnsealException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  /** What the job did about the failure (say, removed its partial output); appended to the message. */
+  private volatile String outcome;
 
   protected ColumnsealException(String message) {
     super(message);
@@ -14,5 +16,20 @@ public abstract class ColumnsealException extends RuntimeException {
 
   protected ColumnsealException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /**
+   * Adds what the job did after the failure to the one-line message, keeping the type that
+   * says what went wrong (callers and tests match on it).
+   */
+  public final ColumnsealException withOutcome(String what) {
+    outcome = outcome == null ? what : outcome + "; " + what;
+    return this;
+  }
+
+  @Override
+  public String getMessage() {
+    String m = super.getMessage();
+    return outcome == null ? m : m + "; " + outcome;
   }
 }

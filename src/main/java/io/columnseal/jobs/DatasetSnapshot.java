@@ -67,6 +67,17 @@ final class DatasetSnapshot {
     return runs;
   }
 
+  /** The runs that added files still live in this version: their DEKs protect the data a reader opens. */
+  Set<String> liveRuns() {
+    Set<String> runs = new HashSet<>();
+    for (io.columnseal.manifest.Commit c : state.history()) {
+      if (c.files().stream().anyMatch(state.liveFiles()::contains)) {
+        runs.add(c.runId());
+      }
+    }
+    return runs;
+  }
+
   /** What to do about unfinished runs of the dataset at {@code path}. */
   static String recoverHint(String path) {
     return "columnseal recover --dataset " + path + ", or the next encrypt with output.mode=append or overwrite, "

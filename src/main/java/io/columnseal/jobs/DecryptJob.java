@@ -11,9 +11,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -49,9 +49,10 @@ public final class DecryptJob {
         throw ConfigException.badValue("--columns", c, "an encrypted column of the dataset, one of " + encrypted);
       }
     }
-    if (!s.overwrite && DatasetFiles.existsNonEmpty(conf, new org.apache.hadoop.fs.Path(s.outputPath))) {
-      throw new ConfigException("output " + s.outputPath + " already exists; choose a new path or pass --mode overwrite");
-    }
+    OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
+    PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
+    // The first KMS calls: one unwrap per master key of the live data, before anything is written.
+    KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
 
     LongAccumulator rows = spark.sparkContext().longAccumulator("columnseal.decrypt.rows");
     LongAccumulator[] nullCells = null;
@@ -62,14 +63,8 @@ public final class DecryptJob {
       }
     }
     Dataset<Row> opened = open(spark, snap, chosen, s, rows, nullCells, "csv".equals(s.format));
-    spark.sparkContext().setJobDescription("columnseal decrypt " + snap.state.datasetId());
     Dataset<Row> ordered = opened.select(originalOrder(snap, opened));
-    if ("csv".equals(s.format)) {
-      ordered.write().mode(s.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-          .option("header", "true").option("quote", "\"").option("escape", "\"").csv(s.outputPath);
-    } else {
-      ordered.write().mode(s.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(s.outputPath);
-    }
+    output.write(spark, "columnseal decrypt " + snap.state.datasetId(), ordered, w -> save(w, s));
 
     RunSummary r = new RunSummary();
     r.command = "decrypt";
@@ -93,6 +88,15 @@ public final class DecryptJob {
       }
     }
     return r;
+  }
+
+  /** Writes as {@code s.format} says: Parquet, or CSV with a header and RFC 4180 quoting. */
+  static void save(DataFrameWriter<Row> w, DecryptSettings s) {
+    if ("csv".equals(s.format)) {
+      w.option("header", "true").option("quote", "\"").option("escape", "\"").csv(s.outputPath);
+    } else {
+      w.parquet(s.outputPath);
+    }
   }
 
   /** The dataset's live files with {@code chosen} decrypted; other columns as stored. */

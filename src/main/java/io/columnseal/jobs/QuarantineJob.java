@@ -5,10 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -37,19 +35,20 @@ public final class QuarantineJob {
     DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);
     snap.requireComplete(conf);
     List<String> dirs = new ArrayList<>();
+    java.util.Set<String> quarantineRuns = new java.util.HashSet<>();
     for (Commit c : snap.state.history()) {
       if (c.operation().containsKey("quarantine") && c.stats().getOrDefault("quarantinedRows", 0L) > 0) {
         dirs.add(Quarantine.runDir(snap.manifestDir, c.runId()).toString());
+        quarantineRuns.add(c.runId());
       }
     }
     if (dirs.isEmpty()) {
       throw new DatasetException("dataset " + snap.state.datasetId() + " at " + s.datasetPath + " has no quarantined"
           + " rows: no committed run quarantined any (input.malformed=quarantine)");
     }
-    if (!s.overwrite && DatasetFiles.existsNonEmpty(conf, new Path(s.outputPath))) {
-      throw new io.columnseal.ConfigException("output " + s.outputPath
-          + " already exists; choose a new path or pass --mode overwrite");
-    }
+    OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
+    PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
+    KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), quarantineRuns));
     // Named as the cells' associated data binds them, the record column opens like a data column.
     Dataset<Row> files = spark.read().parquet(dirs.toArray(new String[0]))
         .withColumnRenamed("record", Quarantine.CELL_COLUMN);
@@ -60,13 +59,7 @@ public final class QuarantineJob {
     Dataset<Row> opened = DecryptJob.open(spark, snap, files, List.of(Quarantine.CELL_COLUMN),
         new DataType[] {DataTypes.StringType}, s, rows, nullCells, false)
         .selectExpr("source_file", "line", Quarantine.CELL_COLUMN + " AS record");
-    spark.sparkContext().setJobDescription("columnseal decrypt --quarantine " + snap.state.datasetId());
-    SaveMode mode = s.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
-    if ("csv".equals(s.format)) {
-      opened.write().mode(mode).option("header", "true").option("quote", "\"").option("escape", "\"").csv(s.outputPath);
-    } else {
-      opened.write().mode(mode).parquet(s.outputPath);
-    }
+    output.write(spark, "columnseal decrypt --quarantine " + snap.state.datasetId(), opened, w -> DecryptJob.save(w, s));
 
     RunSummary r = new RunSummary();
     r.command = "decrypt --quarantine";

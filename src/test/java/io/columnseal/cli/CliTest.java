@@ -318,6 +318,57 @@ class CliTest {
     assertTrue(r.err.startsWith("columnseal decrypt: failed: no columnseal manifest"), r.err);
   }
 
+  @Test
+  void decryptUnderADisabledKeyFailsOnTheDriverWithOneLineNamingTheKeyAndWritesNothing() throws IOException {
+    String arn = createSampleKey();
+    assertEquals(0, cli(encrypt("--set", "input.path=" + smallCsv())).code);
+    assertEquals(0, cli("keys", "disable", "--keyring", keyring().toString(), "--key", "alias/columnseal-sample").code);
+    io.columnseal.kms.KeyServices.evict(io.columnseal.kms.KeyServiceSpec.local(keyring().toString()));
+    Path out = tmp.resolve("plain");
+    Result r = cli(withSets("decrypt", "--dataset", dataset(), "--output", out.toString()));
+    assertEquals(1, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith("columnseal decrypt: failed: Decrypt on key "), r.err);
+    assertTrue(r.err.contains("is Disabled"), r.err);
+    assertTrue(r.err.contains("checked before reading any data: decrypt needs kms:Decrypt on master key " + arn), r.err);
+    assertTrue(r.err.contains("; no output was written"), r.err);
+    assertFalse(Files.exists(out), "no output folder");
+  }
+
+  @Test
+  void decryptIntoOrOverTheDatasetIsAUsageErrorBeforeAnyKmsCall() throws IOException {
+    createSampleKey();
+    Path csv = smallCsv();
+    assertEquals(0, cli(encrypt("--set", "input.path=" + csv)).code);
+    List<String> before = listing(Path.of(dataset()));
+    // With the key disabled any KMS call fails (exit 1): exit 2 shows the check came first.
+    assertEquals(0, cli("keys", "disable", "--keyring", keyring().toString(), "--key", "alias/columnseal-sample").code);
+    io.columnseal.kms.KeyServices.evict(io.columnseal.kms.KeyServiceSpec.local(keyring().toString()));
+    String[][] cases = {
+        {dataset(), "is the dataset " + dataset()},
+        {dataset() + "/", "is the dataset " + dataset()},
+        {"file://" + dataset() + "/./plain", "is inside the dataset " + dataset()},
+        {dataset() + "/_columnseal/x", "is inside the dataset " + dataset()},
+        {tmp.toString(), "holds the dataset " + dataset()},
+        {csv + "/plain", "is inside the dataset's original input " + csv},
+    };
+    for (String[] c : cases) {
+      Result r = cli(withSets("decrypt", "--dataset", dataset(), "--output", c[0], "--mode", "overwrite"));
+      assertEquals(2, r.code, c[0] + ": " + r);
+      assertEquals(1, r.errLines().size(), r.toString());
+      assertTrue(r.err.startsWith("columnseal decrypt: --output " + c[0] + " " + c[1]), r.err);
+      assertTrue(r.err.strip().endsWith("; write the plaintext somewhere else"), r.err);
+    }
+    assertEquals(before, listing(Path.of(dataset())), "the dataset is untouched");
+    assertTrue(Files.exists(csv));
+  }
+
+  private static List<String> listing(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.map(p -> dir.relativize(p) + " " + p.toFile().length()).sorted().collect(Collectors.toList());
+    }
+  }
+
   // ---- helpers
 
   private Path keyring() {

@@ -152,4 +152,72 @@ class AwsKmsJobTest {
     assertFalse(Files.exists(Path.of(doomed)));
     assertEquals(0, kms.log().of("GenerateDataKey").size(), "no data key was asked for");
   }
+  @Test
+  void aDecryptPrincipalWithoutKmsDecryptFailsOnTheDriverNamingTheKeyBeforeAnyOutput() {
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(3).build());
+    kms.log().clear();
+    kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:GenerateDataKey");
+
+    String out = tmp.resolve("dec").toString();
+    KmsAccessDeniedException e = assertThrows(KmsAccessDeniedException.class,
+        () -> DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), false)));
+    assertTrue(e.getMessage().contains("decrypt needs kms:Decrypt on master key " + keyArn), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; no output was written"), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+    // One probe on the driver, not one refused Decrypt per partition's DEK in the tasks.
+    assertEquals(1, kms.log().of("Decrypt").size());
+    assertFalse(Files.exists(Path.of(out)), "no output folder");
+  }
+
+  @Test
+  void everyMasterKeyOfTheLiveDataIsProbedAndTheDisabledOneNamed() {
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(2).build());
+    String second = kms.createKey("second master key");
+    EncryptJob.run(JobTestKit.spark(), settings(enc).kmsKey(second).mode(OutputMode.APPEND).partitions(2).build());
+    kms.disable(second);
+    kms.log().clear();
+
+    String out = tmp.resolve("dec").toString();
+    KeyDisabledException e = assertThrows(KeyDisabledException.class,
+        () -> DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), false)));
+    assertTrue(e.getMessage().contains("decrypt needs kms:Decrypt on master key " + second), e.getMessage());
+    assertFalse(e.getMessage().contains(keyArn), "the first key is fine: " + e.getMessage());
+    assertEquals(Set.of(keyArn, second), kms.log().of("Decrypt").stream().map(LoggedRequest::keyArn).collect(Collectors.toSet()),
+        "one probe per master key");
+    assertEquals(2, kms.log().of("Decrypt").size());
+    assertFalse(Files.exists(Path.of(out)));
+
+    kms.enable(second);
+    DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), false));
+    assertEquals(2 * JobTestKit.sampleInput().count(), JobTestKit.spark().read().parquet(out).count());
+  }
+
+  @Test
+  void aKmsOutageAfterTheProbeRemovesTheOutputTheRunCreated() {
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(2).build());
+    // The driver's probe is answered; the tasks' own Decrypt calls find KMS gone.
+    kms.faults().outageAfter("Decrypt", 1);
+    String out = tmp.resolve("dec").toString();
+    KmsException e = assertThrows(KmsException.class,
+        () -> DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), false)));
+    assertTrue(e.getMessage().endsWith("; removed output " + out + ", which this run created"), e.getMessage());
+    assertFalse(Files.exists(Path.of(out)), "the output folder is gone");
+  }
+
+  @Test
+  void anOutputInsideTheDatasetIsRefusedBeforeAnyKmsCall() {
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), settings(enc).build());
+    kms.log().clear();
+    for (String out : List.of(enc, enc + "/", enc + "/plain", tmp.toString())) {
+      io.columnseal.ConfigException e = assertThrows(io.columnseal.ConfigException.class,
+          () -> DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), true)));
+      assertTrue(e.getMessage().startsWith("--output " + out + " "), e.getMessage());
+    }
+    assertTrue(kms.log().entries().isEmpty(), "no KMS call");
+    assertFalse(Files.exists(Path.of(enc, "plain")));
+  }
 }

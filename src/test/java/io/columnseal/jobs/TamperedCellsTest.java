@@ -154,6 +154,43 @@ class TamperedCellsTest {
     }
   }
 
+  @Test
+  void aTamperedCellFailsTheCommandWithExit1AndRemovesTheOutputItCreated() {
+    String out = tmp.resolve("dec").toString();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream oldErr = System.err;
+    int code;
+    try (java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setErr(e);
+      code = io.columnseal.cli.Main.run("decrypt", "--dataset", enc, "--output", out,
+          "--set", "kms.provider=local", "--set", "kms.keyring=" + kit.keyringFile);
+    } finally {
+      System.setErr(oldErr);
+    }
+    String line = err.toString(StandardCharsets.UTF_8).strip();
+    assertEquals(1, code, line);
+    assertEquals(1, line.lines().count(), line);
+    assertTrue(line.startsWith("columnseal decrypt: failed: cannot decrypt column cvv in file "), line);
+    assertTrue(line.endsWith("; removed output " + out + ", which this run created"), line);
+    assertShowsNoValue(line);
+    assertFalse(Files.exists(Path.of(out)), "the output folder is gone");
+  }
+
+  @Test
+  void aFailedOverwriteKeepsAFolderThatExistedButRemovesWhatItWroteThere() throws IOException {
+    Path out = Files.createDirectory(tmp.resolve("existing"));
+    Files.writeString(out.resolve("old.txt"), "old");
+    Exception e = assertThrows(Exception.class,
+        () -> DecryptJob.run(JobTestKit.spark(), kit.decryptTo(enc, out.toString(), "parquet")));
+    String message = BadInputTest.ours(e).getMessage();
+    assertTrue(message.endsWith("; removed what this run wrote in output " + out + " (the folder existed before and is kept)"),
+        message);
+    assertTrue(Files.isDirectory(out), "a folder that existed stays");
+    try (java.util.stream.Stream<Path> left = Files.list(out)) {
+      assertEquals(List.of(), left.toList(), "overwrite replaced the old file; the failed run's files are gone");
+    }
+  }
+
   // ---- helpers
 
   private static void expectWarning(List<String> warnings, String column, String file, int row, String why) {
