@@ -26,6 +26,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       description = "Show Spark's and Hadoop's logs and the stack trace of a failure (they may quote data).")
   boolean verbose;
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   public static void main(String[] args) {
     int code = run(args);
     SparkSession.getDefaultSession().foreach(s -> {
@@ -81,7 +84,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   /** No command given: show what there is, and say it was a usage error. */
   @Override
   public Integer call() {
-    new CommandLine(this).setUsageHelpWidth(120).usage(System.err);
+    spec.commandLine().usage(System.err);
     return ExitCodes.USAGE;
   }
 

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The CLI as a process, with the launcher's logging config (conf/log4j2.properties): a task that
  * fails on a value ends in one line on stderr that holds neither the value nor a stack trace;
  * --verbose brings Spark's logs and the stack traces back; Ctrl-C (a JVM shutdown) says what
- * recovery will do. Issue 10 item 9.
+ * recovery will do (issue 10 item 9); keys create prints its result once (item 11).
  */
-class ForeignFailureTest {
+class CliProcessTest {
   @TempDir
   Path tmp;
 
@@ -84,6 +84,17 @@ class ForeignFailureTest {
     assertTrue(err.contains("columnseal encrypt: interrupted; " + InterruptNotice.ENCRYPT + "\n"), err);
     assertTrue(io.columnseal.manifest.ManifestStore.at(new org.apache.hadoop.fs.Path(out.toString(), "_columnseal"),
         new org.apache.hadoop.conf.Configuration()).read().isEmpty(), "no manifest commit");
+  }
+
+  /** The keyring logged "Created key ..." at INFO next to the command's own "created ..." line. */
+  @Test
+  void keysCreatePrintsItsResultOnce() throws Exception {
+    Path ring = tmp.resolve("other.keyring.json");
+    Child c = run(List.of(), "keys", "create", "--keyring", ring.toString(), "--alias", "once");
+    assertEquals(0, c.code, c.toString());
+    assertTrue(c.out.matches("created arn:aws:kms:local:[0-9]{12}:key/[0-9a-f-]{36} \\(Enabled\\)\n"), c.toString());
+    assertFalse(c.err.contains("Created key") || c.err.contains(" INFO "), c.toString());
+    assertTrue(c.err.contains("WARN LocalKeyring: Opened local keyring"), "the local-only warning stays: " + c);
   }
 
   // ---- the child JVM
