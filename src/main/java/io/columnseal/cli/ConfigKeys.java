@@ -48,6 +48,21 @@ final class ConfigKeys {
     return LIST_KEYS.contains(key);
   }
 
+  /** A key whose value is a mapping of keys: {@code input}, {@code input.options}, ... */
+  static boolean isMapPrefix(String key) {
+    String p = key + ".";
+    return KEYS.keySet().stream().anyMatch(k -> k.startsWith(p)) || OPEN_PREFIXES.contains(p);
+  }
+
+  /** The keys a mapping at {@code key} may hold, for messages: "input.path, input.format, ...". */
+  static String under(String key) {
+    String p = key + ".";
+    List<String> names = new java.util.ArrayList<>();
+    KEYS.keySet().stream().filter(k -> k.startsWith(p)).forEach(names::add);
+    OPEN_PREFIXES.stream().filter(o -> o.startsWith(p)).forEach(o -> names.add(o + "<name>"));
+    return names.isEmpty() ? p + "<name>" : String.join(", ", names);
+  }
+
   /** Rejects unknown keys and values of the wrong shape, naming the key. */
   static void checkKnown(Map<String, Object> values) {
     for (Map.Entry<String, Object> e : values.entrySet()) {
@@ -58,12 +73,31 @@ final class ConfigKeys {
             + String.join(", ", KEYS.keySet()) + ", " + String.join("<name>, ", OPEN_PREFIXES) + "<name>");
       }
       Object v = e.getValue();
-      if (isList(key) && !(v instanceof List)) {
-        values.put(key, v == null ? List.of() : List.of(String.valueOf(v).split("\\s*,\\s*")));
+      if (isList(key)) {
+        List<String> list = listOf(v);
+        if (key.equals("encrypt.columns") && list.isEmpty()) {
+          // An empty list would encrypt nothing and still exit 0: refuse it.
+          throw new ConfigException("Cannot set encrypt.columns to an empty list: name at least one input column to encrypt");
+        }
+        values.put(key, list);
       } else if (!isList(key) && v instanceof List) {
         throw ConfigException.badValue(key, v, KEYS.getOrDefault(key, "a single value") + " (one value, not a list)");
       }
     }
+  }
+
+  /** A list value as given (YAML list or comma-separated text), trimmed, blanks dropped. */
+  private static List<String> listOf(Object v) {
+    List<String> out = new java.util.ArrayList<>();
+    if (v != null) {
+      for (Object o : v instanceof List ? (List<?>) v : List.of(String.valueOf(v).split(","))) {
+        String s = String.valueOf(o).trim();
+        if (!s.isEmpty()) {
+          out.add(s);
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   static String datasetId(String value) {

@@ -9,6 +9,7 @@ import io.columnseal.jobs.RunSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,9 +64,12 @@ final class DecryptCommand implements Callable<Integer> {
     if (quarantine && !columns.isEmpty()) {
       throw new ConfigException("Cannot use --columns with --quarantine: a quarantined row is one sealed record");
     }
-    RunSummary summary = quarantine
-        ? QuarantineJob.decrypt(Sparks.session("columnseal decrypt --quarantine"), s)
-        : DecryptJob.run(Sparks.session("columnseal decrypt"), s);
+    SparkSession spark = Sparks.session(quarantine ? "columnseal decrypt --quarantine" : "columnseal decrypt");
+    RunSummary summary;
+    try (InterruptNotice n = InterruptNotice.install("columnseal decrypt", InterruptNotice.decrypt(output));
+         ProgressLine p = ProgressLine.on(spark, "columnseal decrypt")) {
+      summary = quarantine ? QuarantineJob.decrypt(spark, s) : DecryptJob.run(spark, s);
+    }
     System.out.print(summary.toTerminal());
     return ExitCodes.OK;
   }

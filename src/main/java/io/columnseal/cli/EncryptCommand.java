@@ -19,7 +19,11 @@ final class EncryptCommand implements Callable<Integer> {
   public Integer call() {
     EncryptSettings settings = options.load().encryptSettings();
     SparkSession spark = Sparks.session("columnseal encrypt " + settings.datasetId);
-    RunSummary summary = EncryptJob.run(spark, settings);
+    RunSummary summary;
+    try (InterruptNotice n = InterruptNotice.install("columnseal encrypt", InterruptNotice.ENCRYPT);
+         ProgressLine p = ProgressLine.on(spark, "columnseal encrypt")) {
+      summary = EncryptJob.run(spark, settings);
+    }
     System.out.print(summary.toTerminal());
     return ExitCodes.OK;
   }

@@ -18,11 +18,13 @@ import picocli.CommandLine.Option;
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Rotate.class,
         KeysCommand.Disable.class, KeysCommand.Enable.class})
 final class KeysCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
   /** No subcommand given: show them, and say it was a usage error. */
   @Override
   public Integer call() {
-    new picocli.CommandLine(this).usage(System.err);
+    spec.commandLine().usage(System.err);
     return ExitCodes.USAGE;
   }
 

@@ -11,11 +11,15 @@ import picocli.CommandLine.Option;
 @Command(name = "manifest", mixinStandardHelpOptions = true,
     description = "Read a dataset's key manifest (no KMS call).",
     subcommands = {ManifestCommand.Log.class})
-final class ManifestCommand implements Runnable {
+final class ManifestCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
+  /** No subcommand given: show them, and say it was a usage error. */
   @Override
-  public void run() {
-    new CommandLine(this).usage(System.out);
+  public Integer call() {
+    spec.commandLine().usage(System.err);
+    return ExitCodes.USAGE;
   }
 
   @Command(name = "log", mixinStandardHelpOptions = true,

@@ -42,8 +42,11 @@ public final class GenerateCardData implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--rows must be 0 or more, got " + rows);
     }
     CardDataGenerator.writeCsv(seed, rows, out);
+    // Say what was written: a silent exit 0 leaves the user to guess where the file went.
+    System.out.printf(java.util.Locale.ROOT, "wrote %,d rows (seed %d) to %s%n", rows, seed, out);
     if (schemaOut != null) {
       Files.writeString(schemaOut, CardSchema.DDL + "\n", StandardCharsets.UTF_8);
+      System.out.println("wrote the Spark DDL schema to " + schemaOut);
     }
     return 0;
   }

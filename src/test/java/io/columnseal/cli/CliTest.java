@@ -172,6 +172,43 @@ class CliTest {
     }
   }
 
+  @Test
+  void helpKeepsExamplesWhole() {
+    // At picocli's default 80 columns "--set output.mode=append" was cut after "--set".
+    Result r = cli("encrypt", "--help");
+    assertTrue(r.out.lines().anyMatch(l -> l.endsWith("Override one key of the spec, e.g. --set output.mode=append;"
+        + " repeatable. Lists take commas.")), r.out);
+    assertTrue(r.out.lines().anyMatch(l -> l.trim().startsWith("--verbose ")), "the global --verbose: " + r.out);
+  }
+
+  @Test
+  void noCommandOrSubcommandIsAUsageErrorListingThemAll() {
+    Result none = cli();
+    assertEquals(2, none.code, none.toString());
+    assertEquals("", none.out);
+    assertTrue(none.err.startsWith("Usage: columnseal "), none.err);
+    for (String c : List.of("encrypt", "decrypt", "verify", "recover", "rewrap", "manifest", "keys", "compare", "sample")) {
+      assertTrue(none.err.contains("\n  " + c + " "), c + " in:\n" + none.err);
+    }
+    Result manifest = cli("manifest");
+    assertEquals(2, manifest.code, manifest.toString());
+    assertTrue(manifest.err.startsWith("Usage: columnseal manifest ") && manifest.err.contains("  log "), manifest.err);
+    Result keys = cli("keys");
+    assertEquals(2, keys.code, keys.toString());
+    assertTrue(keys.err.startsWith("Usage: columnseal keys ") && keys.err.contains("  create "), keys.err);
+  }
+
+  // ---- sample
+
+  @Test
+  void sampleSaysWhatItWrote() throws IOException {
+    Path csv = tmp.resolve("cards.csv");
+    Result r = cli("sample", "--rows", "1500", "--seed", "7", "--out", csv.toString());
+    assertEquals(0, r.code, r.toString());
+    assertEquals("wrote 1,500 rows (seed 7) to " + csv + "\n", r.out);
+    assertEquals(1501, Files.readAllLines(csv).size(), "a header and 1500 rows");
+  }
+
   // ---- keys
 
   @Test
@@ -179,7 +216,7 @@ class CliTest {
     Result created = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards");
     assertEquals(0, created.code, created.toString());
     String arn = arnIn(created.out);
-    assertTrue(created.out.startsWith("created " + arn + " (Enabled)"), created.out);
+    assertEquals("created " + arn + " (Enabled)\n", created.out);
 
     Result again = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards", "--if-missing");
     assertEquals(0, again.code, again.toString());

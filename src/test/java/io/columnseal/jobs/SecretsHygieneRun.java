@@ -11,7 +11,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The child JVM of {@link SecretsHygieneTest}: runs the CLI as a user would, in one Spark
  * application whose logging (DEBUG) and event log the parent set through system properties,
- * including two runs that fail in a task. Prints one {@code EXIT <step> <code>} line per step.
+ * including two runs that fail in a task. Each step runs with --verbose (full logs and stack
+ * traces, which the parent scans too). Prints one {@code EXIT <step> <code>} line per step.
  */
 public final class SecretsHygieneRun {
   private SecretsHygieneRun() {}
@@ -43,7 +44,10 @@ public final class SecretsHygieneRun {
   }
 
   private static void step(String name, String... args) {
-    int code = Main.run(args);
+    // --verbose: the CLI otherwise turns Spark's logs off, and the scan is of everything Spark logs.
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--verbose");
+    int code = Main.run(all.toArray(new String[0]));
     System.out.println("EXIT " + name + " " + code);
     System.out.flush();
   }
