@@ -55,6 +55,9 @@ public final class IndependentInput {
     }
   }
 
+  private static final List<String> FILE_SELECTION = List.of("pathGlobFilter", "recursiveFileLookup",
+      "modifiedBefore", "modifiedAfter", "ignoreMissingFiles");
+
   private IndependentInput() {}
 
   /** The input of {@code s}, typed as {@code schema} (the input schema encrypt used). */
@@ -63,7 +66,8 @@ public final class IndependentInput {
       return new Read(spark.read().schema(schema).parquet(s.inputPath), null);
     }
     CsvDialect dialect = CsvDialect.of(s.inputOptions);
-    List<String> files = Arrays.asList(spark.read().text(s.inputPath).inputFiles());
+    List<String> files = Arrays.asList(spark.read().options(fileSelection(s.inputOptions)).text(s.inputPath)
+        .inputFiles());
     LongAccumulator badWidth = spark.sparkContext().longAccumulator("columnseal.compare.recordsOfAnotherWidth");
     JavaRDD<Row> records = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(files, Math.max(1, files.size()))
@@ -82,6 +86,18 @@ public final class IndependentInput {
       typed[i] = typed(c, f.dataType(), s.inputOptions).as(f.name());
     }
     return new Read(raw.select(typed), badWidth);
+  }
+
+  /** The options that choose which files Spark reads (not how it parses them), so both read the same files. */
+  private static Map<String, String> fileSelection(Map<String, String> options) {
+    Map<String, String> chosen = new java.util.HashMap<>();
+    for (String k : FILE_SELECTION) {
+      String v = InputReader.option(options, k);
+      if (v != null) {
+        chosen.put(k, v);
+      }
+    }
+    return chosen;
   }
 
   /** Text to the schema's type, with the date and timestamp patterns the spec gives Spark. */

@@ -14,6 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +65,26 @@ class CsvDialectTest {
     CliTest.Result cmp = cli(withSpec("compare", spec, "--decrypted", dec));
     assertEquals(0, cmp.code, cmp.toString());
     assertTrue(cmp.out.startsWith("IDENTICAL: 4 rows x 4 columns"), cmp.out);
+
+    // decrypt's CSV output is RFC 4180 too: an RFC 4180 parser reads back the same fields.
+    String decCsv = tmp.resolve("dec-csv").toString();
+    CliTest.Result c = cli(withSpec("decrypt", spec, "--dataset", dataset(), "--output", decCsv, "--format", "csv"));
+    assertEquals(0, c.code, c.toString());
+    Map<String, List<String>> parsed = new TreeMap<>();
+    try (Stream<Path> parts = Files.list(Path.of(decCsv))) {
+      for (Path part : parts.filter(p -> p.getFileName().toString().endsWith(".csv")).toList()) {
+        try (CSVParser parser = CSVParser.parse(part, StandardCharsets.UTF_8,
+            CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build())) {
+          for (CSVRecord r : parser) {
+            parsed.put(r.get("id"), List.of(r.get("shop"), r.get("owner"), r.get("note")));
+          }
+        }
+      }
+    }
+    assertEquals(List.of("The \"Quality\" Bakery", "Ann \"Nan\" Lee", "plain"), parsed.get("1"));
+    assertEquals(List.of("Semi; colon", "Bob", "back\\slash"), parsed.get("2"));
+    assertEquals(List.of("Line with \"quotes\" and ; both", "Dee", "ends with \\"), parsed.get("4"));
+    assertEquals(4, parsed.size());
   }
 
   @Test
