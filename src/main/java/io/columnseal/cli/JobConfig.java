@@ -5,6 +5,7 @@ import io.columnseal.jobs.CellEncoding;
 import io.columnseal.jobs.EncryptSettings;
 import io.columnseal.jobs.MalformedRows;
 import io.columnseal.jobs.OutputMode;
+import io.columnseal.jobs.ParquetPages;
 import io.columnseal.kms.KeyServiceSpec;
 import java.net.URI;
 import java.nio.file.Path;
@@ -169,6 +170,7 @@ final class JobConfig {
         .partitions(positiveInt("output.partitions"))
         .manifestPath(get("manifest.path"))
         .malformed(malformed)
+        .parquetPages(choice("output.parquetPages", ParquetPages.class, ParquetPages.V1))
         .build();
   }
 

@@ -245,6 +245,8 @@ public final class EncryptJob {
       writer.conf().set(CellCommitProtocol.INNER_CLASS_KEY, inner);
     }
     writer.conf().set(COMMIT_PROTOCOL_KEY, CellCommitProtocol.class.getName());
+    // On the clone only: the clear columns keep their type whatever the cluster's default.
+    writer.conf().set(SealedParquetOptions.TIMESTAMP_TYPE_KEY, SealedParquetOptions.TIMESTAMP_TYPE);
     if (RunScopedCommitter.DEFAULT_COMMITTER.equals(writer.conf().get(PARQUET_COMMITTER_KEY))) {
       writer.conf().set(PARQUET_COMMITTER_KEY, RunScopedCommitter.class.getName());
     }
@@ -256,7 +258,7 @@ public final class EncryptJob {
       // Its own work folder under _temporary, so runs appending at once do not share one.
       out.write().mode(SaveMode.Append).option(CellCommitProtocol.RUN_ID_OPTION, runId)
           .option(RunScopedCommitter.ATTEMPT_KEY, RunScopedCommitter.attemptOf(runId))
-          .options(SealedParquetOptions.forColumns(s.columns))
+          .options(SealedParquetOptions.forColumns(s.columns, s.parquetPages))
           .partitionBy(s.partitionBy.toArray(new String[0])).parquet(s.outputPath);
     } finally {
       RunCommitHook.Registry.unregister(runId);

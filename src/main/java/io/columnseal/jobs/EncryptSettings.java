@@ -28,6 +28,8 @@ public final class EncryptSettings {
   public final String manifestPath;
   /** CSV rows Spark cannot parse: fail (default) or quarantine. */
   public final MalformedRows malformed;
+  /** Parquet data page version of the output: v1 (default, every engine reads it) or v2. */
+  public final ParquetPages parquetPages;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -46,6 +48,7 @@ public final class EncryptSettings {
     this.encoding = b.encoding;
     this.manifestPath = b.manifestPath;
     this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
+    this.parquetPages = Objects.requireNonNull(b.parquetPages, "output.parquetPages");
   }
 
   public static Builder builder() {
@@ -70,6 +73,7 @@ public final class EncryptSettings {
     private CellEncoding encoding = CellEncoding.BINARY;
     private String manifestPath;
     private MalformedRows malformed = MalformedRows.FAIL;
+    private ParquetPages parquetPages = ParquetPages.V1;
 
     public Builder datasetId(String v) {
       datasetId = v;
@@ -148,6 +152,11 @@ public final class EncryptSettings {
 
     public Builder malformed(MalformedRows v) {
       malformed = v;
+      return this;
+    }
+
+    public Builder parquetPages(ParquetPages v) {
+      parquetPages = v;
       return this;
     }
 

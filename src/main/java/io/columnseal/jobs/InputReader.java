@@ -72,9 +72,7 @@ final class InputReader {
   }
 
   private static Input readCsv(SparkSession spark, EncryptSettings s) throws AnalysisException {
-    Map<String, String> options = new HashMap<>();
-    options.put("header", "true");
-    options.putAll(s.inputOptions);
+    Map<String, String> options = csvOptions(s.inputOptions);
     boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));
     if (dropMalformed && s.malformed == MalformedRows.QUARANTINE) {
       throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=DROPMALFORMED:"
@@ -181,7 +179,24 @@ final class InputReader {
     }
   }
 
-  private static String option(Map<String, String> options, String key) {
+  /**
+   * The Spark CSV options encrypt reads with: RFC 4180 unless the spec says otherwise. A header
+   * line, and a quote character that escapes itself (a quote inside a quoted field is written
+   * twice), as columnseal's own CSV output writes it. Spark's default escape is a backslash,
+   * which reads such a field as unquoted text, quotes and all, without any error.
+   */
+  static Map<String, String> csvOptions(Map<String, String> given) {
+    Map<String, String> options = new HashMap<>();
+    options.put("header", "true");
+    options.putAll(given);
+    if (option(options, "escape") == null) {
+      String quote = option(options, "quote");
+      options.put("escape", quote == null || quote.isEmpty() ? "\"" : quote);
+    }
+    return options;
+  }
+
+  static String option(Map<String, String> options, String key) {
     for (Map.Entry<String, String> e : options.entrySet()) {
       if (e.getKey().equalsIgnoreCase(key)) {
         return e.getValue();

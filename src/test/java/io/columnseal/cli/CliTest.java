@@ -109,6 +109,7 @@ class CliTest {
       "output.partitions=0|Cannot set output.partitions to 0: the value must be a whole number",
       "output.partitions=four|Cannot set output.partitions to four",
       "encrypt.cellEncoding=hex|Cannot set encrypt.cellEncoding to hex: the value must be binary or base64",
+      "output.parquetPages=v3|Cannot set output.parquetPages to v3: the value must be v1 or v2",
       "kms.provider=vault|Cannot set kms.provider to vault: the value must be local or aws",
       "dataset=cards/2026|Cannot set dataset to cards/2026"})
   void aWrongValueNamesTheKeyAndWhatIsAllowed(String assignment, String expected) {
