@@ -130,17 +130,21 @@ public final class EncryptJob {
         clock);
     spark.sparkContext().setJobDescription("columnseal encrypt " + s.datasetId + " (run " + runId + ")");
     pending.claim();
+    boolean written = false;
     try {
       write(plan.outputSchema(), sealed, runId, pending);
-    } catch (RuntimeException e) {
-      if (plan.quarantineDir != null) {
-        Quarantine.discard(conf, quarantineDir);
+      written = true;
+    } finally {
+      // Not a catch: Spark throws SparkException, a checked exception Java does not see declared.
+      if (!written) {
+        if (plan.quarantineDir != null) {
+          Quarantine.discard(conf, quarantineDir);
+        }
+        if (!pending.recordWritten()) {
+          // Spark aborted the job before its data commit and removed the work folder.
+          pending.deleteClaim();
+        }
       }
-      if (!pending.recordWritten()) {
-        // Spark aborted the job before its data commit and removed the work folder.
-        pending.deleteClaim();
-      }
-      throw e;
     }
     if (!pending.dataCommitted()) {
       throw new IllegalStateException("the Spark write of run " + runId + " returned without committing its data");

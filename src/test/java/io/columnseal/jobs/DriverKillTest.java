@@ -33,7 +33,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A real driver killed (SIGKILL) between its data commit and its manifest commit. The encrypt
+ * A real driver killed (SIGKILL) at the steps of its commit. The partitioned cases hold the child
+ * at one step with {@link StallingFs} and kill it there; recovery must then commit all of the
+ * run's rows or none. The first case below needs no hook:
+ * a real driver killed between its data commit and its manifest commit. The encrypt
  * runs in a child JVM as {@code jobs/columnseal} runs it in local mode (io.columnseal.cli.Main,
  * {@code local[2]}); the test watches the dataset folder and kills the child as soon as the
  * run's pending record and both of its data files are there. Nothing in the job knows about

@@ -32,11 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run that stopped between its data commit and its manifest commit is finished by the next
- * encrypt run (or {@code recover}): its files join the dataset with their DEKs and exact row
- * counts, or its record goes when none of its data arrived. The stop is made in-process by a
- * file system that refuses the manifest commit ({@link FaultyFs}); DriverKillTest does it with
- * a real killed process.
+ * A run that stopped between its data commit and its manifest commit is settled by the next
+ * encrypt run (or {@code recover}), all or nothing: all of its files join the dataset with their
+ * DEKs and exact row counts (those still in its work folder moved into place first), or, when
+ * one of them is nowhere, all of them are removed. The stop is made in-process by a file system
+ * that refuses the manifest commit ({@link FaultyFs}); DriverKillTest does it with a real killed
+ * process at every step of the commit.
  */
 class RecoveryTest {
   private static final StructType SCHEMA = new StructType().add("id", DataTypes.IntegerType)
