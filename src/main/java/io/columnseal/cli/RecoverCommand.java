@@ -9,9 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "recover", mixinStandardHelpOptions = true,
-    description = {"Finish the encrypt runs of a dataset that stopped between their data commit and their manifest "
-        + "commit (the next encrypt with output.mode=append or overwrite does the same first).",
-        "Exit 1 if a run is left alone because its driver may still be running.",
+    description = {"Settle the encrypt runs of a dataset whose driver died: all of a run's rows are committed, or "
+        + "none and its files are removed (the next encrypt with output.mode=append or overwrite does the same first).",
+        "Exit 1 if a run was dropped (re-run its input) or left alone because its driver may still be running.",
         "Reads manifest.path from --config/--set."})
 final class RecoverCommand implements Callable<Integer> {
   @Mixin
@@ -32,11 +32,12 @@ final class RecoverCommand implements Callable<Integer> {
     if (runs.isEmpty()) {
       System.out.println("recover " + dataset + ": no unfinished run");
     }
-    boolean leftAlone = false;
+    boolean incomplete = false;
     for (RecoveredRun r : runs) {
       System.out.println("recover " + dataset + ": " + r.describe());
-      leftAlone |= RecoveredRun.LEFT_ALONE.equals(r.outcome);
+      // A dropped run's rows are not in the dataset: exit 0 would say they are.
+      incomplete |= RecoveredRun.LEFT_ALONE.equals(r.outcome) || RecoveredRun.DROPPED.equals(r.outcome);
     }
-    return leftAlone ? ExitCodes.FAILED : ExitCodes.OK;
+    return incomplete ? ExitCodes.FAILED : ExitCodes.OK;
   }
 }

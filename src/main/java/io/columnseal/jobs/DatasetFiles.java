@@ -15,6 +15,8 @@ import org.apache.hadoop.fs.Path;
 /** Paths of a dataset: where its manifest, pending records and run summaries live; its data files. */
 final class DatasetFiles {
   static final String MANIFEST_DIR = "_columnseal";
+  /** Hadoop's work folder in a dataset: runs' uncommitted and not yet job-committed files. */
+  static final String WORK_ROOT = "_temporary";
 
   private DatasetFiles() {}
 
@@ -30,12 +32,25 @@ final class DatasetFiles {
     return new Path(manifestDir, "_pending");
   }
 
+  /** The write claim of a run: its pending record's header, written before its Spark write. */
+  static Path writeClaimFile(Path manifestDir, String runId) {
+    return new Path(new Path(manifestDir, "_writing"), runId + ".json");
+  }
+
   /**
    * The pending records under {@code <manifest>/_pending/}, by run id in run-id (start time)
    * order; hidden files (a record being written) are not records.
    */
   static SortedMap<String, Path> pendingRecords(Configuration conf, Path manifestDir) {
-    Path dir = pendingDir(manifestDir);
+    return records(conf, pendingDir(manifestDir));
+  }
+
+  /** The write claims under {@code <manifest>/_writing/}, by run id, as {@link #pendingRecords}. */
+  static SortedMap<String, Path> writeClaims(Configuration conf, Path manifestDir) {
+    return records(conf, writeClaimFile(manifestDir, "x").getParent());
+  }
+
+  private static SortedMap<String, Path> records(Configuration conf, Path dir) {
     SortedMap<String, Path> runs = new TreeMap<>();
     try {
       FileSystem fs = dir.getFileSystem(conf);
@@ -86,6 +101,22 @@ final class DatasetFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
     }
+  }
+
+  /** The files anywhere under {@code dir} (hidden checksum files aside); 0 when it does not exist. */
+  static long countFiles(FileSystem fs, Path dir) throws IOException {
+    if (!fs.exists(dir)) {
+      return 0;
+    }
+    long n = 0;
+    for (FileStatus st : fs.listStatus(dir)) {
+      if (st.isDirectory()) {
+        n += countFiles(fs, st.getPath());
+      } else if (!st.getPath().getName().startsWith(".")) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** True when {@code root} exists and holds anything at all. */

@@ -26,6 +26,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -125,15 +126,25 @@ public final class EncryptJob {
     JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionSealer(plan));
 
     PendingRun pending = new PendingRun(conf, DatasetFiles.pendingFile(manifestDir, runId),
-        pendingHeader(runId, data, before), encryptedNames(data, ordinals), clock);
+        DatasetFiles.writeClaimFile(manifestDir, runId), pendingHeader(runId, data, before), encryptedNames(data, ordinals),
+        clock);
     spark.sparkContext().setJobDescription("columnseal encrypt " + s.datasetId + " (run " + runId + ")");
+    pending.claim();
+    boolean written = false;
     try {
       write(plan.outputSchema(), sealed, runId, pending);
-    } catch (RuntimeException e) {
-      if (plan.quarantineDir != null) {
-        Quarantine.discard(conf, quarantineDir);
+      written = true;
+    } finally {
+      // Not a catch: Spark throws SparkException, a checked exception Java does not see declared.
+      if (!written) {
+        if (plan.quarantineDir != null) {
+          Quarantine.discard(conf, quarantineDir);
+        }
+        if (!pending.recordWritten()) {
+          // Spark aborted the job before its data commit and removed the work folder.
+          pending.deleteClaim();
+        }
       }
-      throw e;
     }
     if (!pending.dataCommitted()) {
       throw new IllegalStateException("the Spark write of run " + runId + " returned without committing its data");
@@ -221,6 +232,9 @@ public final class EncryptJob {
     r.inputFormat = s.inputFormat;
     r.baseVersion = before.map(ManifestState::version).orElse(0L);
     r.driver = DriverProcess.current();
+    if (runScopedCommitter()) {
+      r.workDir = DatasetFiles.WORK_ROOT + "/" + RunScopedCommitter.attemptOf(runId);
+    }
     r.schema = new ArrayList<>();
     schemaRecords(data, s.columns).forEach(c -> r.schema.add(PendingRecord.Column.of(c)));
     return r;
@@ -247,7 +261,8 @@ public final class EncryptJob {
     writer.conf().set(COMMIT_PROTOCOL_KEY, CellCommitProtocol.class.getName());
     // On the clone only: the clear columns keep their type whatever the cluster's default.
     writer.conf().set(SealedParquetOptions.TIMESTAMP_TYPE_KEY, SealedParquetOptions.TIMESTAMP_TYPE);
-    if (RunScopedCommitter.DEFAULT_COMMITTER.equals(writer.conf().get(PARQUET_COMMITTER_KEY))) {
+    boolean runScoped = runScopedCommitter();
+    if (runScoped) {
       writer.conf().set(PARQUET_COMMITTER_KEY, RunScopedCommitter.class.getName());
     }
     Dataset<Row> out = writer.internalCreateDataFrame(sealed.rdd(), schema, false);
@@ -256,13 +271,24 @@ public final class EncryptJob {
       // Always an append into the dataset folder: overwrite retires old files in the manifest
       // after this commit, so a failed overwrite leaves the old dataset whole.
       // Its own work folder under _temporary, so runs appending at once do not share one.
-      out.write().mode(SaveMode.Append).option(CellCommitProtocol.RUN_ID_OPTION, runId)
-          .option(RunScopedCommitter.ATTEMPT_KEY, RunScopedCommitter.attemptOf(runId))
-          .options(SealedParquetOptions.forColumns(s.columns, s.parquetPages))
+      DataFrameWriter<Row> w = out.write().mode(SaveMode.Append).option(CellCommitProtocol.RUN_ID_OPTION, runId)
+          .option(RunScopedCommitter.ATTEMPT_KEY, RunScopedCommitter.attemptOf(runId));
+      if (runScoped) {
+        // Algorithm 1 keeps committed tasks' files in the work folder until the job commit, after
+        // the pending record is written; version 2 would move them into the dataset at task commit,
+        // before any record names them, and recovery could not tell them apart.
+        w = w.option(RunScopedCommitter.ALGORITHM_KEY, 1);
+      }
+      w.options(SealedParquetOptions.forColumns(s.columns, s.parquetPages))
           .partitionBy(s.partitionBy.toArray(new String[0])).parquet(s.outputPath);
     } finally {
       RunCommitHook.Registry.unregister(runId);
     }
+  }
+
+  /** True when the write uses {@link RunScopedCommitter}: the session has Parquet's default committer. */
+  private boolean runScopedCommitter() {
+    return RunScopedCommitter.DEFAULT_COMMITTER.equals(spark.conf().get(PARQUET_COMMITTER_KEY));
   }
 
   private void checkOutput(Optional<ManifestState> state, StructType data) {

@@ -22,10 +22,15 @@ import org.apache.hadoop.fs.Path;
  * written just before it (docs/FORMAT.md 5.9). It holds everything the manifest commit needs,
  * so that a later run can write that commit if this one dies first: the schema, the run's mode
  * and base version, and per committed task its files, rows, cell counts and wrapped DEKs.
+ * The same record without tasks is the run's write claim, {@code _columnseal/_writing/<run>.json},
+ * written before its Spark write starts: it names the run's work folder, so that the folder of
+ * a driver that died before its data commit is found and removed.
  * Wrapped keys are not secret; nothing here is a plaintext key or a cell value.
  */
 final class PendingRecord {
-  static final int FORMAT = 1;
+  static final int FORMAT = 2;
+  /** Format 1 records (no workDir) are still read: their run's work folder is unknown. */
+  private static final int OLDEST_FORMAT = 1;
 
   public int pendingFormat = FORMAT;
   public String datasetId;
@@ -38,6 +43,12 @@ final class PendingRecord {
   public long baseVersion;
   public String written;
   public DriverProcess driver;
+  /**
+   * The run's own Hadoop work folder, relative to the dataset ({@code _temporary/<attempt>}),
+   * where committed tasks' files wait for the job commit; null when the run's committer keeps
+   * its work elsewhere.
+   */
+  public String workDir;
   public List<Column> schema;
   public List<Task> tasks;
 
@@ -140,16 +151,26 @@ final class PendingRecord {
     }
   }
 
-  /** @throws DatasetException naming the file when it is not a whole record of this format */
-  static PendingRecord read(Configuration conf, Path file) {
+  /**
+   * The record, or null when the file is gone (its run finished between the listing and now).
+   *
+   * @throws DatasetException naming the file when it is not a whole record of this format
+   */
+  static PendingRecord readIfPresent(Configuration conf, Path file) {
     PendingRecord r;
     try (InputStream in = file.getFileSystem(conf).open(file)) {
       r = RunSummaries.JSON.readValue(in, PendingRecord.class);
+    } catch (java.io.FileNotFoundException e) {
+      return null;
     } catch (IOException e) {
       throw unreadable(file, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
     }
-    if (r == null || r.pendingFormat != FORMAT) {
-      throw unreadable(file, "pendingFormat is " + (r == null ? "missing" : r.pendingFormat) + ", not " + FORMAT);
+    if (r == null || r.pendingFormat < OLDEST_FORMAT || r.pendingFormat > FORMAT) {
+      throw unreadable(file, "pendingFormat is " + (r == null ? "missing" : r.pendingFormat) + ", not "
+          + OLDEST_FORMAT + " to " + FORMAT);
+    }
+    if (r.workDir != null && (!r.workDir.startsWith(DatasetFiles.WORK_ROOT + "/") || r.workDir.contains(".."))) {
+      throw unreadable(file, "workDir is not a folder under the dataset's _temporary");
     }
     if (r.datasetId == null || r.runId == null || r.mode == null || r.schema == null || r.schema.isEmpty()
         || r.tasks == null) {

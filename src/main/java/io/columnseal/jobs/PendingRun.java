@@ -10,7 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver's hook on one encrypt run's write. Just before Spark makes the data visible it
+ * The driver's hook on one encrypt run's write. Before the write starts, {@link #claim} writes
+ * the run's write claim ({@code _columnseal/_writing/<run>.json}, the record's header with the
+ * run's work folder), so that a driver that dies before its data commit leaves a record of
+ * which folder under {@code _temporary} was its own. Just before Spark makes the data visible it
  * writes {@code _columnseal/_pending/<run>.json} ({@link PendingRecord}): the committed tasks'
  * files, counts and wrapped DEKs, with the run's schema and mode. If the driver dies between
  * the data commit and the manifest commit, that record is what shows the dataset is incomplete
@@ -21,23 +24,34 @@ final class PendingRun implements RunCommitHook {
   private static final Logger LOG = LoggerFactory.getLogger(PendingRun.class);
   private final Configuration conf;
   private final Path file;
+  private final Path claimFile;
   private final PendingRecord header;
   private final List<String> encryptedColumns;
   private final Clock clock;
   private volatile List<TaskLedger> tasks;
   private volatile boolean dataCommitted;
+  private volatile boolean recordWritten;
 
   /**
    * @param header the record without its tasks and time (dataset, run, mode, input, base
    *     version, driver, schema)
    * @param encryptedColumns the encrypted columns in the order of the ledgers' cell counts
    */
-  PendingRun(Configuration conf, Path file, PendingRecord header, List<String> encryptedColumns, Clock clock) {
+  PendingRun(Configuration conf, Path file, Path claimFile, PendingRecord header, List<String> encryptedColumns,
+      Clock clock) {
     this.conf = conf;
     this.file = file;
+    this.claimFile = claimFile;
     this.header = header;
     this.encryptedColumns = List.copyOf(encryptedColumns);
     this.clock = clock;
+  }
+
+  /** Writes the write claim; before the Spark write, so every file the run writes is covered. */
+  void claim() {
+    header.written = clock.instant().toString();
+    header.tasks = new ArrayList<>();
+    PendingRecord.write(conf, claimFile, header);
   }
 
   @Override
@@ -49,6 +63,7 @@ final class PendingRun implements RunCommitHook {
       header.tasks.add(PendingRecord.task(t, encryptedColumns));
     }
     PendingRecord.write(conf, file, header);
+    recordWritten = true;
   }
 
   @Override
@@ -60,6 +75,11 @@ final class PendingRun implements RunCommitHook {
     return dataCommitted;
   }
 
+  /** True once the pending record is written: the data commit may have moved files since. */
+  boolean recordWritten() {
+    return recordWritten;
+  }
+
   List<TaskLedger> tasks() {
     return tasks == null ? List.of() : tasks;
   }
@@ -69,11 +89,26 @@ final class PendingRun implements RunCommitHook {
    * readers ignore a record whose run is in the manifest, and the next run deletes it.
    */
   void delete() {
+    for (Path p : List.of(file, claimFile)) {
+      try {
+        p.getFileSystem(conf).delete(p, false);
+      } catch (IOException e) {
+        LOG.warn("run {} committed its manifest, but its record {} could not be deleted ({}); the next run "
+            + "deletes it", header.runId, p, e.toString());
+      }
+    }
+  }
+
+  /**
+   * After a write that failed before its data commit began: Spark's abort removed the run's
+   * work folder, so the claim has nothing left to account for.
+   */
+  void deleteClaim() {
     try {
-      file.getFileSystem(conf).delete(file, false);
+      claimFile.getFileSystem(conf).delete(claimFile, false);
     } catch (IOException e) {
-      LOG.warn("run {} committed its manifest, but its pending record {} could not be deleted ({}); the next run "
-          + "deletes it", header.runId, file, e.toString());
+      LOG.warn("run {} failed, and its write claim {} could not be deleted ({}); the next run or recover deletes it",
+          header.runId, claimFile, e.toString());
     }
   }
 }

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class RecoveredRun {
-  /** The data was found and is now in the manifest, as a commit of its own. */
+  /** Every file of the run is in the dataset, and the manifest holds them as a commit of their own. */
   public static final String RECOVERED = "recovered";
-  /** None of its files are in the dataset folder: the data commit never happened. */
-  public static final String DISCARDED = "discarded";
-  /** The manifest already holds the run; only its record was left behind. */
+  /** Not all of its data arrived: every file of it was removed; its input must be run again. */
+  public static final String DROPPED = "dropped";
+  /** The manifest already holds the run; only its records were left behind. */
   public static final String ALREADY_COMMITTED = "already-committed";
   /** Its driver may still be running: nothing was done. */
   public static final String LEFT_ALONE = "left-alone";
@@ -24,10 +24,13 @@ public final class RecoveredRun {
   public String input;
   /** The manifest version that holds the recovered commit. */
   public Long manifestVersion;
+  /** Rows and files committed (recovered). */
   public long rows;
   public long files;
-  /** Files the record names that are not in the dataset folder (the data commit stopped part way). */
-  public long filesNotFound;
+  /** Of those files, the ones recovery moved from the run's work folder (its job commit stopped part way). */
+  public long filesMoved;
+  /** Files of a dropped run removed from the dataset folder and its work folder. */
+  public long filesRemoved;
   public long deks;
   public String note;
 
@@ -44,14 +47,14 @@ public final class RecoveredRun {
   public String describe() {
     switch (outcome) {
       case RECOVERED:
-        return "recovered run " + runId + " (" + mode + " of " + input + "), which stopped before its manifest commit: "
-            + rows + " rows in " + files + " files, " + deks + " DEKs, now manifest version " + manifestVersion
-            + (filesNotFound > 0 ? "; " + filesNotFound + " of its files never reached the dataset folder" : "");
-      case DISCARDED:
-        return "run " + runId + " stopped before its data commit: none of its files is in the dataset; its pending "
-            + "record was removed";
+        return "recovered run " + runId + ": all " + files + " files / " + rows + " rows committed (" + mode + " of "
+            + input + ", " + deks + " DEKs, manifest version " + manifestVersion
+            + (filesMoved > 0 ? "; " + filesMoved + " files moved in from its work folder" : "") + ")";
+      case DROPPED:
+        return "dropped run " + runId + ": its data never fully arrived; removed " + filesRemoved + " files, re-run the"
+            + " input (" + mode + " of " + input + "; " + note + ")";
       case ALREADY_COMMITTED:
-        return "run " + runId + " is in the manifest already; its leftover pending record was removed";
+        return "run " + runId + " is in the manifest already; its leftover records were removed";
       default:
         return "run " + runId + " left alone: " + note;
     }

@@ -18,27 +18,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finishes encrypt runs that stopped between their data commit and their manifest commit
- * (docs/RELIABILITY.md). For each pending record, on the driver, with no KMS call:
+ * Settles encrypt runs whose driver died (docs/RELIABILITY.md), all or nothing: a run's rows
+ * end up either all committed or none. On the driver, with no KMS call:
  * <ul>
- *   <li>the manifest already holds the run: the record was left behind; delete it;
+ *   <li>the manifest already holds the run: its records were left behind; delete them;
  *   <li>the run's driver may still be running: leave it alone;
- *   <li>none of its files is in the dataset folder: the data commit never happened; delete it;
- *   <li>otherwise write the commit the run did not: its files that are there, the DEKs of the
- *       tasks that wrote them, the rows in them, under the dead run's id with operation mode
- *       {@code recovered}; then delete the record.
+ *   <li>a pending record, and every file it lists is in the dataset folder or in a committed
+ *       task's folder under the run's work folder: move the latter into place (the job commit
+ *       the run did not finish), then write the commit the run did not, under the dead run's
+ *       id with operation mode {@code recovered};
+ *   <li>otherwise (a file is lost, or only the write claim exists: the run died before its
+ *       data commit): delete every file of the run and report it dropped, to be re-run.
  * </ul>
+ * Either way the run's work folder ({@code _temporary/<attempt>}), write claim and pending
+ * record are deleted, the record last, so a recovery that is itself stopped is run again.
  * A dead overwrite is finished as an overwrite: it retires the files that were live in the
  * version it planned against, so its rows replace those and not the rows of later appends.
  */
@@ -74,11 +78,18 @@ final class RunRecovery {
     this.force = force;
   }
 
-  /** Handles every pending record, oldest run first. */
+  /** Handles every pending record and write claim, oldest run first. */
   List<RecoveredRun> recoverAll() {
+    SortedMap<String, Path> records = DatasetFiles.pendingRecords(conf, manifestDir);
+    SortedMap<String, Path> claims = DatasetFiles.writeClaims(conf, manifestDir);
+    Set<String> runs = new TreeSet<>(records.keySet());
+    runs.addAll(claims.keySet());
     List<RecoveredRun> out = new ArrayList<>();
-    for (Path record : DatasetFiles.pendingRecords(conf, manifestDir).values()) {
-      RecoveredRun r = recover(record);
+    for (String run : runs) {
+      RecoveredRun r = records.containsKey(run) ? recover(records.get(run), claims.get(run)) : recoverClaim(claims.get(run));
+      if (r == null) {
+        continue;
+      }
       if (RecoveredRun.LEFT_ALONE.equals(r.outcome)) {
         LOG.warn("{}", r.describe());
       } else {
@@ -89,28 +100,60 @@ final class RunRecovery {
     return out;
   }
 
-  private RecoveredRun recover(Path file) {
-    PendingRecord rec = PendingRecord.read(conf, file);
-    Optional<ManifestState> state = store.read();
-    if (state.isPresent() && !state.get().datasetId().equals(rec.datasetId)) {
-      throw new DatasetException("the pending record " + file + " is of dataset " + rec.datasetId + ", but the manifest at "
-          + manifestDir + " is of dataset " + state.get().datasetId() + "; it was not written here: remove it by hand");
+  /**
+   * A run with a write claim and no pending record: it died (or is still running) before its
+   * data commit, so none of its files reached the dataset folder. Null when it is running on
+   * this host, or finished since the listing: nothing to report.
+   */
+  private RecoveredRun recoverClaim(Path claim) {
+    PendingRecord rec = PendingRecord.readIfPresent(conf, claim);
+    if (rec == null) {
+      return null;
     }
+    Optional<ManifestState> state = store.read();
+    checkDataset(state, rec, claim);
     if (holds(state, rec)) {
-      delete(file);
+      cleanUp(rec, null, claim);
       return RecoveredRun.of(rec, RecoveredRun.ALREADY_COMMITTED);
     }
-    String busy = stillRunning(rec);
+    DriverProcess.Status status = status(rec);
+    if (status == DriverProcess.Status.RUNNING_HERE || status == DriverProcess.Status.ALIVE) {
+      return null;
+    }
+    String busy = stillRunning(rec, status);
+    if (busy != null) {
+      RecoveredRun r = RecoveredRun.of(rec, RecoveredRun.LEFT_ALONE);
+      r.note = busy;
+      return r;
+    }
+    RecoveredRun r = RecoveredRun.of(rec, RecoveredRun.DROPPED);
+    r.filesRemoved = cleanUp(rec, null, claim);
+    r.note = "it stopped before its data commit";
+    return r;
+  }
+
+  private RecoveredRun recover(Path file, Path claim) {
+    PendingRecord rec = PendingRecord.readIfPresent(conf, file);
+    if (rec == null) {
+      return null;
+    }
+    Optional<ManifestState> state = store.read();
+    checkDataset(state, rec, file);
+    if (holds(state, rec)) {
+      cleanUp(rec, file, claim);
+      return RecoveredRun.of(rec, RecoveredRun.ALREADY_COMMITTED);
+    }
+    String busy = stillRunning(rec, status(rec));
     if (busy != null) {
       RecoveredRun r = RecoveredRun.of(rec, RecoveredRun.LEFT_ALONE);
       r.note = busy;
       return r;
     }
     Found found = find(rec);
-    if (found.files.isEmpty()) {
-      delete(file);
-      return RecoveredRun.of(rec, RecoveredRun.DISCARDED);
+    if (!found.lost.isEmpty()) {
+      return drop(rec, file, claim, found);
     }
+    found.moved = moveIntoPlace(rec, found.inWorkDir);
     ManifestState after;
     for (int attempt = 1; ; attempt++) {
       long expected = state.map(ManifestState::version).orElse(0L);
@@ -124,7 +167,7 @@ final class RunRecovery {
         }
         state = store.read();
         if (holds(state, rec)) {
-          delete(file);
+          cleanUp(rec, file, claim);
           return RecoveredRun.of(rec, RecoveredRun.ALREADY_COMMITTED);
         }
       } catch (InvalidCommitException e) {
@@ -133,7 +176,7 @@ final class RunRecovery {
             + " reports as unrecorded");
       }
     }
-    delete(file);
+    cleanUp(rec, file, claim);
     if ("overwrite".equals(rec.mode) && state.isPresent()) {
       List<String> retiredNow = new ArrayList<>();
       for (String f : state.get().liveFiles()) {
@@ -148,9 +191,30 @@ final class RunRecovery {
     r.manifestVersion = after.version();
     r.rows = found.rows;
     r.files = found.files.size();
-    r.filesNotFound = found.missing;
+    r.filesMoved = found.moved;
     r.deks = found.deks.size();
     return r;
+  }
+
+  /** Some file of the run is nowhere: none of its rows may count, so all of its files go. */
+  private RecoveredRun drop(PendingRecord rec, Path file, Path claim, Found found) {
+    List<String> kept = DatasetFiles.deleteFiles(conf, datasetPath, found.inPlace);
+    if (!kept.isEmpty()) {
+      throw new DatasetException("cannot drop run " + rec.runId + ": " + kept.size() + " of its files in " + datasetPath
+          + " could not be deleted (first: " + kept.get(0) + "); its record is kept, run recover again");
+    }
+    RecoveredRun r = RecoveredRun.of(rec, RecoveredRun.DROPPED);
+    r.filesRemoved = found.inPlace.size() + cleanUp(rec, file, claim);
+    r.note = found.lost.size() + " of its " + found.files.size() + " files were in neither the dataset folder nor its"
+        + " work folder (first: " + found.lost.get(0) + ")";
+    return r;
+  }
+
+  private void checkDataset(Optional<ManifestState> state, PendingRecord rec, Path file) {
+    if (state.isPresent() && !state.get().datasetId().equals(rec.datasetId)) {
+      throw new DatasetException("the pending record " + file + " is of dataset " + rec.datasetId + ", but the manifest at "
+          + manifestDir + " is of dataset " + state.get().datasetId() + "; it was not written here: remove it by hand");
+    }
   }
 
   /** True when the manifest already has the run: a commit under its id, or one of its files. */
@@ -168,9 +232,12 @@ final class RunRecovery {
     return false;
   }
 
+  private static DriverProcess.Status status(PendingRecord rec) {
+    return rec.driver == null ? DriverProcess.Status.UNKNOWN : rec.driver.status(rec.runId);
+  }
+
   /** Why the run must be left alone, or null when its driver is gone. */
-  private String stillRunning(PendingRecord rec) {
-    DriverProcess.Status status = rec.driver == null ? DriverProcess.Status.UNKNOWN : rec.driver.status(rec.runId);
+  private String stillRunning(PendingRecord rec, DriverProcess.Status status) {
     switch (status) {
       case RUNNING_HERE:
         return "it is running in this JVM";
@@ -189,38 +256,50 @@ final class RunRecovery {
     }
   }
 
-  /** What of the run is in the dataset folder. */
+  /** Where each file of the run is. */
   private static final class Found {
     final List<String> files = new ArrayList<>();
+    final List<String> inPlace = new ArrayList<>();
+    /** Files still in a committed task's folder under the work folder: final name to where it is. */
+    final Map<String, Path> inWorkDir = new TreeMap<>();
+    final List<String> lost = new ArrayList<>();
     final List<DekRecord> deks = new ArrayList<>();
     final Map<String, Long> cells = new TreeMap<>();
     long rows;
     int tasks;
-    long missing;
+    int moved;
   }
 
   private Found find(PendingRecord rec) {
     Found found = new Found();
     try {
       FileSystem fs = new Path(datasetPath).getFileSystem(conf);
+      List<Path> taskDirs = committedTaskDirs(fs, rec);
       for (PendingRecord.Task t : rec.tasks) {
-        List<String> present = new ArrayList<>();
         for (String f : t.files) {
+          found.files.add(f);
           if (fs.exists(new Path(datasetPath, f))) {
-            present.add(f);
+            found.inPlace.add(f);
+            continue;
+          }
+          Path waiting = null;
+          for (Path dir : taskDirs) {
+            if (fs.exists(new Path(dir, f))) {
+              waiting = new Path(dir, f);
+              break;
+            }
+          }
+          if (waiting != null) {
+            found.inWorkDir.put(f, waiting);
+          } else {
+            found.lost.add(f);
           }
         }
-        found.missing += t.files.size() - present.size();
-        if (present.isEmpty()) {
-          // None of the task's files: its DEKs protect no committed cell.
-          continue;
-        }
         found.tasks++;
-        found.files.addAll(present);
-        // A task's DEKs seal cells in its own files only: keep them all, so every file decrypts.
+        // A task's DEKs seal cells in its own files only.
         t.deks.forEach(d -> found.deks.add(d.toRecord(rec.runId)));
         t.cells.forEach((c, n) -> found.cells.merge(c, n, Long::sum));
-        found.rows += present.size() == t.files.size() ? t.rows : footerRows(rec, present);
+        found.rows += t.rows;
       }
     } catch (IOException e) {
       throw new DatasetException("cannot look for the files of run " + rec.runId + " in " + datasetPath + ": " + e);
@@ -228,19 +307,79 @@ final class RunRecovery {
     return found;
   }
 
-  /** The rows of some of a task's files, from their Parquet footers (the ledger counts the whole task). */
-  private long footerRows(PendingRecord rec, List<String> files) {
-    long rows = 0;
-    for (String f : files) {
-      Path p = new Path(datasetPath, f);
-      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(p, conf))) {
-        rows += reader.getRecordCount();
-      } catch (IOException | RuntimeException e) {
-        throw new DatasetException("cannot recover run " + rec.runId + ": its file " + f + " is in " + datasetPath
-            + " but cannot be read as Parquet (" + e.getClass().getSimpleName() + ")");
+  /**
+   * The committed tasks' folders in the run's work folder: FileOutputCommitter (algorithm 1)
+   * renames a task attempt's folder to {@code <work>/task_...} when the task commits, and its
+   * job commit moves their contents into the dataset.
+   */
+  private List<Path> committedTaskDirs(FileSystem fs, PendingRecord rec) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (rec.workDir == null) {
+      return out;
+    }
+    Path work = new Path(datasetPath, rec.workDir);
+    if (!fs.exists(work)) {
+      return out;
+    }
+    for (FileStatus st : fs.listStatus(work)) {
+      if (st.isDirectory() && st.getPath().getName().startsWith("task_")) {
+        out.add(st.getPath());
       }
     }
-    return rows;
+    return out;
+  }
+
+  /** Finishes the job commit the run did not: each waiting file to its place in the dataset. */
+  private int moveIntoPlace(PendingRecord rec, Map<String, Path> waiting) {
+    int moved = 0;
+    for (Map.Entry<String, Path> e : waiting.entrySet()) {
+      Path target = new Path(datasetPath, e.getKey());
+      try {
+        FileSystem fs = target.getFileSystem(conf);
+        fs.mkdirs(target.getParent());
+        if (!fs.rename(e.getValue(), target)) {
+          throw new IOException("rename returned false");
+        }
+        moved++;
+      } catch (IOException ex) {
+        throw new DatasetException("cannot recover run " + rec.runId + ": moving its file " + e.getKey() + " from "
+            + rec.workDir + " into " + datasetPath + " failed (" + ex.getMessage() + "); nothing was committed and "
+            + "its record is kept: run recover again");
+      }
+    }
+    return moved;
+  }
+
+  /**
+   * Deletes the run's work folder, then its write claim, then its pending record (last: while
+   * it exists, recovery runs again). Returns the files that were in the work folder.
+   */
+  private long cleanUp(PendingRecord rec, Path record, Path claim) {
+    long files = 0;
+    if (rec.workDir != null) {
+      Path work = new Path(datasetPath, rec.workDir);
+      try {
+        FileSystem fs = work.getFileSystem(conf);
+        files = DatasetFiles.countFiles(fs, work);
+        fs.delete(work, true);
+      } catch (IOException e) {
+        throw new DatasetException("cannot delete the work folder " + rec.workDir + " of run " + rec.runId + " in "
+            + datasetPath + " (" + e.getMessage() + "); its record is kept: run recover again");
+      }
+      try {
+        Path root = work.getParent();
+        root.getFileSystem(conf).delete(root, false);
+      } catch (IOException e) {
+        // Not empty: another run is writing into its own folder there, and deletes it when it is the last.
+      }
+    }
+    if (claim != null) {
+      delete(claim);
+    }
+    if (record != null) {
+      delete(record);
+    }
+    return files;
   }
 
   /** For a dead overwrite: the files live in its base version that are live still. */
@@ -280,9 +419,6 @@ final class RunRecovery {
       d.operation("inputFormat", rec.inputFormat);
     }
     found.cells.forEach((c, n) -> d.stat("cells." + c, n));
-    if (found.missing > 0) {
-      d.stat("filesNotFound", found.missing);
-    }
     return d.build();
   }
 

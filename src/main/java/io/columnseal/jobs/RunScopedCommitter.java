@@ -24,6 +24,8 @@ public final class RunScopedCommitter extends ParquetOutputCommitter {
   /** Hadoop's key for the application attempt, the last part of a job's work folder. */
   static final String ATTEMPT_KEY = "mapreduce.job.application.attempt.id";
   static final String DEFAULT_COMMITTER = ParquetOutputCommitter.class.getName();
+  /** FileOutputCommitter's algorithm; the encrypt job sets 1 (docs/RELIABILITY.md). */
+  static final String ALGORITHM_KEY = "mapreduce.fileoutputcommitter.algorithm.version";
 
   public RunScopedCommitter(Path outputPath, TaskAttemptContext context) throws IOException {
     super(outputPath, context);

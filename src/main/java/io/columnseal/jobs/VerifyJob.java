@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
@@ -82,6 +84,7 @@ public final class VerifyJob {
       r.find("incomplete-run", "run " + run + " wrote data but did not commit the manifest; its files are not part of the"
           + " dataset until columnseal recover, or the next encrypt with output.mode=append or overwrite, adds them");
     }
+    checkWorkFolders(conf, snap, r);
     boolean filesOk = checkFiles(conf, snap, r);
     boolean footersOk = checkFooters(conf, snap, r);
     if (filesOk && footersOk && !snap.state.liveFiles().isEmpty()) {
@@ -115,6 +118,32 @@ public final class VerifyJob {
       }
     }
     return ok;
+  }
+
+  /**
+   * Anything under {@code _temporary/}: a run's work folder that no commit will use once its
+   * run is gone (readers skip the folder, so its rows are silently missing from the dataset).
+   */
+  private static void checkWorkFolders(Configuration conf, DatasetSnapshot snap, VerifyReport r) {
+    Path root = new Path(snap.path, DatasetFiles.WORK_ROOT);
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      if (!fs.exists(root)) {
+        return;
+      }
+      FileStatus[] children = fs.listStatus(root);
+      if (children.length == 0) {
+        r.find("temporary-files", "folder " + DatasetFiles.WORK_ROOT + " is left in the dataset folder (empty)");
+      }
+      for (FileStatus st : children) {
+        String name = DatasetFiles.WORK_ROOT + "/" + st.getPath().getName();
+        long files = st.isDirectory() ? DatasetFiles.countFiles(fs, st.getPath()) : 1;
+        r.find("temporary-files", "folder " + name + " holds " + files + " file(s) that are in no manifest commit: the"
+            + " work folder of a run in progress, or of one that stopped (columnseal recover removes a dead run's)");
+      }
+    } catch (IOException e) {
+      r.find("temporary-files", "cannot list " + root + ": " + e.getClass().getSimpleName());
+    }
   }
 
   /**

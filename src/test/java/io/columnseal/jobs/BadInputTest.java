@@ -331,6 +331,7 @@ class BadInputTest {
     assertTrue(manifest(dataset).read().isEmpty(), "a manifest commit was written");
     try {
       assertEquals(List.of(), pendingRecords(dataset), "a pending record was left");
+      assertEquals(List.of(), RecoveryTest.claims(dataset), "a write claim was left");
     } catch (IOException e) {
       throw new AssertionError(e);
     }

@@ -1,6 +1,8 @@
 package io.columnseal.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,14 +23,20 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A real driver killed (SIGKILL) between its data commit and its manifest commit. The encrypt
+ * A real driver killed (SIGKILL) at the steps of its commit. The partitioned cases hold the child
+ * at one step with {@link StallingFs} and kill it there; recovery must then commit all of the
+ * run's rows or none. The first case below needs no hook:
+ * a real driver killed between its data commit and its manifest commit. The encrypt
  * runs in a child JVM as {@code jobs/columnseal} runs it in local mode (io.columnseal.cli.Main,
  * {@code local[2]}); the test watches the dataset folder and kills the child as soon as the
  * run's pending record and both of its data files are there. Nothing in the job knows about
@@ -43,6 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DriverKillTest {
   private static final int ATTEMPTS = 4;
   private static final String DATASET = "cards-kill";
+  /** Four card types: each task of a partitioned write writes several files. */
+  private static final String PARTITION = "card_type";
 
   @TempDir
   Path tmp;
@@ -122,6 +132,117 @@ class DriverKillTest {
   }
 
   /**
+   * A partitioned append (each of its two tasks writes one file per card type) whose driver is
+   * SIGKILLed while {@link StallingFs} holds it at one step of the commit. Whatever the step, the
+   * run's 300 rows end up all committed or none: recover says which (exit 0 or 1), verify is
+   * clean after it, the decrypted rows are exact, and the next run duplicates nothing.
+   */
+  @ParameterizedTest(name = "killed {0}")
+  @CsvSource({
+      "before any task commit, task-commit, 0, false",
+      "among task commits, task-commit, 1, false",
+      "mid job commit, job-commit, 3, true",
+      "after the job commit and before the manifest commit, job-committed, 0, true"})
+  void aPartitionedRunKilledAtAnyStepIsAllOrNothing(String when, String point, int after, boolean recovered)
+      throws Exception {
+    killPartitionedAppendAndSettle(point, after, recovered);
+  }
+
+  /** The case reported on main: the kill lands as soon as the pending record appears (no stall). */
+  @Test
+  void aPartitionedRunKilledWhenItsPendingRecordAppearsIsCommittedWhole() throws Exception {
+    killPartitionedAppendAndSettle(null, 0, true);
+  }
+
+  private void killPartitionedAppendAndSettle(String point, int after, boolean recovered) throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    List<Path> parts = splitSample(tmp, 400, 700);
+    Path dataset = tmp.resolve("cards");
+    EncryptJob.run(JobTestKit.spark(), settings(kit, parts.get(0), dataset, OutputMode.ERROR)
+        .partitionBy(List.of(PARTITION)).build());
+
+    Path marker = tmp.resolve("stalled");
+    List<String> jvm = point == null ? List.of() : List.of("-Dspark.hadoop.fs.file.impl=" + StallingFs.class.getName(),
+        "-Dspark.hadoop.fs.file.impl.disable.cache=true", "-Dspark.hadoop." + StallingFs.POINT_KEY + "=" + point,
+        "-Dspark.hadoop." + StallingFs.AFTER_KEY + "=" + after, "-Dspark.hadoop." + StallingFs.MARKER_KEY + "=" + marker);
+    List<String> set = new ArrayList<>(setArgs(kit, parts.get(1), dataset, OutputMode.APPEND));
+    set.add("output.partitionBy=" + PARTITION);
+    Path log = tmp.resolve("child.log");
+    Process child = childJvm(jvm, set).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path pending = dataset.resolve("_columnseal/_pending");
+    boolean fired = false;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (child.isAlive() && System.nanoTime() < deadline) {
+      if (point == null ? !records(pending).isEmpty() : Files.exists(marker)) {
+        child.destroyForcibly();
+        fired = true;
+        break;
+      }
+      Thread.onSpinWait();
+    }
+    assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not stop; see " + log);
+    assertTrue(fired, "the child was not killed at " + point + " (exit " + child.exitValue() + "; see " + log + ")");
+    List<String> claims = records(dataset.resolve("_columnseal/_writing"));
+    assertEquals(1, claims.size(), "the run's write claim: " + claims);
+    String dead = claims.get(0);
+    assertEquals(recovered, records(pending).contains(dead), "a pending record exists once the data commit starts");
+    assertEquals(1, OutputModesTest.state(dataset.toString()).version(), "killed before its manifest commit");
+    long waiting = filesUnder(dataset.resolve("_temporary"));
+
+    // verify names what the dead run left under _temporary.
+    Path report = tmp.resolve("verify.json");
+    assertEquals(3, Main.run("verify", "--dataset", dataset.toString(), "--report", report.toString(), "--set",
+        "kms.provider=local", "--set", "kms.keyring=" + kit.keyringFile));
+    JsonNode findings = new ObjectMapper().readTree(report.toFile()).get("findings");
+    if (waiting > 0) {
+      assertEquals(1, count(findings, "temporary-files", "_temporary/" + RunScopedCommitter.attemptOf(dead) + " holds "
+          + waiting + " file(s)"), findings.toString());
+    }
+
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    int code;
+    System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      code = Main.run("recover", "--dataset", dataset.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+    String said = out.toString(StandardCharsets.UTF_8);
+    System.out.print(said);
+    List<String> newFiles = new ArrayList<>(DatasetFiles.dataFiles(new Configuration(),
+        new org.apache.hadoop.fs.Path(dataset.toString())));
+    newFiles.removeAll(OutputModesTest.state(dataset.toString()).history().get(0).files());
+    if (recovered) {
+      assertEquals(0, code, said);
+      assertTrue(said.contains("recovered run " + dead + ": all " + newFiles.size() + " files / 300 rows committed"), said);
+      assertTrue(newFiles.size() > 2, "several files per task: " + newFiles);
+    } else {
+      assertEquals(1, code, said);
+      assertTrue(said.contains("dropped run " + dead + ": its data never fully arrived; removed " + waiting
+          + " files, re-run the input"), said);
+      assertEquals(List.of(), newFiles);
+    }
+    assertEquals(0, Main.run("verify", "--dataset", dataset.toString(), "--set", "kms.provider=local",
+        "--set", "kms.keyring=" + kit.keyringFile, "--set", "encrypt.columns=" + String.join(",", JobTestKit.SENSITIVE)));
+    assertFalse(Files.exists(dataset.resolve("_temporary")), "the run's work folder is gone");
+    assertEquals(List.of(), records(pending));
+    assertEquals(List.of(), records(dataset.resolve("_columnseal/_writing")));
+    Dataset<Row> expected = recovered ? csv(parts.get(0)).union(csv(parts.get(1))) : csv(parts.get(0));
+    assertEquals(rows(expected), rows(EncryptDecryptRoundTripTest.decrypt(kit, dataset.toString(), "parquet")));
+
+    // Re-running a dropped run's input, or appending the next input after a recovered one,
+    // leaves every row exactly once.
+    Path nextInput = recovered ? parts.get(2) : parts.get(1);
+    RunSummary next = EncryptJob.run(JobTestKit.spark(), settings(kit, nextInput, dataset, OutputMode.APPEND)
+        .partitionBy(List.of(PARTITION)).build());
+    assertNull(next.recovered, next.toTerminal());
+    assertClean(kit, dataset);
+    expected = recovered ? JobTestKit.sampleInput() : csv(parts.get(0)).union(csv(parts.get(1)));
+    assertEquals(rows(expected), rows(EncryptDecryptRoundTripTest.decrypt(kit, dataset.toString(), "parquet")));
+  }
+
+  /**
    * Runs an append in a child JVM and SIGKILLs it when the pending record and two new data
    * files are in {@code dataset}. Returns "hit RUN" when the manifest was still at version 1
    * with the record in place, else what happened.
@@ -159,15 +280,20 @@ class DriverKillTest {
 
   /** {@code jobs/columnseal encrypt} in local mode, as the launcher starts it without SPARK_HOME. */
   private ProcessBuilder childEncrypt(JobTestKit kit, Path input, Path dataset) {
+    return childJvm(List.of(), setArgs(kit, input, dataset, OutputMode.APPEND));
+  }
+
+  private ProcessBuilder childJvm(List<String> jvmOptions, List<String> settings) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx768m");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-XX:+UseSerialGC");
     cmd.addAll(List.of(JavaModuleOptions.defaultModuleOptions().split(" ")));
+    cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.bindAddress=127.0.0.1",
         "-Dspark.driver.host=127.0.0.1", "-cp", System.getProperty("java.class.path"), "io.columnseal.cli.Main", "encrypt"));
-    for (String kv : setArgs(kit, input, dataset, OutputMode.APPEND)) {
+    for (String kv : settings) {
       cmd.add("--set");
       cmd.add(kv);
     }
@@ -214,6 +340,28 @@ class DriverKillTest {
     VerifyReport r = VerifyJob.run(JobTestKit.spark(), new VerifySettings(dataset.toString(), null, kit.keys, false, 3,
         JobTestKit.SENSITIVE, null));
     assertTrue(r.ok(), r.toTerminal());
+  }
+
+  /** Rows in the input's column order (a partition column comes back last), sorted. */
+  private static List<Row> rows(Dataset<Row> df) {
+    String[] cols = JobTestKit.sampleInput().columns();
+    return JobTestKit.sorted(df.selectExpr(cols));
+  }
+
+  /** Run ids of the records in a {@code _columnseal} records folder. */
+  private static List<String> records(Path dir) throws IOException {
+    return names(dir).stream().filter(n -> n.endsWith(".json") && !n.startsWith(".")).map(n -> n.replace(".json", ""))
+        .toList();
+  }
+
+  /** Files under a folder, hidden checksum files aside. */
+  private static long filesUnder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).count();
+    }
   }
 
   private static long count(JsonNode findings, String check, String text) {

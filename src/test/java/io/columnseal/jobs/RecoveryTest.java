@@ -32,11 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run that stopped between its data commit and its manifest commit is finished by the next
- * encrypt run (or {@code recover}): its files join the dataset with their DEKs and exact row
- * counts, or its record goes when none of its data arrived. The stop is made in-process by a
- * file system that refuses the manifest commit ({@link FaultyFs}); DriverKillTest does it with
- * a real killed process.
+ * A run that stopped between its data commit and its manifest commit is settled by the next
+ * encrypt run (or {@code recover}), all or nothing: all of its files join the dataset with their
+ * DEKs and exact row counts (those still in its work folder moved into place first), or, when
+ * one of them is nowhere, all of them are removed. The stop is made in-process by a file system
+ * that refuses the manifest commit ({@link FaultyFs}); DriverKillTest does it with a real killed
+ * process at every step of the commit.
  */
 class RecoveryTest {
   private static final StructType SCHEMA = new StructType().add("id", DataTypes.IntegerType)
@@ -146,32 +147,67 @@ class RecoveryTest {
   }
 
   @Test
-  void aDataCommitThatStoppedPartWayKeepsWhatArrivedWithExactCounts() throws IOException {
+  void aDataCommitThatStoppedPartWayIsFinishedFromTheRunsWorkFolder() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     Path dir = tmp.resolve("enc");
     String enc = dir.toString();
     encrypt(kit, enc, OutputMode.ERROR, batch(0, 6));
     String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6));
-    // As if the committer had moved one task's file and not the other's when the driver died.
+    // As if the job commit had moved one task's file and not the other's when the driver died:
+    // the other still waits in its committed task's folder under the run's work folder.
+    String workDir = "_temporary/" + RunScopedCommitter.attemptOf(dead);
     String notMoved = unrecorded(enc).get(0);
-    long lostRows = JobTestKit.spark().read().parquet(dir.resolve(notMoved).toString()).count();
-    Files.delete(dir.resolve(notMoved));
+    Path waiting = dir.resolve(workDir + "/task_202612040000_0001_m_000001/" + notMoved);
+    Files.createDirectories(waiting.getParent());
+    Files.move(dir.resolve(notMoved), waiting);
 
     RunSummary next = encrypt(kit, enc, OutputMode.APPEND, batch(200, 6));
     RecoveredRun rec = next.recovered.get(0);
-    assertEquals(RecoveredRun.RECOVERED, rec.outcome);
-    assertEquals(1, rec.files);
-    assertEquals(1, rec.filesNotFound);
-    assertEquals(1, rec.deks, "only the DEK of the task whose file arrived");
-    assertEquals(6 - lostRows, rec.rows);
-    assertEquals(1L, OutputModesTest.state(enc).history().get(1).stats().get("filesNotFound"));
+    assertEquals(RecoveredRun.RECOVERED, rec.outcome, rec.describe());
+    assertEquals(2, rec.files);
+    assertEquals(1, rec.filesMoved);
+    assertEquals(6, rec.rows);
+    assertTrue(rec.describe().startsWith("recovered run " + dead + ": all 2 files / 6 rows committed"), rec.describe());
+    assertTrue(Files.exists(dir.resolve(notMoved)), "moved into place");
+    assertFalse(Files.exists(dir.resolve("_temporary")), "the run's work folder is gone");
     assertEquals(dead, OutputModesTest.state(enc).history().get(1).runId());
     assertClean(kit, enc);
-    assertEquals(18 - lostRows, EncryptDecryptRoundTripTest.decrypt(kit, enc, "parquet").count());
+    assertDecrypts(kit, enc, batch(0, 6), batch(100, 6), batch(200, 6));
   }
 
   @Test
-  void aRecordWhoseDataNeverArrivedIsRemovedAndNothingIsCommitted() throws IOException {
+  void aRunWithAFileInNeitherPlaceIsDroppedWhole() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path dir = tmp.resolve("enc");
+    String enc = dir.toString();
+    encrypt(kit, enc, OutputMode.ERROR, batch(0, 6));
+    String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6));
+    // One task's file is lost; the other arrived. Keeping it would commit part of the run.
+    List<String> files = unrecorded(enc);
+    Files.delete(dir.resolve(files.get(0)));
+
+    List<RecoveredRun> runs = RecoverJob.run(JobTestKit.spark(), enc, null, false);
+    RecoveredRun rec = runs.get(0);
+    assertEquals(RecoveredRun.DROPPED, rec.outcome, rec.describe());
+    assertEquals(dead, rec.runId);
+    assertEquals(1, rec.filesRemoved);
+    assertTrue(rec.describe().startsWith("dropped run " + dead + ": its data never fully arrived; removed 1 files,"
+        + " re-run the input"), rec.describe());
+    assertTrue(rec.describe().contains("1 of its 2 files were in neither"), rec.describe());
+    assertFalse(Files.exists(dir.resolve(files.get(1))), "the file that arrived is removed too");
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing of the run is committed");
+    assertNoPendingRecord(enc);
+    assertClean(kit, enc);
+    assertDecrypts(kit, enc, batch(0, 6));
+
+    // Re-running its input adds its rows once.
+    encrypt(kit, enc, OutputMode.APPEND, batch(100, 6));
+    assertClean(kit, enc);
+    assertDecrypts(kit, enc, batch(0, 6), batch(100, 6));
+  }
+
+  @Test
+  void aRecordWhoseDataNeverArrivedIsDroppedAndNothingIsCommitted() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     Path dir = tmp.resolve("enc");
     String enc = dir.toString();
@@ -182,7 +218,8 @@ class RecoveryTest {
     }
 
     RunSummary next = encrypt(kit, enc, OutputMode.APPEND, batch(200, 6));
-    assertEquals(RecoveredRun.DISCARDED, next.recovered.get(0).outcome);
+    assertEquals(RecoveredRun.DROPPED, next.recovered.get(0).outcome);
+    assertEquals(0, next.recovered.get(0).filesRemoved);
     assertEquals(dead, next.recovered.get(0).runId);
     ManifestState m = OutputModesTest.state(enc);
     assertEquals(2, m.version());
@@ -322,6 +359,7 @@ class RecoveryTest {
     }
     List<String> records = pendingRecords(dir.toString());
     assertEquals(1, records.size(), "one pending record: " + records);
+    assertEquals(records, claims(dir.toString()), "and the run's write claim");
     assertEquals(2, unrecorded(dir.toString()).size(), "the data commit happened");
     return records.get(0).replace(".json", "");
   }
@@ -343,6 +381,18 @@ class RecoveryTest {
 
   private static void assertNoPendingRecord(String dataset) throws IOException {
     assertEquals(List.of(), pendingRecords(dataset));
+    assertEquals(List.of(), claims(dataset));
+  }
+
+  /** The write claims under {@code _columnseal/_writing/}. */
+  static List<String> claims(String dataset) throws IOException {
+    Path dir = Path.of(dataset, DatasetFiles.MANIFEST_DIR, "_writing");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 
   /** verify finds nothing (row counts, cell counts per DEK, files, keys). */

@@ -68,6 +68,23 @@ class VerifyJobTest {
   }
 
   @Test
+  void filesLeftUnderTemporaryAreReportedByFolder() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit, "cards", "enc");
+    VerifyReport clean = VerifyJob.run(JobTestKit.spark(), deep(kit, enc));
+    assertTrue(clean.ok(), clean.toTerminal());
+    // A committed task's files that a dead driver's job commit never moved: readers skip _temporary.
+    Path waiting = Path.of(enc, "_temporary", "1234", "task_202612040000_0001_m_000000");
+    Files.createDirectories(waiting);
+    Files.copy(Path.of(enc, OutputModesTest.state(enc).liveFiles().first()), waiting.resolve("part-00000-x.parquet"));
+    Files.writeString(waiting.resolve(".part-00000-x.parquet.crc"), "x");
+    VerifyReport r = VerifyJob.run(JobTestKit.spark(), deep(kit, enc));
+    assertEquals(1, r.findings.size(), r.toTerminal());
+    assertTrue(has(r, "temporary-files", "folder _temporary/1234 holds 1 file(s) that are in no manifest commit"),
+        r.toTerminal());
+  }
+
+  @Test
   void aFileCopiedInFromAnotherDatasetIsReported() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = encrypt(kit, "cards", "enc");
