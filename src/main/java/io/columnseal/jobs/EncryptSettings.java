@@ -28,6 +28,8 @@ public final class EncryptSettings {
   public final String manifestPath;
   /** CSV rows Spark cannot parse: fail (default) or quarantine. */
   public final MalformedRows malformed;
+  /** output.allowRepeat: append input files an earlier run of the dataset already committed. */
+  public final boolean allowRepeat;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -46,6 +48,7 @@ public final class EncryptSettings {
     this.encoding = b.encoding;
     this.manifestPath = b.manifestPath;
     this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
+    this.allowRepeat = b.allowRepeat;
   }
 
   public static Builder builder() {
@@ -70,6 +73,7 @@ public final class EncryptSettings {
     private CellEncoding encoding = CellEncoding.BINARY;
     private String manifestPath;
     private MalformedRows malformed = MalformedRows.FAIL;
+    private boolean allowRepeat;
 
     public Builder datasetId(String v) {
       datasetId = v;
@@ -148,6 +152,11 @@ public final class EncryptSettings {
 
     public Builder malformed(MalformedRows v) {
       malformed = v;
+      return this;
+    }
+
+    public Builder allowRepeat(boolean v) {
+      allowRepeat = v;
       return this;
     }
 
