@@ -2,6 +2,7 @@ package io.columnseal.jobs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,7 +33,8 @@ final class InputFiles {
   static Map<String, String> of(Dataset<Row> rows, Configuration conf) {
     Map<Path, List<Path>> byFolder = new TreeMap<>();
     for (String f : rows.inputFiles()) {
-      Path p = new Path(f);
+      // Spark gives URIs: "landing%20zone" is the folder "landing zone".
+      Path p = new Path(URI.create(f));
       byFolder.computeIfAbsent(p.getParent(), k -> new ArrayList<>()).add(p);
     }
     Map<String, String> out = new LinkedHashMap<>();

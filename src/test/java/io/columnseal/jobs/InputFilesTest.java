@@ -22,8 +22,9 @@ class InputFilesTest {
   }
 
   @Test
-  void aLocalCsvIsFingerprintedByItsQualifiedPathSizeAndModificationTime() throws Exception {
-    Path csv = Files.writeString(tmp.resolve("in.csv"), "a,b\n1,2\n");
+  void aLocalCsvInAFolderWithASpaceIsFingerprintedByItsQualifiedPathSizeAndModificationTime() throws Exception {
+    Files.createDirectories(tmp.resolve("landing zone"));
+    Path csv = Files.writeString(tmp.resolve("landing zone/in.csv"), "a,b\n1,2\n");
     Files.setLastModifiedTime(csv, java.nio.file.attribute.FileTime.fromMillis(1795312800000L));
     Map<String, String> files = InputFiles.of(JobTestKit.spark().read().option("header", "true").csv(csv.toString()),
         JobTestKit.spark().sparkContext().hadoopConfiguration());
