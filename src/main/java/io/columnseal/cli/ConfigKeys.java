@@ -37,6 +37,7 @@ final class ConfigKeys {
     KEYS.put("output.partitionBy", "a list of columns that are not encrypted");
     KEYS.put("output.partitions", "a whole number of Spark partitions (one DEK each), at least 1");
     KEYS.put("output.parquetPages", "v1 or v2 (Parquet data page version)");
+    KEYS.put("output.allowRepeat", "true or false (append input files an earlier run already committed)");
     KEYS.put("manifest.path", "where the manifest lives, if not <dataset>/_columnseal");
   }
 

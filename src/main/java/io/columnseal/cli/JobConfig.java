@@ -168,6 +168,7 @@ final class JobConfig {
         .mode(choice("output.mode", OutputMode.class, OutputMode.ERROR))
         .partitionBy(list("output.partitionBy"))
         .partitions(positiveInt("output.partitions"))
+        .allowRepeat("true".equals(oneOf("output.allowRepeat", "false", "true", "false")))
         .manifestPath(get("manifest.path"))
         .malformed(malformed)
         .parquetPages(choice("output.parquetPages", ParquetPages.class, ParquetPages.V1))

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -67,8 +68,10 @@ public final class EncryptJob {
   public static RunSummary run(SparkSession spark, EncryptSettings settings) {
     try {
       EncryptJob job = new EncryptJob(spark, settings, Clock.systemUTC());
+      // Before reading the input, which can start Spark jobs (CSV schema inference).
+      job.checkEncodingOfAppend(job.store.read());
       InputReader.Input input = InputReader.read(spark, settings);
-      return job.run(input);
+      return job.run(input, InputFiles.of(input.rows, job.conf));
     } catch (Exception e) {
       throw JobFailures.unwrap(e);
     }
@@ -80,30 +83,32 @@ public final class EncryptJob {
    */
   public static RunSummary run(SparkSession spark, EncryptSettings settings, Dataset<Row> input) {
     try {
-      return new EncryptJob(spark, settings, Clock.systemUTC()).run(new InputReader.Input(input, input.schema(), false));
+      // No input files to record: the caller's DataFrame may come from anywhere.
+      return new EncryptJob(spark, settings, Clock.systemUTC()).run(new InputReader.Input(input, input.schema(), false),
+          Map.of());
     } catch (Exception e) {
       throw JobFailures.unwrap(e);
     }
   }
 
-  private RunSummary run(InputReader.Input input) {
+  private RunSummary run(InputReader.Input input, Map<String, String> inputFiles) {
     Instant started = clock.instant();
     String runId = RunIds.next(started);
     // Marks the run as in progress here, so a concurrent run's recovery leaves its record alone.
     DriverProcess.runStarted(runId);
     try {
-      return run(input, runId, started);
+      return run(input, inputFiles, runId, started);
     } finally {
       DriverProcess.runEnded(runId);
     }
   }
 
-  private RunSummary run(InputReader.Input input, String runId, Instant started) {
+  private RunSummary run(InputReader.Input input, Map<String, String> inputFiles, String runId, Instant started) {
     StructType data = input.dataSchema;
     int[] ordinals = EncryptPlanning.encryptedOrdinals(data, s.columns, s.partitionBy);
     List<RecoveredRun> recovered = recoverUnfinishedRuns(runId);
     Optional<ManifestState> before = store.read();
-    checkOutput(before, data);
+    checkOutput(before, data, inputFiles);
     if (input.rows.isEmpty()) {
       throw new InputException("input.path " + s.inputPath + " has no rows: nothing to encrypt");
     }
@@ -126,8 +131,8 @@ public final class EncryptJob {
     JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionSealer(plan));
 
     PendingRun pending = new PendingRun(conf, DatasetFiles.pendingFile(manifestDir, runId),
-        DatasetFiles.writeClaimFile(manifestDir, runId), pendingHeader(runId, data, before), encryptedNames(data, ordinals),
-        clock);
+        DatasetFiles.writeClaimFile(manifestDir, runId), pendingHeader(runId, data, before, inputFiles),
+        encryptedNames(data, ordinals), clock);
     spark.sparkContext().setJobDescription("columnseal encrypt " + s.datasetId + " (run " + runId + ")");
     pending.claim();
     boolean written = false;
@@ -155,10 +160,12 @@ public final class EncryptJob {
     if (plan.quarantineDir != null) {
       Quarantine.keepCommitted(conf, quarantineDir, tasks);
     }
-    ManifestState after = commitManifest(runId, data, ordinals, tasks, before);
+    Path ownQuarantine = plan.quarantineDir == null ? null : quarantineDir;
+    ManifestState after = commitManifest(runId, data, ordinals, tasks, before, inputFiles,
+        () -> abandon(tasks, pending, ownQuarantine));
     pending.delete();
     if (s.mode == OutputMode.OVERWRITE) {
-      deleteRetired(before, after);
+      deleteRetired(after);
     }
     RunSummary summary = summarize(runId, started, key.keyArn(), data, ordinals, tasks, after);
     if (!recovered.isEmpty()) {
@@ -222,8 +229,29 @@ public final class EncryptJob {
             : kept.size() + " of its files could not be removed: run verify, then recover"));
   }
 
+  /**
+   * Takes a run's committed data away when its manifest commit is refused after the data commit
+   * (it lost a race): its files, then its pending record and quarantine folder. Says what it did.
+   */
+  private String abandon(List<TaskLedger> tasks, PendingRun pending, Path quarantineDir) {
+    List<String> files = new ArrayList<>();
+    tasks.forEach(t -> files.addAll(t.files));
+    List<String> kept = DatasetFiles.deleteFiles(conf, s.outputPath, files);
+    if (!kept.isEmpty()) {
+      // The pending record stays: it names the files, so recover can finish or verify can find them.
+      return kept.size() + " of its " + files.size() + " data files could not be removed (first: " + kept.get(0)
+          + "): run verify, then recover";
+    }
+    pending.delete();
+    if (quarantineDir != null) {
+      Quarantine.discard(conf, quarantineDir);
+    }
+    return "its " + files.size() + " data files were removed";
+  }
+
   /** The pending record's facts that are known before the write: all but the tasks. */
-  private PendingRecord pendingHeader(String runId, StructType data, Optional<ManifestState> before) {
+  private PendingRecord pendingHeader(String runId, StructType data, Optional<ManifestState> before,
+      Map<String, String> inputFiles) {
     PendingRecord r = new PendingRecord();
     r.datasetId = s.datasetId;
     r.runId = runId;
@@ -237,6 +265,8 @@ public final class EncryptJob {
     }
     r.schema = new ArrayList<>();
     schemaRecords(data, s.columns).forEach(c -> r.schema.add(PendingRecord.Column.of(c)));
+    r.cellEncoding = DatasetCellEncoding.name(s.encoding);
+    r.inputs = new ArrayList<>(inputFiles.keySet());
     return r;
   }
 
@@ -291,7 +321,40 @@ public final class EncryptJob {
     return RunScopedCommitter.DEFAULT_COMMITTER.equals(spark.conf().get(PARQUET_COMMITTER_KEY));
   }
 
-  private void checkOutput(Optional<ManifestState> state, StructType data) {
+  /** One dataset, one cell encoding: an append in another encoding is refused before any work. */
+  private void checkEncodingOfAppend(Optional<ManifestState> state) {
+    if (s.mode == OutputMode.APPEND && state.isPresent() && state.get().datasetId().equals(s.datasetId)) {
+      DatasetCellEncoding.checkAppend(state.get(), s.encoding, conf, s.outputPath);
+    }
+  }
+
+  /**
+   * The repeat guard: an append whose input files (by path, size, modification time, ETag) are
+   * in a commit whose data may still be live is refused, unless output.allowRepeat is set.
+   */
+  private void checkNotRepeated(ManifestState m, Map<String, String> inputFiles) {
+    if (s.allowRepeat || inputFiles.isEmpty()) {
+      return;
+    }
+    Map<String, String> committed = m.liveInputs();
+    List<String> repeated = new ArrayList<>();
+    String byRun = null;
+    for (Map.Entry<String, String> f : inputFiles.entrySet()) {
+      String run = committed.get(f.getKey());
+      if (run != null) {
+        repeated.add(f.getValue());
+        byRun = byRun == null ? run : byRun;
+      }
+    }
+    if (!repeated.isEmpty()) {
+      throw new ConfigException("input.path " + s.inputPath + ": " + repeated.size() + " of its " + inputFiles.size()
+          + " files were already committed to dataset " + m.datasetId() + " by run " + byRun + " (first: "
+          + repeated.get(0) + ", same path, size and modification time); appending them again would duplicate "
+          + "their rows: set output.allowRepeat=true if that is intended");
+    }
+  }
+
+  private void checkOutput(Optional<ManifestState> state, StructType data, Map<String, String> inputFiles) {
     Path out = new Path(s.outputPath);
     if (state.isPresent()) {
       ManifestState m = state.get();
@@ -305,6 +368,8 @@ public final class EncryptJob {
       }
       if (s.mode == OutputMode.APPEND) {
         EncryptPlanning.checkSameShape(m, schemaRecords(data, s.columns), s.outputPath);
+        checkEncodingOfAppend(state);
+        checkNotRepeated(m, inputFiles);
       }
     } else if (DatasetFiles.existsNonEmpty(conf, out)) {
       if (s.mode == OutputMode.ERROR) {
@@ -326,9 +391,13 @@ public final class EncryptJob {
     return cols;
   }
 
-  /** Commits the run; on a race with another writer, re-reads and retries as the next number. */
+  /**
+   * Commits the run. On a race with another writer (docs/EXACTLY-ONCE.md): output.mode=error
+   * loses (the winner created the dataset first) and takes its data away; append re-checks the
+   * new state and retries as the next number; overwrite re-plans to retire what is live then.
+   */
   private ManifestState commitManifest(String runId, StructType data, int[] ordinals, List<TaskLedger> tasks,
-      Optional<ManifestState> before) {
+      Optional<ManifestState> before, Map<String, String> inputFiles, Supplier<String> abandon) {
     List<DekRecord> deks = new ArrayList<>();
     List<String> files = new ArrayList<>();
     long rows = 0;
@@ -351,6 +420,8 @@ public final class EncryptJob {
           .operation("input", s.inputPath)
           .operation("inputFormat", s.inputFormat)
           .schema(schemaRecords(data, s.columns))
+          .cellEncoding(DatasetCellEncoding.name(s.encoding))
+          .inputs(inputFiles.keySet())
           .addDeks(deks)
           .addFiles(files)
           .stat("rows", rows)
@@ -367,14 +438,27 @@ public final class EncryptJob {
       try {
         return store.commitAndRead(draft.build(), expected);
       } catch (CommitConflictException e) {
+        state = store.read();
+        if (s.mode == OutputMode.ERROR) {
+          String winner = state.map(m -> m.history().get(0).runId()).orElse("(unknown)");
+          throw new DatasetException("run " + runId + ": dataset " + s.datasetId + " at " + s.outputPath
+              + " was created by run " + winner + " while this run was writing (output.mode=error); this run did not "
+              + "commit and " + abandon.get());
+        }
         if (attempt >= COMMIT_ATTEMPTS) {
           throw e;
         }
         LOG.info("manifest commit {} of dataset {} was taken by another writer; retrying as the next commit",
             expected + 1, s.datasetId);
-        state = store.read();
-        if (state.isPresent() && s.mode != OutputMode.OVERWRITE) {
-          EncryptPlanning.checkSameShape(state.get(), schemaRecords(data, s.columns), s.outputPath);
+        if (state.isPresent() && s.mode == OutputMode.APPEND) {
+          try {
+            EncryptPlanning.checkSameShape(state.get(), schemaRecords(data, s.columns), s.outputPath);
+            checkEncodingOfAppend(state);
+            checkNotRepeated(state.get(), inputFiles);
+          } catch (ConfigException refused) {
+            throw new DatasetException("run " + runId + ": a run that committed first changed what this append "
+                + "may add: " + refused.getMessage() + "; this run did not commit and " + abandon.get());
+          }
         }
       }
     }
@@ -392,16 +476,12 @@ public final class EncryptJob {
     return cells;
   }
 
-  private void deleteRetired(Optional<ManifestState> before, ManifestState after) {
-    if (before.isEmpty()) {
-      return;
-    }
-    List<String> retired = new ArrayList<>();
-    for (String f : before.get().liveFiles()) {
-      if (!after.liveFiles().contains(f)) {
-        retired.add(f);
-      }
-    }
+  /**
+   * Deletes exactly what the run's own commit retired: after a retry that is what was live at
+   * that commit (another run's files included), not what was live when the run started.
+   */
+  private void deleteRetired(ManifestState after) {
+    List<String> retired = after.lastCommit().removedFiles();
     DatasetFiles.deleteFiles(conf, s.outputPath, retired)
         .forEach(f -> LOG.warn("overwrite committed, but retired file {} could not be deleted", f));
   }

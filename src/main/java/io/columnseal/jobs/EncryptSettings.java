@@ -30,6 +30,8 @@ public final class EncryptSettings {
   public final MalformedRows malformed;
   /** Parquet data page version of the output: v1 (default, every engine reads it) or v2. */
   public final ParquetPages parquetPages;
+  /** output.allowRepeat: append input files an earlier run of the dataset already committed. */
+  public final boolean allowRepeat;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -49,6 +51,7 @@ public final class EncryptSettings {
     this.manifestPath = b.manifestPath;
     this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
     this.parquetPages = Objects.requireNonNull(b.parquetPages, "output.parquetPages");
+    this.allowRepeat = b.allowRepeat;
   }
 
   public static Builder builder() {
@@ -74,6 +77,7 @@ public final class EncryptSettings {
     private String manifestPath;
     private MalformedRows malformed = MalformedRows.FAIL;
     private ParquetPages parquetPages = ParquetPages.V1;
+    private boolean allowRepeat;
 
     public Builder datasetId(String v) {
       datasetId = v;
@@ -157,6 +161,11 @@ public final class EncryptSettings {
 
     public Builder parquetPages(ParquetPages v) {
       parquetPages = v;
+      return this;
+    }
+
+    public Builder allowRepeat(boolean v) {
+      allowRepeat = v;
       return this;
     }
 

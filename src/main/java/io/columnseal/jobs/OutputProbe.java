@@ -19,15 +19,17 @@ final class OutputProbe {
     try {
       FileSystem fs = manifestDir.getFileSystem(conf);
       Path output = new Path(outputPath);
-      boolean outputExisted = fs.exists(output);
+      // manifest.path may be on another file system than the output: each is asked on its own.
+      FileSystem outFs = output.getFileSystem(conf);
+      boolean outputExisted = outFs.exists(output);
       boolean manifestExisted = fs.exists(manifestDir);
       fs.create(probe, false).close();
       fs.delete(probe, false);
       if (!manifestExisted) {
         fs.delete(manifestDir, true);
       }
-      if (!outputExisted && fs.exists(output) && fs.listStatus(output).length == 0) {
-        fs.delete(output, false);
+      if (!outputExisted && outFs.exists(output) && outFs.listStatus(output).length == 0) {
+        outFs.delete(output, false);
       }
     } catch (IOException | RuntimeException e) {
       throw new DatasetException("cannot write to output.path " + outputPath + " (tried " + manifestDir

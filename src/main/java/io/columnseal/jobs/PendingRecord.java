@@ -50,6 +50,10 @@ final class PendingRecord {
    */
   public String workDir;
   public List<Column> schema;
+  /** binary or base64; null in records written before it was recorded. */
+  public String cellEncoding;
+  /** Input file fingerprints (as a commit's {@code inputs}); null in records written before. */
+  public List<String> inputs;
   public List<Task> tasks;
 
   /** One column of the dataset's schema, as the manifest records it. */

@@ -418,6 +418,10 @@ final class RunRecovery {
     if (rec.inputFormat != null) {
       d.operation("inputFormat", rec.inputFormat);
     }
+    d.cellEncoding(rec.cellEncoding);
+    if (rec.inputs != null) {
+      d.inputs(rec.inputs);
+    }
     found.cells.forEach((c, n) -> d.stat("cells." + c, n));
     return d.build();
   }

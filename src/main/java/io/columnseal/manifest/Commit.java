@@ -15,10 +15,17 @@ import java.util.regex.Pattern;
  * {@link CommitDraft}, or read back from a file.
  */
 public final class Commit {
-  /** The only format version this build writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The newest format version this build writes and reads. Version 2 adds {@code cellEncoding}
+   * and {@code inputs}; a commit without them is still written as version 1 (docs/FORMAT.md 5.2).
+   */
+  public static final int FORMAT_VERSION = 2;
+
+  /** Cell encodings a commit can record: docs/FORMAT.md 5.2. */
+  public static final List<String> CELL_ENCODINGS = List.of("binary", "base64");
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern INPUT_FINGERPRINT = Pattern.compile("[0-9a-f]{32}");
 
   private final int formatVersion;
   private final String datasetId;
@@ -32,14 +39,16 @@ public final class Commit {
   private final List<RewrappedDek> rewrappedDeks;
   private final List<String> files;
   private final List<String> removedFiles;
+  private final String cellEncoding;
+  private final List<String> inputs;
   private final Map<String, Long> stats;
   private final String parentDigest;
   private final String digest;
 
   private Commit(Builder b, String digest) {
     this.formatVersion = b.formatVersion;
-    if (formatVersion != FORMAT_VERSION) {
-      throw new IllegalArgumentException("format version must be " + FORMAT_VERSION + ", got " + formatVersion);
+    if (formatVersion != 1 && formatVersion != FORMAT_VERSION) {
+      throw new IllegalArgumentException("format version must be 1 or " + FORMAT_VERSION + ", got " + formatVersion);
     }
     this.datasetId = Checks.text(b.datasetId, "dataset id");
     if (b.number < 1) {
@@ -57,6 +66,19 @@ public final class Commit {
     Checks.list(b.removedFiles, "removed file").forEach(Checks::relativePath);
     this.files = sorted(b.files, Comparator.naturalOrder());
     this.removedFiles = sorted(b.removedFiles, Comparator.naturalOrder());
+    if (b.cellEncoding != null && !CELL_ENCODINGS.contains(b.cellEncoding)) {
+      throw new IllegalArgumentException("cell encoding must be one of " + CELL_ENCODINGS + ", got " + b.cellEncoding);
+    }
+    this.cellEncoding = b.cellEncoding;
+    Checks.list(b.inputs, "input fingerprint").forEach(f -> {
+      if (!INPUT_FINGERPRINT.matcher(f).matches()) {
+        throw new IllegalArgumentException("an input fingerprint must be 32 lower-case hex digits");
+      }
+    });
+    this.inputs = sorted(b.inputs, Comparator.naturalOrder());
+    if (formatVersion == 1 && (cellEncoding != null || !inputs.isEmpty())) {
+      throw new IllegalArgumentException("format version 1 has no cellEncoding or inputs; they need version 2");
+    }
     this.stats = Checks.sortedMap(b.stats, "stat");
     stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
     this.parentDigest = b.parentDigest == null ? null : sha256Hex(b.parentDigest, "parent digest");
@@ -71,6 +93,9 @@ public final class Commit {
     return builder().datasetId(draft.datasetId()).number(number).kind(draft.kind()).runId(draft.runId()).time(time)
         .operation(draft.operation()).schema(draft.schema()).addedDeks(draft.addedDeks())
         .rewrappedDeks(draft.rewrappedDeks()).files(draft.files()).removedFiles(draft.removedFiles())
+        .cellEncoding(draft.cellEncoding()).inputs(draft.inputs())
+        // Version 1 when the new members are not needed, so readers of version 1 still read it.
+        .formatVersion(draft.cellEncoding() == null && draft.inputs().isEmpty() ? 1 : FORMAT_VERSION)
         .stats(draft.stats()).parentDigest(parentDigest);
   }
 
@@ -129,6 +154,16 @@ public final class Commit {
     return removedFiles;
   }
 
+  /** {@code binary} or {@code base64}: how this commit's files store cells; null if not recorded (version 1). */
+  public String cellEncoding() {
+    return cellEncoding;
+  }
+
+  /** Fingerprints of the input files this commit's data came from (docs/FORMAT.md 5.2); sorted. */
+  public List<String> inputs() {
+    return inputs;
+  }
+
   public Map<String, Long> stats() {
     return stats;
   }
@@ -152,7 +187,8 @@ public final class Commit {
     return c.formatVersion == formatVersion && c.datasetId.equals(datasetId) && c.number == number && c.kind == kind
         && c.runId.equals(runId) && c.time.equals(time) && c.operation.equals(operation)
         && Objects.equals(c.schema, schema) && c.addedDeks.equals(addedDeks) && c.rewrappedDeks.equals(rewrappedDeks)
-        && c.files.equals(files) && c.removedFiles.equals(removedFiles) && c.stats.equals(stats)
+        && c.files.equals(files) && c.removedFiles.equals(removedFiles)
+        && Objects.equals(c.cellEncoding, cellEncoding) && c.inputs.equals(inputs) && c.stats.equals(stats)
         && Objects.equals(c.parentDigest, parentDigest) && Objects.equals(c.digest, digest);
   }
 
@@ -195,6 +231,8 @@ public final class Commit {
     private List<RewrappedDek> rewrappedDeks = List.of();
     private List<String> files = List.of();
     private List<String> removedFiles = List.of();
+    private String cellEncoding;
+    private List<String> inputs = List.of();
     private Map<String, Long> stats = Map.of();
     private String parentDigest;
     private String digest;
@@ -256,6 +294,16 @@ public final class Commit {
 
     Builder removedFiles(List<String> v) {
       removedFiles = v;
+      return this;
+    }
+
+    Builder cellEncoding(String v) {
+      cellEncoding = v;
+      return this;
+    }
+
+    Builder inputs(List<String> v) {
+      inputs = v;
       return this;
     }
 

@@ -35,12 +35,16 @@ public final class CommitCodec {
   static final String REWRAPPED_DEKS = "rewrappedDeks";
   static final String FILES = "files";
   static final String REMOVED_FILES = "removedFiles";
+  static final String CELL_ENCODING = "cellEncoding";
+  static final String INPUTS = "inputs";
   static final String STATS = "stats";
   static final String PARENT_DIGEST = "parentDigest";
   static final String DIGEST = "digest";
 
   private static final Set<String> COMMIT_FIELDS = Set.of(FORMAT_VERSION, DATASET_ID, NUMBER, KIND, RUN_ID, TIME,
       OPERATION, SCHEMA, ADDED_DEKS, REWRAPPED_DEKS, FILES, REMOVED_FILES, STATS, PARENT_DIGEST, DIGEST);
+  /** Version 2 = version 1 plus these two, always present. */
+  private static final Set<String> COMMIT_FIELDS_V2 = union(COMMIT_FIELDS, Set.of(CELL_ENCODING, INPUTS));
   private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "nullable", "encrypted");
   private static final Set<String> DEK_FIELDS =
       Set.of("id", "keyArn", "wrappedKey", "encryptionContext", "cells", "runId", "created");
@@ -94,6 +98,14 @@ public final class CommitCodec {
     }
     c.files().forEach(o.putArray(FILES)::add);
     c.removedFiles().forEach(o.putArray(REMOVED_FILES)::add);
+    if (c.formatVersion() >= 2) {
+      if (c.cellEncoding() == null) {
+        o.putNull(CELL_ENCODING);
+      } else {
+        o.put(CELL_ENCODING, c.cellEncoding());
+      }
+      c.inputs().forEach(o.putArray(INPUTS)::add);
+    }
     ObjectNode stats = o.putObject(STATS);
     c.stats().forEach(stats::put);
     if (c.parentDigest() == null) {
@@ -114,7 +126,9 @@ public final class CommitCodec {
    * @throws IllegalArgumentException naming the member that is missing, unknown or malformed
    */
   static Commit decode(JsonNode tree) {
-    ObjectNode o = object(tree, "commit", COMMIT_FIELDS);
+    JsonNode version = tree.get(FORMAT_VERSION);
+    boolean v2 = version != null && version.isIntegralNumber() && version.longValue() == 2;
+    ObjectNode o = object(tree, "commit", v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
     List<ColumnRecord> schema = null;
     if (!o.get(SCHEMA).isNull()) {
       schema = list(o.get(SCHEMA), SCHEMA, n -> {
@@ -135,10 +149,18 @@ public final class CommitCodec {
         .rewrappedDeks(list(o.get(REWRAPPED_DEKS), REWRAPPED_DEKS, CommitCodec::rewrapped))
         .files(list(o.get(FILES), FILES, n -> textNode(n, "file path")))
         .removedFiles(list(o.get(REMOVED_FILES), REMOVED_FILES, n -> textNode(n, "removed file path")))
+        .cellEncoding(v2 && !o.get(CELL_ENCODING).isNull() ? text(o, CELL_ENCODING) : null)
+        .inputs(v2 ? list(o.get(INPUTS), INPUTS, n -> textNode(n, "input fingerprint")) : List.of())
         .stats(longMap(o.get(STATS), STATS))
         .parentDigest(o.get(PARENT_DIGEST).isNull() ? null : text(o, PARENT_DIGEST))
         .digest(text(o, DIGEST))
         .build();
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new TreeSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   private static DekRecord dek(JsonNode n) {

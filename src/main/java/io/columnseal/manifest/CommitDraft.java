@@ -22,6 +22,8 @@ public final class CommitDraft {
   private final List<RewrappedDek> rewrappedDeks;
   private final List<String> files;
   private final List<String> removedFiles;
+  private final String cellEncoding;
+  private final List<String> inputs;
   private final Map<String, Long> stats;
 
   private CommitDraft(Builder b) {
@@ -36,6 +38,11 @@ public final class CommitDraft {
     b.removedFiles.forEach(Checks::relativePath);
     this.files = List.copyOf(b.files);
     this.removedFiles = List.copyOf(b.removedFiles);
+    if (b.cellEncoding != null && !Commit.CELL_ENCODINGS.contains(b.cellEncoding)) {
+      throw new IllegalArgumentException("cell encoding must be one of " + Commit.CELL_ENCODINGS + ", got " + b.cellEncoding);
+    }
+    this.cellEncoding = b.cellEncoding;
+    this.inputs = List.copyOf(new java.util.TreeSet<>(b.inputs));
     this.stats = Checks.sortedMap(b.stats, "stat");
     stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
   }
@@ -81,6 +88,16 @@ public final class CommitDraft {
     return removedFiles;
   }
 
+  /** Null when the draft does not record the cell encoding. */
+  public String cellEncoding() {
+    return cellEncoding;
+  }
+
+  /** Input file fingerprints, sorted and without repeats. */
+  public List<String> inputs() {
+    return inputs;
+  }
+
   public Map<String, Long> stats() {
     return stats;
   }
@@ -103,6 +120,8 @@ public final class CommitDraft {
     private final List<RewrappedDek> rewrappedDeks = new ArrayList<>();
     private final List<String> files = new ArrayList<>();
     private final List<String> removedFiles = new ArrayList<>();
+    private String cellEncoding;
+    private final List<String> inputs = new ArrayList<>();
     private final Map<String, Long> stats = new LinkedHashMap<>();
 
     private Builder(CommitKind kind, String datasetId, String runId) {
@@ -170,6 +189,18 @@ public final class CommitDraft {
 
     public Builder removeFiles(Collection<String> relativePaths) {
       removedFiles.addAll(relativePaths);
+      return this;
+    }
+
+    /** How the commit's files store cells ({@code binary} or {@code base64}); ENCRYPT and OVERWRITE only. */
+    public Builder cellEncoding(String encoding) {
+      this.cellEncoding = encoding;
+      return this;
+    }
+
+    /** Fingerprints of the input files the commit's rows came from (docs/FORMAT.md 5.2). */
+    public Builder inputs(Collection<String> fingerprints) {
+      inputs.addAll(fingerprints);
       return this;
     }
 

@@ -84,6 +84,44 @@ public final class ManifestState {
     return history;
   }
 
+  /**
+   * How the live files store cells, as the commits since the last overwrite recorded it
+   * ({@code binary} or {@code base64}); empty when they do not say (commits of format version 1:
+   * the reader then looks at the files, docs/FORMAT.md 5.2).
+   */
+  public Optional<String> cellEncoding() {
+    return recordedEncoding(history);
+  }
+
+  static Optional<String> recordedEncoding(List<Commit> commits) {
+    for (int i = commits.size() - 1; i >= 0; i--) {
+      Commit c = commits.get(i);
+      if (c.cellEncoding() != null) {
+        return Optional.of(c.cellEncoding());
+      }
+      if (c.kind() == CommitKind.OVERWRITE) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The input fingerprints of the commits whose files may still be live (those since the last
+   * overwrite, which retired everything before it), each with the run that committed it.
+   */
+  public Map<String, String> liveInputs() {
+    Map<String, String> byFingerprint = new java.util.HashMap<>();
+    for (int i = history.size() - 1; i >= 0; i--) {
+      Commit c = history.get(i);
+      c.inputs().forEach(f -> byFingerprint.putIfAbsent(f, c.runId()));
+      if (c.kind() == CommitKind.OVERWRITE) {
+        break;
+      }
+    }
+    return byFingerprint;
+  }
+
   public Commit lastCommit() {
     return history.get(history.size() - 1);
   }

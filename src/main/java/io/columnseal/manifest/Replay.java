@@ -112,6 +112,12 @@ final class Replay {
         if (!c.removedFiles().isEmpty() || !c.rewrappedDeks().isEmpty()) {
           throw new InvalidCommitException(at + "an ENCRYPT commit only adds files and DEKs; use OVERWRITE to remove files");
         }
+        // One dataset, one cell encoding: readers take the column type from the dataset.
+        String recorded = ManifestState.recordedEncoding(history).orElse(null);
+        if (c.cellEncoding() != null && recorded != null && !recorded.equals(c.cellEncoding())) {
+          throw new InvalidCommitException(at + "an append must keep the cell encoding " + recorded + ", not "
+              + c.cellEncoding());
+        }
         if (version() > 0 && c.schema() != null && !c.schema().equals(schema)) {
           throw new InvalidCommitException(at + "an append must keep the schema; " + schemaDifference(schema, c.schema()));
         }
@@ -122,8 +128,10 @@ final class Replay {
         }
         break;
       case REWRAP:
-        if (c.schema() != null || !c.addedDeks().isEmpty() || !c.files().isEmpty() || !c.removedFiles().isEmpty()) {
-          throw new InvalidCommitException(at + "a REWRAP commit only rewraps DEKs: no schema, added DEK or file");
+        if (c.schema() != null || !c.addedDeks().isEmpty() || !c.files().isEmpty() || !c.removedFiles().isEmpty()
+            || c.cellEncoding() != null || !c.inputs().isEmpty()) {
+          throw new InvalidCommitException(at + "a REWRAP commit only rewraps DEKs: no schema, added DEK, file, cell "
+              + "encoding or input");
         }
         if (c.rewrappedDeks().isEmpty()) {
           throw new InvalidCommitException(at + "a REWRAP commit must rewrap at least one DEK");

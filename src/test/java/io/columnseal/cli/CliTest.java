@@ -349,6 +349,79 @@ class CliTest {
   }
 
   @Test
+  void theSameInputAppendedAgainIsRefusedWithExit2UnlessAllowedAndAChangedFileIsNoRepeat() throws IOException {
+    Path csv = smallCsv();
+    createSampleKey();
+    assertEquals(0, cli(encrypt("--set", "input.path=" + csv)).code);
+    ManifestStore store = ManifestStore.at(new org.apache.hadoop.fs.Path(dataset(), "_columnseal"), new Configuration());
+    String firstRun = store.read().orElseThrow().lastCommit().runId();
+
+    Result again = cli(encrypt("--set", "input.path=" + csv, "--set", "output.mode=append"));
+    assertEquals(2, again.code, again.toString());
+    assertEquals(1, again.errLines().size(), again.toString());
+    assertTrue(again.err.startsWith("columnseal encrypt: input.path " + csv + ": 1 of its 1 files were already "
+        + "committed to dataset cards-sample by run " + firstRun + " (first: file:" + csv + ", same path, size and "
+        + "modification time)"), again.err);
+    assertTrue(again.err.contains("set output.allowRepeat=true if that is intended"), again.err);
+    assertEquals(1, store.read().orElseThrow().version());
+
+    Result allowed = cli(encrypt("--set", "input.path=" + csv, "--set", "output.mode=append",
+        "--set", "output.allowRepeat=true"));
+    assertEquals(0, allowed.code, allowed.toString());
+    assertEquals(2, store.read().orElseThrow().version());
+
+    // A new modification time: another file as far as the guard knows.
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(csv);
+    Files.setLastModifiedTime(csv, java.nio.file.attribute.FileTime.fromMillis(mtime.toMillis() + 60_000));
+    Result touched = cli(encrypt("--set", "input.path=" + csv, "--set", "output.mode=append"));
+    assertEquals(0, touched.code, touched.toString());
+    assertEquals(3, store.read().orElseThrow().version());
+
+    // Another size with the old modification time: not a repeat either.
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    Files.write(csv, lines.subList(0, lines.size() - 1), StandardCharsets.UTF_8);
+    Files.setLastModifiedTime(csv, mtime);
+    Result shorter = cli(encrypt("--set", "input.path=" + csv, "--set", "output.mode=append"));
+    assertEquals(0, shorter.code, shorter.toString());
+    assertEquals(4, store.read().orElseThrow().version());
+
+    // Refused before any KMS call: with the key disabled, a KMS call would fail the job with exit 1.
+    assertEquals(0, cli("keys", "disable", "--keyring", keyring().toString(), "--key", "alias/columnseal-sample").code);
+    Result refused = cli(encrypt("--set", "input.path=" + csv, "--set", "output.mode=append"));
+    assertEquals(2, refused.code, refused.toString());
+    assertTrue(refused.err.contains("already committed to dataset cards-sample by run "
+        + store.read().orElseThrow().lastCommit().runId()), refused.err);
+  }
+
+  @Test
+  void anAppendInAnotherCellEncodingExits2BeforeAnyKmsCallOrSparkJob() throws IOException {
+    Path csv = smallCsv();
+    createSampleKey();
+    assertEquals(0, cli(encrypt("--set", "input.path=" + csv)).code);
+    assertEquals(0, cli("keys", "disable", "--keyring", keyring().toString(), "--key", "alias/columnseal-sample").code);
+    java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+    org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+        jobs.incrementAndGet();
+      }
+    };
+    SharedSpark.session().sparkContext().addSparkListener(counter);
+    Result r;
+    try {
+      r = cli(encrypt("--set", "input.path=" + csv, "--set", "output.mode=append", "--set", "output.allowRepeat=true",
+          "--set", "encrypt.cellEncoding=base64"));
+    } finally {
+      SharedSpark.session().sparkContext().removeSparkListener(counter);
+    }
+    assertEquals(2, r.code, r.toString());
+    assertEquals(1, r.errLines().size(), r.toString());
+    assertTrue(r.err.startsWith("columnseal encrypt: Cannot set encrypt.cellEncoding to base64: dataset cards-sample at "
+        + dataset() + " stores its cells as binary"), r.err);
+    assertEquals(0, jobs.get(), "no Spark job started");
+  }
+
+  @Test
   void decryptOfAFolderWithNoManifestFails() {
     Result r = cli(withSets("decrypt", "--dataset", tmp.toString(), "--output", tmp.resolve("dec").toString()));
     assertEquals(1, r.code, r.toString());

@@ -132,7 +132,7 @@ class FaultMatrixTest {
         for (int t = 0; t < 2; t++) {
           runs.add(pool.submit(() -> {
             go.await();
-            return EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).partitions(4).build());
+            return EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).allowRepeat(true).partitions(4).build());
           }));
         }
         go.countDown();

@@ -47,7 +47,7 @@ class OutputModesTest {
     ManifestState first = state(enc);
     Map<String, byte[]> before = contents(enc, first.liveFiles());
 
-    RunSummary second = EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).build());
+    RunSummary second = EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).allowRepeat(true).build());
     ManifestState after = state(enc);
     assertEquals(2, after.version());
     assertEquals(CommitKind.ENCRYPT, after.lastCommit().kind());
@@ -68,7 +68,7 @@ class OutputModesTest {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = tmp.resolve("enc").toString();
     EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).build());
-    EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).build());
+    EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).allowRepeat(true).build());
     Set<String> old = new TreeSet<>(state(enc).liveFiles());
 
     EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.OVERWRITE).build());

@@ -304,7 +304,7 @@ class RewrapAwsKmsTest {
   void anAppendRacingTheRewrapEndsUnderTheNewKeyToo() {
     try (InterceptedKeys k = keys()) {
       RewrapResult result = RewrapJob.plan(new Configuration(), settings("alias/cards-next").build(), k).execute();
-      EncryptJob.run(JobTestKit.spark(), encrypt(enc).mode(OutputMode.APPEND).build());
+      EncryptJob.run(JobTestKit.spark(), encrypt(enc).mode(OutputMode.APPEND).allowRepeat(true).build());
       RewrapReport r = result.commit();
       assertEquals(DEKS, r.deksAddedMeanwhile);
     }

@@ -261,7 +261,7 @@ class RewrapLocalKeyringTest {
       assertTrue(result.complete());
 
       // An encrypt run appends (under key A) before the rewrap commits.
-      EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).partitions(DEKS).mode(OutputMode.APPEND).build());
+      EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).partitions(DEKS).mode(OutputMode.APPEND).allowRepeat(true).build());
       assertEquals(2, OutputModesTest.state(enc).version());
 
       RewrapReport r = result.commit();

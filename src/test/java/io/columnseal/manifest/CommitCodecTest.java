@@ -174,4 +174,53 @@ class CommitCodecTest {
     e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(missing));
     assertTrue(e.getMessage().contains("lacks the member \"stats\""), e.getMessage());
   }
+
+  /** {@link #exampleCommit()} as this build writes it: format version 2 with a cell encoding and one input. */
+  static Commit exampleCommitV2() {
+    Commit v1 = exampleCommit();
+    CommitDraft draft = CommitDraft.builder(CommitKind.ENCRYPT, "cards_enc", "run-20261122-0200")
+        .operation(v1.operation()).schema(v1.schema()).addDeks(v1.addedDeks()).addFiles(v1.files()).stats(v1.stats())
+        .cellEncoding("binary").inputs(List.of("fe8435737e38a1afd62068d32349b0a0"))
+        .build();
+    return Commit.fromDraft(draft, 1, v1.time(), null).seal();
+  }
+
+  /** Checked against Python's json.dumps(sort_keys=True, separators=(",", ":")) and hashlib. */
+  static final String EXAMPLE_V2_JSON = EXAMPLE_JSON
+      .replace("\"datasetId\"", "\"cellEncoding\":\"binary\",\"datasetId\"")
+      .replace("2d74b894ae8239b72014296a3e12ae8feba9dc298cbf6881489d27826ddaac8d",
+          "b6473b3b0ce0c16d4bff234fee56f1a1a5c3c3c370ae1c6127778fe6ea84e6db")
+      .replace("\"formatVersion\":1,", "\"formatVersion\":2,\"inputs\":[\"fe8435737e38a1afd62068d32349b0a0\"],");
+
+  @Test
+  void aCommitWithCellEncodingAndInputsIsVersionTwoAndMatchesItsKnownAnswer() throws Exception {
+    Commit c = exampleCommitV2();
+    assertEquals(2, c.formatVersion());
+    byte[] bytes = CommitCodec.encode(c);
+    assertEquals(EXAMPLE_V2_JSON, new String(bytes, StandardCharsets.UTF_8));
+    Commit back = CommitCodec.decode(CanonicalJson.parse(bytes));
+    assertEquals(c, back);
+    assertEquals("binary", back.cellEncoding());
+    assertEquals(List.of("fe8435737e38a1afd62068d32349b0a0"), back.inputs());
+    // Without them a commit stays version 1, byte for byte as before.
+    assertEquals(1, exampleCommit().formatVersion());
+    assertEquals(null, CommitCodec.decode(CanonicalJson.parse(EXAMPLE_JSON.getBytes(StandardCharsets.UTF_8)))
+        .cellEncoding());
+  }
+
+  @Test
+  void versionOneCannotCarryTheNewMembersAndVersionTwoMustHaveThem() throws Exception {
+    ObjectNode v1 = (ObjectNode) CanonicalJson.parse(CommitCodec.encode(exampleCommit()));
+    ObjectNode withEncoding = v1.deepCopy().put("cellEncoding", "binary");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(withEncoding));
+    assertTrue(e.getMessage().contains("unknown member \"cellEncoding\""), e.getMessage());
+    ObjectNode v2 = (ObjectNode) CanonicalJson.parse(CommitCodec.encode(exampleCommitV2()));
+    v2.remove("inputs");
+    e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(v2));
+    assertTrue(e.getMessage().contains("lacks the member \"inputs\""), e.getMessage());
+    ObjectNode badEncoding = ((ObjectNode) CanonicalJson.parse(CommitCodec.encode(exampleCommitV2())))
+        .put("cellEncoding", "hex");
+    e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(badEncoding));
+    assertTrue(e.getMessage().contains("cell encoding must be one of [binary, base64], got hex"), e.getMessage());
+  }
 }

@@ -116,13 +116,14 @@ class ManifestIntegrityTest {
   void anUnknownFormatVersionIsRejectedByNameAndVersion() throws Exception {
     java.nio.file.Path file = Fixtures.localFile(store, 2);
     ObjectNode tree = tree(2);
-    tree.put("formatVersion", 2);
+    tree.put("formatVersion", 3);
     tree.putObject("newThing").put("x", 1);
     Files.write(file, reseal(tree));
     UnsupportedManifestVersionException e = assertThrows(UnsupportedManifestVersionException.class, () -> store.read());
-    assertEquals(2, e.version());
+    assertEquals(3, e.version());
     assertTrue(e.file().endsWith("00000000000000000002.json"), e.file());
-    assertTrue(e.getMessage().contains("has format version 2; this columnseal reads format version 1 only"));
+    assertTrue(e.getMessage().contains("has format version 3; this columnseal reads format versions 1 to 2 only"),
+        e.getMessage());
   }
 
   @Test

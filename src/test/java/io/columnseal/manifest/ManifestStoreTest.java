@@ -308,4 +308,50 @@ class ManifestStoreTest {
     InvalidCommitException e = assertThrows(InvalidCommitException.class, () -> store.commit(draft, expectedVersion));
     assertTrue(e.getMessage().contains(reason), e.getMessage());
   }
+
+  private static CommitDraft withEncoding(CommitKind kind, String runId, long dekId, String file, String encoding,
+      String input) {
+    return CommitDraft.builder(kind, DATASET, runId).schema(SCHEMA).addDek(dek(dekId, KEY_A, runId)).addFile(file)
+        .cellEncoding(encoding).inputs(List.of(input)).build();
+  }
+
+  @Test
+  void anAppendInAnotherCellEncodingIsRefusedAndAnOverwriteMayChangeIt() {
+    ManifestStore store = Fixtures.store(tempDir);
+    String in1 = "00000000000000000000000000000001";
+    String in2 = "00000000000000000000000000000002";
+    store.commit(withEncoding(CommitKind.ENCRYPT, "run-1", 0x11, "a.parquet", "binary", in1), 0);
+    assertEquals(2, store.read().orElseThrow().lastCommit().formatVersion());
+    assertEquals(java.util.Optional.of("binary"), store.read().orElseThrow().cellEncoding());
+
+    InvalidCommitException e = assertThrows(InvalidCommitException.class,
+        () -> store.commit(withEncoding(CommitKind.ENCRYPT, "run-2", 0x22, "b.parquet", "base64", in2), 1));
+    assertTrue(e.getMessage().contains("an append must keep the cell encoding binary, not base64"), e.getMessage());
+    assertEquals(1, store.read().orElseThrow().version());
+
+    // A version-1 append (no encoding recorded) leaves the recorded one; its inputs are none.
+    store.commit(Fixtures.append("run-old", 0x33, "c.parquet"), 1);
+    ManifestState s = store.read().orElseThrow();
+    assertEquals(java.util.Optional.of("binary"), s.cellEncoding());
+    assertEquals(Map.of(in1, "run-1"), s.liveInputs());
+
+    CommitDraft overwrite = CommitDraft.builder(CommitKind.OVERWRITE, DATASET, "run-3").schema(SCHEMA)
+        .addDek(dek(0x44, KEY_A, "run-3")).addFile("d.parquet").removeFiles(s.liveFiles())
+        .cellEncoding("base64").inputs(List.of(in2)).build();
+    store.commit(overwrite, 2);
+    s = store.read().orElseThrow();
+    assertEquals(java.util.Optional.of("base64"), s.cellEncoding());
+    // The overwrite retired run-1's files, so run-1's input is no longer in the dataset.
+    assertEquals(Map.of(in2, "run-3"), s.liveInputs());
+  }
+
+  @Test
+  void aRewrapCannotRecordACellEncoding() {
+    ManifestStore store = Fixtures.store(tempDir);
+    store.commit(Fixtures.create("run-1"), 0);
+    CommitDraft rewrap = CommitDraft.builder(CommitKind.REWRAP, DATASET, "rw")
+        .rewrap(RewrappedDek.of(DekId.fromLong(0x11), KEY_A, KEY_B, new byte[] {1})).cellEncoding("binary").build();
+    InvalidCommitException e = assertThrows(InvalidCommitException.class, () -> store.commit(rewrap, 1));
+    assertTrue(e.getMessage().contains("no schema, added DEK, file, cell encoding or input"), e.getMessage());
+  }
 }
