@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,11 +38,22 @@ final class Submission {
   private final SparkHome spark;
   private final Path jobJar;
   private final Path workDir;
+  private final Map<String, String> env;
 
   Submission(SparkHome spark, Path jobJar, Path workDir) {
+    this(spark, jobJar, workDir, Map.of());
+  }
+
+  private Submission(SparkHome spark, Path jobJar, Path workDir, Map<String, String> env) {
     this.spark = spark;
     this.jobJar = jobJar;
     this.workDir = workDir;
+    this.env = env;
+  }
+
+  /** The same submissions with these environment variables set (credentials for the SDK's chain). */
+  Submission withEnv(Map<String, String> vars) {
+    return new Submission(spark, jobJar, workDir, Map.copyOf(vars));
   }
 
   /**
@@ -59,6 +71,12 @@ final class Submission {
     }
     args.addAll(List.of("--class", MAIN_CLASS, jobJar.toString()));
     args.addAll(appArgs);
+    return submit(name, args);
+  }
+
+  /** {@code spark-submit submitArgs...} exactly as given (the job jar is not added). */
+  Result submit(String name, List<String> submitArgs) throws IOException, InterruptedException {
+    List<String> args = submitArgs;
     Path out = workDir.resolve(name + ".out");
     Path err = workDir.resolve(name + ".log");
     // spark-submit's default driver memory.
@@ -66,6 +84,7 @@ final class Submission {
         .directory(workDir.toFile())
         .redirectOutput(out.toFile())
         .redirectError(err.toFile());
+    pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
