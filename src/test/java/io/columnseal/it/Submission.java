@@ -74,6 +74,24 @@ final class Submission {
     return submit(name, args);
   }
 
+  /**
+   * As Spark's launcher does: SPARK_CONF_DIR before the jars, HADOOP_CONF_DIR and YARN_CONF_DIR
+   * after them, so Hadoop's Configuration finds yarn-site.xml on the classpath.
+   */
+  private void addConfDirsToClasspath(List<String> cmd) {
+    int cp = cmd.indexOf("-cp") + 1;
+    String classpath = cmd.get(cp);
+    if (env.containsKey("SPARK_CONF_DIR")) {
+      classpath = env.get("SPARK_CONF_DIR") + java.io.File.pathSeparator + classpath;
+    }
+    for (String dir : List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
+      if (env.containsKey(dir)) {
+        classpath = classpath + java.io.File.pathSeparator + env.get(dir);
+      }
+    }
+    cmd.set(cp, classpath);
+  }
+
   /** {@code spark-submit submitArgs...} exactly as given (the job jar is not added). */
   Result submit(String name, List<String> submitArgs) throws IOException, InterruptedException {
     List<String> args = submitArgs;
@@ -85,6 +103,7 @@ final class Submission {
         .redirectOutput(out.toFile())
         .redirectError(err.toFile());
     pb.environment().putAll(env);
+    addConfDirsToClasspath(pb.command());
     Process p = pb.start();
     if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
