@@ -131,7 +131,20 @@ final class JobConfig {
         throw ConfigException.badValue("kms.endpoint", endpoint, "a URL such as https://kms.eu-west-1.amazonaws.com");
       }
     }
+    checkKeyRegion(get("kms.key"), get("kms.region"));
     return KeyServiceSpec.aws(get("kms.region"), endpoint, get("kms.profile"));
+  }
+
+  /** KMS keys are regional: a key ARN of another Region would only fail later, at KMS, as not found. */
+  private static void checkKeyRegion(String key, String region) {
+    if (key == null || region == null || !key.startsWith("arn:")) {
+      return;
+    }
+    String[] arn = key.split(":", 6);
+    if (arn.length == 6 && !arn[3].isEmpty() && !arn[3].equals(region)) {
+      throw new ConfigException("Cannot use kms.key " + key + " with kms.region " + region + ": the key is in Region "
+          + arn[3] + "; KMS keys are regional (set kms.region to " + arn[3] + ", or use a key of " + region + ")");
+    }
   }
 
   EncryptSettings encryptSettings() {

@@ -30,16 +30,19 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    boolean clusterMode = "cluster".equals(System.getProperty("spark.submit.deployMode"));
+    StepFailure.LastLine stderr = clusterMode ? StepFailure.watchStderr() : null;
     int code = run(args);
     SparkSession.getDefaultSession().foreach(s -> {
       s.stop();
       return null;
     });
-    if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+    if (clusterMode) {
       // YARN's ApplicationMaster runs main in a thread: System.exit would be reported as a
-      // failure even on success. Return on success; throw so the attempt fails otherwise.
+      // failure even on success. Return on success; throw so the attempt fails otherwise, with
+      // the cause line as the message (it reaches the step's stderr in the AM's diagnostics).
       if (code != ExitCodes.OK) {
-        throw new IllegalStateException("columnseal exited with code " + code + " (see the line above)");
+        throw new StepFailure(stderr.last(), code);
       }
       return;
     }

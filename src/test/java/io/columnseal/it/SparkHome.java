@@ -69,6 +69,21 @@ final class SparkHome {
     return new SparkHome(dir);
   }
 
+  /**
+   * Adds every jar of {@code dir} to {@code jars/}, as a cluster image adds its own libraries
+   * to Spark's classpath (EMR's AWS SDK, for one). Returns how many.
+   */
+  int addJars(Path dir) throws IOException {
+    int added = 0;
+    try (java.util.stream.Stream<Path> extra = Files.list(dir)) {
+      for (Path jar : (Iterable<Path>) extra.filter(j -> j.toString().endsWith(".jar")).sorted()::iterator) {
+        Files.createSymbolicLink(home.resolve("jars").resolve(jar.getFileName()), jar.toAbsolutePath());
+        added++;
+      }
+    }
+    return added;
+  }
+
   /** {@code java [flags] -cp SPARK_HOME/jars/* mainClass args}, in the environment a Spark script sets. */
   ProcessBuilder java(String heap, String mainClass, List<String> args) {
     List<String> cmd = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,11 +38,22 @@ final class Submission {
   private final SparkHome spark;
   private final Path jobJar;
   private final Path workDir;
+  private final Map<String, String> env;
 
   Submission(SparkHome spark, Path jobJar, Path workDir) {
+    this(spark, jobJar, workDir, Map.of());
+  }
+
+  private Submission(SparkHome spark, Path jobJar, Path workDir, Map<String, String> env) {
     this.spark = spark;
     this.jobJar = jobJar;
     this.workDir = workDir;
+    this.env = env;
+  }
+
+  /** The same submissions with these environment variables set (credentials for the SDK's chain). */
+  Submission withEnv(Map<String, String> vars) {
+    return new Submission(spark, jobJar, workDir, Map.copyOf(vars));
   }
 
   /**
@@ -59,6 +71,30 @@ final class Submission {
     }
     args.addAll(List.of("--class", MAIN_CLASS, jobJar.toString()));
     args.addAll(appArgs);
+    return submit(name, args);
+  }
+
+  /**
+   * As Spark's launcher does: SPARK_CONF_DIR before the jars, HADOOP_CONF_DIR and YARN_CONF_DIR
+   * after them, so Hadoop's Configuration finds yarn-site.xml on the classpath.
+   */
+  private void addConfDirsToClasspath(List<String> cmd) {
+    int cp = cmd.indexOf("-cp") + 1;
+    String classpath = cmd.get(cp);
+    if (env.containsKey("SPARK_CONF_DIR")) {
+      classpath = env.get("SPARK_CONF_DIR") + java.io.File.pathSeparator + classpath;
+    }
+    for (String dir : List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
+      if (env.containsKey(dir)) {
+        classpath = classpath + java.io.File.pathSeparator + env.get(dir);
+      }
+    }
+    cmd.set(cp, classpath);
+  }
+
+  /** {@code spark-submit submitArgs...} exactly as given (the job jar is not added). */
+  Result submit(String name, List<String> submitArgs) throws IOException, InterruptedException {
+    List<String> args = submitArgs;
     Path out = workDir.resolve(name + ".out");
     Path err = workDir.resolve(name + ".log");
     // spark-submit's default driver memory.
@@ -66,6 +102,8 @@ final class Submission {
         .directory(workDir.toFile())
         .redirectOutput(out.toFile())
         .redirectError(err.toFile());
+    pb.environment().putAll(env);
+    addConfDirsToClasspath(pb.command());
     Process p = pb.start();
     if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
