@@ -61,11 +61,6 @@ public final class LocalKeyring implements KeyService {
     this.snapshot = snapshot;
     LOG.warn("Opened local keyring {} ({} keys): for local development and tests only, never for production data",
         file.path(), snapshot.keys().size());
-    String loose = file.loosePermissions();
-    if (loose != null) {
-      LOG.warn("Local keyring {} has permissions {}; it holds master keys and should be rw------- (chmod 600)",
-          file.path(), loose);
-    }
   }
 
   /**
