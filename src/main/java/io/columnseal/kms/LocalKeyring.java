@@ -305,10 +305,11 @@ public final class LocalKeyring implements KeyService {
   }
 
   private LocalMasterKey resolve(LocalKeyringContents s, String ref, String operation) {
-    LocalMasterKey key = s.find(LocalKeyRef.parse(ref));
+    LocalKeyRef parsed = LocalKeyRef.parse(ref);
+    LocalMasterKey key = s.find(parsed);
     if (key == null) {
-      throw new KeyNotFoundException(operation, String.valueOf(ref), LocalKeyRef.parse(ref) == null
-          ? "not a key id, key ARN, alias name or alias ARN of local keyring " + path()
+      throw new KeyNotFoundException(operation, LocalKeyRef.printable(ref), parsed == null
+          ? LocalKeyRef.formProblem(ref) + " (local keyring " + path() + ")"
           : "no such key or alias in local keyring " + path());
     }
     return key;

@@ -215,7 +215,8 @@ final class LocalKeyringCodec {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> a = it.next();
         if (!LocalKeyRef.isAliasName(a.getKey())) {
-          throw corrupt("alias " + a.getKey() + " is not a valid alias/<name>");
+          // Not quoted: a malformed name could be anything.
+          throw corrupt("field aliases has a name of " + a.getKey().length() + " characters that is not a valid alias/<name>");
         }
         UUID target = LocalKeyRef.parseKeyId(a.getValue().asText(null));
         if (target == null || !keys.containsKey(target)) {

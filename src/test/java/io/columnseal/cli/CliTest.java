@@ -249,7 +249,8 @@ class CliTest {
     Result bad = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards and more!");
     assertEquals(2, bad.code, bad.toString());
     assertEquals(1, bad.errLines().size(), bad.toString());
-    assertTrue(bad.err.startsWith("columnseal keys create: Cannot use alias cards and more!"), bad.err);
+    assertTrue(bad.err.startsWith("columnseal keys create: Cannot use the alias given (15 characters): "), bad.err);
+    assertFalse(bad.err.contains("cards and more!"), "a malformed alias is not echoed: " + bad.err);
 
     Result unknown = cli("keys", "rotate", "--keyring", keyring().toString(), "--key", "alias/nope");
     assertEquals(1, unknown.code, unknown.toString());

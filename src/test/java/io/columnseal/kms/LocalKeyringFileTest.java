@@ -282,6 +282,9 @@ class LocalKeyringFileTest {
         Arguments.of("no keys array", tree(t -> t.remove("keys")), "misses field keys"),
         Arguments.of("the same key twice", tree(t -> ((ArrayNode) t.get("keys")).add(t.get("keys").get(0).deepCopy())),
             "twice"),
+        Arguments.of("malformed alias name", tree(t -> ((ObjectNode) t.get("aliases"))
+            .put("alias/not a secret", t.get("keys").get(0).get("keyId").asText())),
+            "field aliases has a name of 18 characters that is not a valid alias/<name>"),
         Arguments.of("alias to an unknown key", tree(t -> ((ObjectNode) t.get("aliases"))
             .put("alias/ghost", "00000000-0000-0000-0000-000000000000")), "does not name a key id"));
   }

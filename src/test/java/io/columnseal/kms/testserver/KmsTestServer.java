@@ -212,6 +212,10 @@ public final class KmsTestServer implements AutoCloseable {
         if (lie != null && result.has("KeyId")) {
           result.put("KeyId", lie);
         }
+        String sourceLie = faults.answeredSourceKeyId();
+        if (sourceLie != null && result.has("SourceKeyId")) {
+          result.put("SourceKeyId", sourceLie);
+        }
         status = 200;
         outcome = LoggedRequest.OK;
         answer = json.writeValueAsBytes(result);
