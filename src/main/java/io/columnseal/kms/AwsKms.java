@@ -16,7 +16,11 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.DescribeKeyResponse;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
+import software.amazon.awssdk.services.kms.model.GenerateMacResponse;
+import software.amazon.awssdk.services.kms.model.KmsInvalidMacException;
+import software.amazon.awssdk.services.kms.model.MacAlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
+import software.amazon.awssdk.services.kms.model.VerifyMacResponse;
 
 /**
  * {@link KeyService} on AWS KMS through the SDK v2 sync client.
@@ -113,6 +117,51 @@ public final class AwsKms implements KeyService {
     }
     String newArn = answeredArn(op, destinationKeyId, r.keyId(), dek);
     return new WrappedKey(newArn, requireBlob(op, newArn, r.ciphertextBlob()));
+  }
+
+  @Override
+  public GeneratedMac generateMac(String keyId, byte[] message) {
+    Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(message, "message");
+    String op = "GenerateMac";
+    requireWellFormed(op, keyId);
+    GenerateMacResponse r = call(op, keyId, null, kms -> kms.generateMac(b -> b
+        .keyId(keyId)
+        .message(SdkBytes.fromByteArray(message))
+        .macAlgorithm(MacAlgorithmSpec.HMAC_SHA_256)));
+    String arn = answeredArn(op, keyId, r.keyId(), null);
+    byte[] mac = r.mac() == null ? new byte[0] : r.mac().asByteArray();
+    if (mac.length != GeneratedMac.LENGTH) {
+      throw new KmsRequestRejectedException(op, arn, "KMS answered with a " + mac.length + "-byte MAC; "
+          + GeneratedMac.ALGORITHM + " makes " + GeneratedMac.LENGTH);
+    }
+    return new GeneratedMac(arn, mac);
+  }
+
+  @Override
+  public boolean verifyMac(String keyId, byte[] message, byte[] mac) {
+    Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(mac, "mac");
+    String op = "VerifyMac";
+    requireWellFormed(op, keyId);
+    // KMS says "no" with KMSInvalidMacException; every other error still throws.
+    VerifyMacResponse r = call(op, keyId, null, kms -> {
+      try {
+        return kms.verifyMac(b -> b
+            .keyId(keyId)
+            .message(SdkBytes.fromByteArray(message))
+            .mac(SdkBytes.fromByteArray(mac))
+            .macAlgorithm(MacAlgorithmSpec.HMAC_SHA_256));
+      } catch (KmsInvalidMacException e) {
+        return null;
+      }
+    });
+    if (r == null) {
+      return false;
+    }
+    answeredArn(op, keyId, r.keyId(), null);
+    return Boolean.TRUE.equals(r.macValid());
   }
 
   @Override

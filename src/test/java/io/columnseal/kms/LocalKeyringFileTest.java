@@ -269,7 +269,7 @@ class LocalKeyringFileTest {
             "not valid or complete JSON"),
         Arguments.of("a JSON array", bytes(b -> "[]".getBytes(StandardCharsets.UTF_8)), "not a JSON object"),
         Arguments.of("another format", tree(t -> t.put("format", "something-else")), "not a columnseal local keyring"),
-        Arguments.of("unknown format version", tree(t -> t.put("formatVersion", 2)), "format version 2"),
+        Arguments.of("unknown format version", tree(t -> t.put("formatVersion", 3)), "format version 3"),
         Arguments.of("no format version", tree(t -> t.remove("formatVersion")), "no integer formatVersion"),
         Arguments.of("bad base64", version(v -> v.put("material", "not*base64!")), "material is not valid base64"),
         Arguments.of("16-byte key", version(v -> v.put("material", KeyringSecrets.base64(new byte[16]))), "is 16 bytes"),

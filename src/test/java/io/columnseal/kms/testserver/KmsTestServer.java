@@ -132,6 +132,11 @@ public final class KmsTestServer implements AutoCloseable {
     return keys.create(description).arn;
   }
 
+  /** Creates an enabled HMAC_256 key (usage GENERATE_VERIFY_MAC); returns its ARN. */
+  public String createHmacKey(String description) {
+    return keys.create(description, ServerKeys.HMAC_256).arn;
+  }
+
   public void createAlias(String aliasName, String keyId) {
     keys.createAlias(aliasName, keyId);
   }
