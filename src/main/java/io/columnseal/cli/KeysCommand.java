@@ -1,7 +1,9 @@
 package io.columnseal.cli;
 
 import io.columnseal.ConfigException;
+import io.columnseal.kms.AliasExistsException;
 import io.columnseal.kms.KeyDescription;
+import io.columnseal.kms.KeySpec;
 import io.columnseal.kms.LocalKeyInfo;
 import io.columnseal.kms.LocalKeyring;
 import java.nio.file.Path;
@@ -63,23 +65,34 @@ final class KeysCommand implements Callable<Integer> {
     @Option(names = "--description", paramLabel = "TEXT", description = "What the key is for.")
     String description;
 
-    @Option(names = "--if-missing", description = "With --alias: do nothing if the alias already names a key.")
+    @Option(names = "--if-missing", description = "With --alias: do nothing if the alias already names a key of this spec.")
     boolean ifMissing;
+
+    @Option(names = "--spec", paramLabel = "aes|hmac", defaultValue = "aes",
+        description = "aes: AES-256 key that wraps DEKs (KMS SYMMETRIC_DEFAULT, the default); hmac: HMAC-256 key for"
+            + " GenerateMac/VerifyMac (KMS HMAC_256), never rotated.")
+    String spec;
 
     @Override
     public Integer call() {
+      KeySpec keySpec = keySpec(spec);
       try (LocalKeyring ring = LocalKeyring.createOrOpen(keyring.path())) {
         if (ifMissing && alias != null) {
           String name = alias.startsWith("alias/") ? alias : "alias/" + alias;
           for (LocalKeyInfo k : ring.listKeys()) {
             if (k.aliases().contains(name)) {
+              if (k.spec() != keySpec) {
+                // "exists" would promise a key that cannot do what the caller asked for.
+                throw new AliasExistsException("CreateKey", name, "the alias names " + k.keyArn() + ", a "
+                    + k.spec().kmsName() + " key, not " + keySpec.kmsName());
+              }
               System.out.println("exists " + k.keyArn() + " " + name + " (" + k.state().kmsName() + ")");
               return ExitCodes.OK;
             }
           }
         }
         try {
-          System.out.println(describe("created", ring.createKey(alias, description)));
+          System.out.println(describe("created", ring.createKey(alias, description, keySpec)));
         } catch (IllegalArgumentException e) {
           // createKey's only IllegalArgumentException: an alias that breaks the KMS alias rules (a usage error).
           throw new ConfigException(e.getMessage());
@@ -89,7 +102,18 @@ final class KeysCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys: ARN, state, aliases, versions.")
+  static KeySpec keySpec(String name) {
+    switch (name) {
+      case "aes":
+        return KeySpec.SYMMETRIC_DEFAULT;
+      case "hmac":
+        return KeySpec.HMAC_256;
+      default:
+        throw new ConfigException("Cannot set --spec to that value: the value must be aes or hmac");
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys: ARN, state, versions, spec (HMAC only), aliases.")
   static final class ListKeys implements Callable<Integer> {
     @Mixin
     KeyringOptions keyring;
@@ -99,7 +123,8 @@ final class KeysCommand implements Callable<Integer> {
       try (LocalKeyring ring = LocalKeyring.open(keyring.path())) {
         for (LocalKeyInfo k : ring.listKeys()) {
           System.out.println(k.keyArn() + "  " + k.state().kmsName() + "  versions=" + k.versionCount()
-              + " current=" + k.currentVersion() + (k.aliases().isEmpty() ? "" : "  " + String.join(",", k.aliases()))
+              + " current=" + k.currentVersion() + (k.spec() == KeySpec.SYMMETRIC_DEFAULT ? "" : " spec=" + k.spec().kmsName())
+              + (k.aliases().isEmpty() ? "" : "  " + String.join(",", k.aliases()))
               + (k.description() == null || k.description().isEmpty() ? "" : "  \"" + k.description() + "\""));
         }
       }
@@ -128,7 +153,7 @@ final class KeysCommand implements Callable<Integer> {
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
-      description = "Add a new version of key material; older versions still decrypt.")
+      description = "Add a new version of key material; older versions still decrypt. AES keys only: HMAC keys do not rotate.")
   static final class Rotate extends OnOneKey {
     @Override
     String apply(LocalKeyring ring, String key) {

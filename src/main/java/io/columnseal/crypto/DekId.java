@@ -46,8 +46,8 @@ public final class DekId implements Comparable<DekId> {
   /**
    * Parses the 16-lower-case-hex-digit form used in manifests and encryption contexts. Only
    * that one spelling is accepted, so an id and its string map one to one (an encryption
-   * context compares strings). A rejected input is not echoed when its length is wrong: a
-   * caller that passed key hex by mistake must not see it in a log.
+   * context compares strings). A rejected input is never echoed: a caller that passed key hex
+   * or another secret by mistake must not see it in a log.
    */
   public static DekId parse(String hex) {
     if (hex == null) {
@@ -62,7 +62,9 @@ public final class DekId implements Comparable<DekId> {
       char c = hex.charAt(i);
       int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
       if (digit < 0) {
-        throw new IllegalArgumentException("a DEK id is " + (2 * LENGTH) + " lower-case hex digits, got \"" + hex + "\"");
+        // Not quoted: 16 characters of anything could be part of a secret pasted in the wrong place.
+        throw new IllegalArgumentException("a DEK id is " + (2 * LENGTH) + " lower-case hex digits, got a character"
+            + " that is not one at position " + (i + 1));
       }
       v = (v << 4) | digit;
     }

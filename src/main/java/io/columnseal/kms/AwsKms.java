@@ -16,7 +16,11 @@ import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.DescribeKeyResponse;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
+import software.amazon.awssdk.services.kms.model.GenerateMacResponse;
+import software.amazon.awssdk.services.kms.model.KmsInvalidMacException;
+import software.amazon.awssdk.services.kms.model.MacAlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
+import software.amazon.awssdk.services.kms.model.VerifyMacResponse;
 
 /**
  * {@link KeyService} on AWS KMS through the SDK v2 sync client.
@@ -51,13 +55,14 @@ public final class AwsKms implements KeyService {
   public GeneratedDataKey generateDataKey(String keyId, DekId dekId, EncryptionContext context) {
     requireArgs(keyId, dekId, context);
     String op = "GenerateDataKey";
+    requireWellFormed(op, keyId);
     GenerateDataKeyResponse r = call(op, keyId, dekId.hex(), kms -> kms.generateDataKey(b -> b
         .keyId(keyId)
         .keySpec(DataKeySpec.AES_256)
         .encryptionContext(context.asMap())));
     byte[] plaintext = sdkOwnedBytes(r.plaintext());
     try {
-      String arn = answeredArn(op, keyId, r.keyId());
+      String arn = answeredArn(op, keyId, r.keyId(), dekId.hex());
       WrappedKey wrapped = new WrappedKey(arn, requireBlob(op, arn, r.ciphertextBlob()));
       checkKeyLength(op, arn, dekId, plaintext);
       return new GeneratedDataKey(DataKey.of(dekId, plaintext), wrapped);
@@ -71,6 +76,7 @@ public final class AwsKms implements KeyService {
     requireArgs(wrapped, dekId, context);
     String op = "Decrypt";
     String arn = wrapped.keyArn();
+    requireKeyArn(op, arn, dekId.hex());
     // Naming the key makes KMS refuse a blob wrapped under any other key (IncorrectKeyException).
     DecryptResponse r = call(op, arn, dekId.hex(), kms -> kms.decrypt(b -> b
         .keyId(arn)
@@ -95,29 +101,79 @@ public final class AwsKms implements KeyService {
     String op = "ReEncrypt";
     String arn = wrapped.keyArn();
     String dek = context.get(EncryptionContext.DEK);
+    requireKeyArn(op, arn, dek);
+    requireWellFormed(op, destinationKeyId);
     ReEncryptResponse r = call(op, arn, dek, kms -> kms.reEncrypt(b -> b
         .ciphertextBlob(SdkBytes.fromByteArray(wrapped.blob()))
         .sourceKeyId(arn)
         .sourceEncryptionContext(context.asMap())
         .destinationKeyId(destinationKeyId)
         .destinationEncryptionContext(context.asMap())));
-    if (r.sourceKeyId() != null && !arn.equals(r.sourceKeyId())) {
+    // Both ends are checked: the source must be the key the manifest names, the destination the
+    // key asked for, else the manifest would record a key that does not hold the DEK.
+    if (!arn.equals(r.sourceKeyId())) {
       throw new KeyMismatchException(op, arn, (dek == null ? "" : "DEK " + dek + ": ") + "KMS says the source key was "
           + r.sourceKeyId() + " but the manifest says " + arn);
     }
-    String newArn = answeredArn(op, destinationKeyId, r.keyId());
+    String newArn = answeredArn(op, destinationKeyId, r.keyId(), dek);
     return new WrappedKey(newArn, requireBlob(op, newArn, r.ciphertextBlob()));
+  }
+
+  @Override
+  public GeneratedMac generateMac(String keyId, byte[] message) {
+    Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(message, "message");
+    String op = "GenerateMac";
+    requireWellFormed(op, keyId);
+    GenerateMacResponse r = call(op, keyId, null, kms -> kms.generateMac(b -> b
+        .keyId(keyId)
+        .message(SdkBytes.fromByteArray(message))
+        .macAlgorithm(MacAlgorithmSpec.HMAC_SHA_256)));
+    String arn = answeredArn(op, keyId, r.keyId(), null);
+    byte[] mac = r.mac() == null ? new byte[0] : r.mac().asByteArray();
+    if (mac.length != GeneratedMac.LENGTH) {
+      throw new KmsRequestRejectedException(op, arn, "KMS answered with a " + mac.length + "-byte MAC; "
+          + GeneratedMac.ALGORITHM + " makes " + GeneratedMac.LENGTH);
+    }
+    return new GeneratedMac(arn, mac);
+  }
+
+  @Override
+  public boolean verifyMac(String keyId, byte[] message, byte[] mac) {
+    Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(mac, "mac");
+    String op = "VerifyMac";
+    requireWellFormed(op, keyId);
+    // KMS says "no" with KMSInvalidMacException; every other error still throws.
+    VerifyMacResponse r = call(op, keyId, null, kms -> {
+      try {
+        return kms.verifyMac(b -> b
+            .keyId(keyId)
+            .message(SdkBytes.fromByteArray(message))
+            .mac(SdkBytes.fromByteArray(mac))
+            .macAlgorithm(MacAlgorithmSpec.HMAC_SHA_256));
+      } catch (KmsInvalidMacException e) {
+        return null;
+      }
+    });
+    if (r == null) {
+      return false;
+    }
+    answeredArn(op, keyId, r.keyId(), null);
+    return Boolean.TRUE.equals(r.macValid());
   }
 
   @Override
   public KeyDescription describeKey(String keyId) {
     Objects.requireNonNull(keyId, "keyId");
     String op = "DescribeKey";
+    requireWellFormed(op, keyId);
     DescribeKeyResponse r = call(op, keyId, null, kms -> kms.describeKey(b -> b.keyId(keyId)));
     if (r.keyMetadata() == null) {
       throw new KeyMismatchException(op, keyId, "KMS answered without key metadata");
     }
-    String arn = answeredArn(op, keyId, r.keyMetadata().arn());
+    String arn = answeredArn(op, keyId, r.keyMetadata().arn(), null);
     return new KeyDescription(arn, KeyState.fromKmsName(r.keyMetadata().keyStateAsString()));
   }
 
@@ -182,12 +238,34 @@ public final class AwsKms implements KeyService {
     }
   }
 
-  /** KMS names keys by ARN in its answers; anything else means we cannot check the key. */
-  private static String answeredArn(String operation, String keyId, String answered) {
-    if (answered == null || !answered.startsWith("arn:")) {
-      throw new KeyMismatchException(operation, keyId, "KMS answered without a key ARN (got " + answered + ")");
+  /**
+   * The key ARN KMS answered with, after checking it is the key asked for (see
+   * {@link AwsKeyRef#answerProblem}): a KMS, proxy or endpoint that names another key would
+   * otherwise have the manifest record a key that does not hold the DEK.
+   */
+  private static String answeredArn(String operation, String keyId, String answered, String dek) {
+    String problem = AwsKeyRef.answerProblem(keyId, answered);
+    if (problem != null) {
+      throw new KeyMismatchException(operation, keyId, (dek == null ? "" : "DEK " + dek + ": ") + problem
+          + (AwsKeyRef.isKeyArn(answered) || answered == null ? "" : " (got " + answered.length() + " characters)"));
     }
     return answered;
+  }
+
+  /** A malformed key reference never reaches KMS (whose error would quote it) nor a message. */
+  private static void requireWellFormed(String operation, String keyId) {
+    String problem = AwsKeyRef.problem(keyId);
+    if (problem != null) {
+      throw new KmsRequestRejectedException(operation, AwsKeyRef.INVALID, problem);
+    }
+  }
+
+  /** A wrapped DEK names its key by key ARN (the manifest records what KMS answered). */
+  private static void requireKeyArn(String operation, String arn, String dek) {
+    if (!AwsKeyRef.isKeyArn(arn)) {
+      throw new KmsRequestRejectedException(operation, AwsKeyRef.INVALID, (dek == null ? "" : "DEK " + dek + ": ")
+          + "the wrapped key names no key ARN (" + (arn == null ? 0 : arn.length()) + " characters)");
+    }
   }
 
   private static byte[] requireBlob(String operation, String arn, SdkBytes blob) {

@@ -46,6 +46,9 @@ final class AwsKmsErrors {
     if ("AccessDeniedException".equals(code)) {
       return new KmsAccessDeniedException(operation, keyId, detail, e);
     }
+    if (e instanceof software.amazon.awssdk.services.kms.model.InvalidKeyUsageException) {
+      return new InvalidKeyUsageException(operation, keyId, detail, e);
+    }
     if (e instanceof software.amazon.awssdk.services.kms.model.InvalidCiphertextException
         || e instanceof IncorrectKeyException) {
       return new InvalidCiphertextException(operation, keyId, detail, e);

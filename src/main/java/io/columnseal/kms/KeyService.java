@@ -4,13 +4,15 @@ import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 
 /**
- * The four KMS operations columnseal needs, each with an encryption context. One implementation
+ * The KMS operations columnseal needs: the four DEK operations, each with an encryption
+ * context, and GenerateMac/VerifyMac with an HMAC key (for authenticated manifests). One implementation
  * per backend: {@code LocalKeyring} (local development and tests only) and the AWS KMS backend.
  *
  * <p>Errors are {@link KmsException} subtypes that name the operation and the key id or ARN,
  * never key bytes: {@link KeyNotFoundException}, {@link KeyDisabledException},
  * {@link KmsAccessDeniedException}, {@link InvalidCiphertextException},
- * {@link KeyUnavailableException}, {@link KmsThrottledException}, {@link KeyMismatchException}.
+ * {@link KeyUnavailableException}, {@link KmsThrottledException}, {@link KeyMismatchException},
+ * {@link InvalidKeyUsageException}.
  */
 public interface KeyService extends AutoCloseable {
 
@@ -33,6 +35,25 @@ public interface KeyService extends AutoCloseable {
    * same key), keeping the context. The plaintext never leaves the key service.
    */
   WrappedKey reEncrypt(WrappedKey wrapped, EncryptionContext context, String destinationKeyId);
+
+  /**
+   * GenerateMac with HMAC_SHA_256 under the HMAC key {@code keyId} (any of the four reference
+   * forms) over {@code message} (1 to 4096 bytes, as KMS takes). Returns the tag and the key ARN
+   * that made it. An AES key fails with {@link InvalidKeyUsageException}.
+   */
+  default GeneratedMac generateMac(String keyId, byte[] message) {
+    throw new UnsupportedOperationException(this + " does not offer GenerateMac");
+  }
+
+  /**
+   * VerifyMac with HMAC_SHA_256: true when {@code mac} is the tag of {@code message} under the
+   * HMAC key {@code keyId}; false when it is not (another message, key or tag: KMS answers
+   * KMSInvalidMacException). Anything else (unknown or disabled key, an AES key, no access)
+   * throws, so false always means "this MAC does not authenticate this message".
+   */
+  default boolean verifyMac(String keyId, byte[] message, byte[] mac) {
+    throw new UnsupportedOperationException(this + " does not offer VerifyMac");
+  }
 
   /** DescribeKey: resolves an id, ARN or alias to the key ARN and its state. */
   KeyDescription describeKey(String keyId);

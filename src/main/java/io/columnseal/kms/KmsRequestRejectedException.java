@@ -2,7 +2,7 @@ package io.columnseal.kms;
 
 /**
  * KMS refused the request for a reason with no type of its own here: a ValidationException,
- * InvalidKeyUsageException (an asymmetric or HMAC key named as master key), an invalid grant
+ * a malformed key reference (refused before any call), an invalid grant
  * token. Retrying does not help; the message carries the AWS error code.
  */
 public final class KmsRequestRejectedException extends KmsException {

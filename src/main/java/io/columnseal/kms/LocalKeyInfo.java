@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param keyId the key's UUID
  * @param keyArn {@code arn:aws:kms:local:000000000000:key/<keyId>}
+ * @param spec AES-256 (wraps DEKs) or HMAC-256 (makes MACs)
  * @param aliases the {@code alias/<name>} names that point at the key, sorted
  * @param versionCount how many versions of material the key has (1 + rotations)
  * @param currentVersion the version new DEKs are wrapped under (the newest)
@@ -15,6 +16,7 @@ import java.util.List;
 public record LocalKeyInfo(
     String keyId,
     String keyArn,
+    KeySpec spec,
     String description,
     Instant creationDate,
     KeyState state,

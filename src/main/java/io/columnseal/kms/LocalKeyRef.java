@@ -62,13 +62,30 @@ final class LocalKeyRef {
   static String aliasName(String aliasOrName) {
     String alias = aliasOrName.startsWith(ALIAS_PREFIX) ? aliasOrName : ALIAS_PREFIX + aliasOrName;
     if (!ALIAS.matcher(alias).matches()) {
-      throw new IllegalArgumentException("Cannot use alias " + aliasOrName
+      // Not quoted: text that breaks the rules could be anything, a pasted secret included.
+      throw new IllegalArgumentException("Cannot use the alias given (" + aliasOrName.length() + " characters)"
           + ": an alias is alias/<name> with letters, digits, '/', '_' or '-', at most 256 characters");
     }
     if (alias.startsWith("alias/aws/")) {
       throw new IllegalArgumentException("Cannot use alias " + aliasOrName + ": alias/aws/ is reserved for AWS managed keys");
     }
     return alias;
+  }
+
+  /**
+   * The reference as an exception may name it: quoted when it is in one of the KMS forms (of any
+   * account), else only its length, since malformed text could be a secret pasted by mistake.
+   */
+  static String printable(String ref) {
+    return AwsKeyRef.problem(ref) == null || parse(ref) != null ? ref : AwsKeyRef.INVALID;
+  }
+
+  /** Why {@code ref} names no key of a local keyring, without quoting it when it is malformed. */
+  static String formProblem(String ref) {
+    if (AwsKeyRef.problem(ref) == null || parse(ref) != null) {
+      return "not a key id, key ARN, alias name or alias ARN of a local keyring";
+    }
+    return "not a key id, key ARN, alias name or alias ARN (" + (ref == null ? 0 : ref.length()) + " characters)";
   }
 
   static boolean isAliasName(String s) {

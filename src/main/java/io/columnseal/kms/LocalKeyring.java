@@ -3,6 +3,7 @@ package io.columnseal.kms;
 import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link KeyService} backed by a JSON keyring file of AES-256 master keys. <b>For local
+ * A {@link KeyService} backed by a JSON keyring file of AES-256 and HMAC-256 master keys. <b>For local
  * development and tests only:</b> the master keys sit unprotected in a file (owner-only, 0600),
  * with no access control, audit trail or hardware protection. Never use it for production data.
  *
@@ -47,6 +48,10 @@ public final class LocalKeyring implements KeyService {
   static final String DISABLE = "DisableKey";
   static final String ENABLE = "EnableKey";
   static final String CREATE_ALIAS = "CreateAlias";
+  static final String GENERATE_MAC = "GenerateMac";
+  static final String VERIFY_MAC = "VerifyMac";
+  /** KMS's bounds on the message of GenerateMac and VerifyMac. */
+  static final int MAX_MAC_MESSAGE = 4096;
 
   private final LocalKeyringFile file;
   private final Clock clock;
@@ -61,11 +66,6 @@ public final class LocalKeyring implements KeyService {
     this.snapshot = snapshot;
     LOG.warn("Opened local keyring {} ({} keys): for local development and tests only, never for production data",
         file.path(), snapshot.keys().size());
-    String loose = file.loosePermissions();
-    if (loose != null) {
-      LOG.warn("Local keyring {} has permissions {}; it holds master keys and should be rw------- (chmod 600)",
-          file.path(), loose);
-    }
   }
 
   /**
@@ -117,6 +117,16 @@ public final class LocalKeyring implements KeyService {
    * @throws IllegalArgumentException if the alias breaks the KMS alias rules
    */
   public KeyDescription createKey(String aliasOrNull, String description) {
+    return createKey(aliasOrNull, description, KeySpec.SYMMETRIC_DEFAULT);
+  }
+
+  /**
+   * CreateKey of either spec: {@link KeySpec#SYMMETRIC_DEFAULT} (wraps DEKs) or
+   * {@link KeySpec#HMAC_256} (256 random bits for GenerateMac/VerifyMac, stored like AES
+   * material; never rotated).
+   */
+  public KeyDescription createKey(String aliasOrNull, String description, KeySpec spec) {
+    Objects.requireNonNull(spec, "spec");
     String alias = aliasOrNull == null ? null : LocalKeyRef.aliasName(aliasOrNull);
     String text = description == null ? "" : description;
     String ref = alias == null ? "-" : alias;
@@ -124,13 +134,14 @@ public final class LocalKeyring implements KeyService {
       if (alias != null && current.aliases().containsKey(alias)) {
         throw aliasExists(CREATE_KEY, alias, current);
       }
-      LocalMasterKey key = new LocalMasterKey(UUID.randomUUID(), text, clock.instant(), KeyState.ENABLED,
+      LocalMasterKey key = new LocalMasterKey(UUID.randomUUID(), spec, text, clock.instant(), KeyState.ENABLED,
           List.of(new LocalMasterKey.Version(1, clock.instant(), newMaterial())), 1);
       LocalKeyringContents next = current.withKey(key);
       if (alias != null) {
         next = next.withAlias(alias, key.id());
       }
-      LOG.info("Created key {}{} in local keyring {}", key.arn(), alias == null ? "" : " (" + alias + ")", path());
+      LOG.info("Created {} key {}{} in local keyring {}", spec.kmsName(), key.arn(), alias == null ? "" : " (" + alias + ")",
+          path());
       return new Change<>(next, key.describe());
     });
   }
@@ -151,10 +162,16 @@ public final class LocalKeyring implements KeyService {
    * older versions still decrypt; {@link #reEncrypt} moves them to the new version.
    *
    * @throws KeyDisabledException if the key is not enabled
+   * @throws KmsRequestRejectedException for an HMAC key: KMS does not rotate those
    */
   public LocalKeyInfo rotate(String keyRef) {
     return update(ROTATE, keyRef, current -> {
       LocalMasterKey key = resolve(current, keyRef, ROTATE);
+      if (key.spec() == KeySpec.HMAC_256) {
+        // As KMS, whose rotation (automatic or on demand) is for symmetric encryption keys only.
+        throw new KmsRequestRejectedException(ROTATE, keyRef, "key " + key.arn() + " is an HMAC_256 key, and HMAC keys"
+            + " do not rotate (as in KMS); create a new HMAC key instead (local keyring " + path() + ")");
+      }
       requireEnabled(key, keyRef, ROTATE);
       LocalMasterKey rotated = key.withNewVersion(newMaterial(), clock.instant());
       LOG.info("Rotated key {} to version {} in local keyring {}", key.arn(), rotated.currentVersion(), path());
@@ -197,6 +214,7 @@ public final class LocalKeyring implements KeyService {
     Objects.requireNonNull(context, "context");
     return read(s -> {
       LocalMasterKey key = resolve(s, keyId, GENERATE);
+      requireUsage(key, KeySpec.SYMMETRIC_DEFAULT, keyId, GENERATE);
       requireEnabled(key, keyId, GENERATE);
       byte[] dek = new byte[LocalKeyBlob.DEK_BYTES];
       try {
@@ -232,6 +250,7 @@ public final class LocalKeyring implements KeyService {
       byte[] blob = wrapped.blob();
       LocalMasterKey source = sourceKey(s, wrapped, blob, REENCRYPT);
       LocalMasterKey destination = resolve(s, destinationKeyId, REENCRYPT);
+      requireUsage(destination, KeySpec.SYMMETRIC_DEFAULT, destinationKeyId, REENCRYPT);
       requireEnabled(destination, destinationKeyId, REENCRYPT);
       byte[] dek = unwrap(source, blob, context, wrapped.keyArn(), REENCRYPT);
       try {
@@ -239,6 +258,26 @@ public final class LocalKeyring implements KeyService {
       } finally {
         Arrays.fill(dek, (byte) 0);
       }
+    });
+  }
+
+  @Override
+  public GeneratedMac generateMac(String keyId, byte[] message) {
+    Objects.requireNonNull(message, "message");
+    return read(s -> {
+      LocalMasterKey key = macKey(s, keyId, message, GENERATE_MAC);
+      return new GeneratedMac(key.arn(), LocalMac.hmacSha256(key.current().material(), message));
+    });
+  }
+
+  @Override
+  public boolean verifyMac(String keyId, byte[] message, byte[] mac) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(mac, "mac");
+    return read(s -> {
+      LocalMasterKey key = macKey(s, keyId, message, VERIFY_MAC);
+      byte[] expected = LocalMac.hmacSha256(key.current().material(), message);
+      return MessageDigest.isEqual(expected, mac); // constant time; a wrong length is simply false
     });
   }
 
@@ -276,6 +315,7 @@ public final class LocalKeyring implements KeyService {
       throw new InvalidCiphertextException(operation, expected, problem + " (local keyring " + path() + ")");
     }
     LocalMasterKey key = resolve(s, expected, operation);
+    requireUsage(key, KeySpec.SYMMETRIC_DEFAULT, expected, operation);
     UUID wrappedBy = LocalKeyBlob.keyIdOf(blob);
     if (!wrappedBy.equals(key.id())) {
       throw new KeyMismatchException(operation, expected, "the ciphertext was wrapped by key "
@@ -310,13 +350,35 @@ public final class LocalKeyring implements KeyService {
   }
 
   private LocalMasterKey resolve(LocalKeyringContents s, String ref, String operation) {
-    LocalMasterKey key = s.find(LocalKeyRef.parse(ref));
+    LocalKeyRef parsed = LocalKeyRef.parse(ref);
+    LocalMasterKey key = s.find(parsed);
     if (key == null) {
-      throw new KeyNotFoundException(operation, String.valueOf(ref), LocalKeyRef.parse(ref) == null
-          ? "not a key id, key ARN, alias name or alias ARN of local keyring " + path()
+      throw new KeyNotFoundException(operation, LocalKeyRef.printable(ref), parsed == null
+          ? LocalKeyRef.formProblem(ref) + " (local keyring " + path() + ")"
           : "no such key or alias in local keyring " + path());
     }
     return key;
+  }
+
+  /** The HMAC key for GenerateMac/VerifyMac, checked as KMS checks it. */
+  private LocalMasterKey macKey(LocalKeyringContents s, String keyId, byte[] message, String operation) {
+    LocalMasterKey key = resolve(s, keyId, operation);
+    requireUsage(key, KeySpec.HMAC_256, keyId, operation);
+    requireEnabled(key, keyId, operation);
+    if (message.length < 1 || message.length > MAX_MAC_MESSAGE) {
+      throw new KmsRequestRejectedException(operation, keyId, "the message is " + message.length
+          + " bytes; KMS takes 1 to " + MAX_MAC_MESSAGE + " (local keyring " + path() + ")");
+    }
+    return key;
+  }
+
+  /** KMS's InvalidKeyUsageException: an AES key does no MACs, an HMAC key wraps no DEKs. */
+  private void requireUsage(LocalMasterKey key, KeySpec needed, String ref, String operation) {
+    if (key.spec() != needed) {
+      throw new InvalidKeyUsageException(operation, ref, "key " + key.arn() + " has key usage " + key.spec().keyUsage()
+          + ", and " + operation + " needs a " + needed.kmsName() + " key with usage " + needed.keyUsage()
+          + " (local keyring " + path() + ")");
+    }
   }
 
   private void requireEnabled(LocalMasterKey key, String ref, String operation) {

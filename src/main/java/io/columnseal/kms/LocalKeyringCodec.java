@@ -33,7 +33,9 @@ import java.util.UUID;
 final class LocalKeyringCodec {
   static final String FORMAT = "columnseal-local-keyring";
   static final int FORMAT_VERSION = 1;
-  static final String WARNING = "LOCAL DEVELOPMENT AND TESTS ONLY. This file holds unprotected AES-256 "
+  /** A keyring that holds an HMAC key: builds that read only version 1 refuse it, rather than wrap DEKs with it. */
+  static final int FORMAT_VERSION_HMAC = 2;
+  static final String WARNING = "LOCAL DEVELOPMENT AND TESTS ONLY. This file holds unprotected AES-256 and HMAC "
       + "master keys in plain base64. Never use it for production data; use AWS KMS.";
   private static final String OPERATION = "ReadKeyring";
 
@@ -50,13 +52,16 @@ final class LocalKeyringCodec {
   static byte[] encode(LocalKeyringContents contents) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("format", FORMAT);
-    root.put("formatVersion", FORMAT_VERSION);
+    boolean hmac = contents.keys().stream().anyMatch(k -> k.spec() == KeySpec.HMAC_256);
+    root.put("formatVersion", hmac ? FORMAT_VERSION_HMAC : FORMAT_VERSION);
     root.put("warning", WARNING);
     ArrayNode keys = root.putArray("keys");
     for (LocalMasterKey k : contents.keys()) {
       ObjectNode key = keys.addObject();
       key.put("keyId", k.id().toString());
       key.put("arn", k.arn());
+      key.put("keySpec", k.spec().kmsName());
+      key.put("keyUsage", k.spec().keyUsage());
       key.put("description", k.description());
       key.put("creationDate", k.creationDate().toString());
       key.put("keyState", k.state().kmsName());
@@ -88,6 +93,7 @@ final class LocalKeyringCodec {
   private static final class Reader {
     private final Path file;
     private String keyId = "-";
+    private int formatVersion;
 
     Reader(Path file) {
       this.file = file;
@@ -105,8 +111,10 @@ final class LocalKeyringCodec {
       if (version == null || !version.isInt()) {
         throw corrupt("has no integer formatVersion");
       }
-      if (version.intValue() != FORMAT_VERSION) {
-        throw corrupt("has format version " + version.intValue() + "; this build reads version " + FORMAT_VERSION);
+      formatVersion = version.intValue();
+      if (formatVersion != FORMAT_VERSION && formatVersion != FORMAT_VERSION_HMAC) {
+        throw corrupt("has format version " + formatVersion + "; this build reads versions " + FORMAT_VERSION
+            + " and " + FORMAT_VERSION_HMAC);
       }
       Map<UUID, LocalMasterKey> keys = new LinkedHashMap<>();
       JsonNode keyArray = field(root, "keys", "keys");
@@ -160,6 +168,7 @@ final class LocalKeyringCodec {
       if (!LocalKeyRef.keyArn(id).equals(text(node, "arn", where))) {
         throw corrupt(where + ".arn is not " + LocalKeyRef.keyArn(id));
       }
+      KeySpec spec = spec(node, where);
       String description = text(node, "description", where);
       Instant created = instant(node, "creationDate", where);
       KeyState state = state(text(node, "keyState", where), where);
@@ -176,7 +185,10 @@ final class LocalKeyringCodec {
         if (current < 1 || current > versions.size()) {
           throw corrupt(where + ".currentVersion is " + current + " but the key has versions 1 to " + versions.size());
         }
-        return new LocalMasterKey(id, description, created, state, versions, current);
+        if (spec == KeySpec.HMAC_256 && versions.size() != 1) {
+          throw corrupt(where + " is an HMAC key with " + versions.size() + " versions; HMAC keys do not rotate and have one");
+        }
+        return new LocalMasterKey(id, spec, description, created, state, versions, current);
       } catch (RuntimeException e) {
         versions.forEach(LocalMasterKey.Version::destroy);
         throw e;
@@ -202,7 +214,8 @@ final class LocalKeyringCodec {
       if (material.length != LocalMasterKey.KEY_BYTES) {
         int length = material.length;
         Arrays.fill(material, (byte) 0);
-        throw corrupt(where + ".material is " + length + " bytes; an AES-256 master key is " + LocalMasterKey.KEY_BYTES);
+        throw corrupt(where + ".material is " + length + " bytes; a master key (AES-256 or HMAC-256) is "
+            + LocalMasterKey.KEY_BYTES);
       }
       return new LocalMasterKey.Version(number, created, material);
     }
@@ -215,7 +228,8 @@ final class LocalKeyringCodec {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> a = it.next();
         if (!LocalKeyRef.isAliasName(a.getKey())) {
-          throw corrupt("alias " + a.getKey() + " is not a valid alias/<name>");
+          // Not quoted: a malformed name could be anything.
+          throw corrupt("field aliases has a name of " + a.getKey().length() + " characters that is not a valid alias/<name>");
         }
         UUID target = LocalKeyRef.parseKeyId(a.getValue().asText(null));
         if (target == null || !keys.containsKey(target)) {
@@ -224,6 +238,25 @@ final class LocalKeyringCodec {
         out.put(a.getKey(), target);
       }
       return out;
+    }
+
+    /** Absent in files written before HMAC keys: an AES key. Spec and usage must agree. */
+    private KeySpec spec(JsonNode node, String where) {
+      if (!node.has("keySpec") && !node.has("keyUsage")) {
+        return KeySpec.SYMMETRIC_DEFAULT;
+      }
+      KeySpec spec = KeySpec.fromKmsName(text(node, "keySpec", where));
+      if (spec == null) {
+        throw corrupt(where + ".keySpec must be SYMMETRIC_DEFAULT or HMAC_256");
+      }
+      if (!spec.keyUsage().equals(text(node, "keyUsage", where))) {
+        throw corrupt(where + ".keyUsage must be " + spec.keyUsage() + " for a " + spec.kmsName() + " key");
+      }
+      if (spec == KeySpec.HMAC_256 && formatVersion != FORMAT_VERSION_HMAC) {
+        throw corrupt(where + " is an HMAC key in a format version " + formatVersion + " keyring; HMAC keys need "
+            + FORMAT_VERSION_HMAC);
+      }
+      return spec;
     }
 
     private KeyState state(String name, String where) {

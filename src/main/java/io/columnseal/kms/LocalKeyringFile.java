@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
  */
 final class LocalKeyringFile {
   static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  // The owner's own bits are the owner's business (x is harmless, r-- is fine for a reader).
+  private static final Set<PosixFilePermission> OWNER_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
   private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path path;
@@ -48,20 +51,39 @@ final class LocalKeyringFile {
     return Files.exists(path);
   }
 
-  /** Group or other permissions of the keyring, or null when none (or not a POSIX file system). */
-  String loosePermissions() {
+  /**
+   * Refuses a keyring that group or others may read or write: it holds master keys in clear, so
+   * a loose mode is a leak (or a way to plant keys), not a style problem. Checked before the
+   * file is read, so no material is loaded from such a file. Not a POSIX file system: no check.
+   */
+  private void requireOwnerOnly(String operation) {
     if (!posix()) {
-      return null;
+      return;
     }
+    Set<PosixFilePermission> perms;
     try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
-      return OWNER_ONLY.containsAll(perms) ? null : PosixFilePermissions.toString(perms);
+      perms = Files.getPosixFilePermissions(path);
+    } catch (NoSuchFileException e) {
+      return; // read() says there is no keyring
     } catch (IOException e) {
-      return null;
+      throw new KeyUnavailableException(operation, "-", "cannot read the permissions of local keyring " + path, e);
+    }
+    Set<PosixFilePermission> loose = new HashSet<>(perms);
+    loose.removeAll(OWNER_PERMISSIONS);
+    if (!loose.isEmpty()) {
+      throw new InsecureKeyringException(operation, "-", "local keyring " + path + " has mode "
+          + PosixFilePermissions.toString(perms) + ": group or others may read or write the master keys in it;"
+          + " refusing to use it (run chmod 600 " + path + ")");
     }
   }
 
+  /**
+   * Reads and decodes the keyring.
+   *
+   * @throws InsecureKeyringException if group or others have any permission on the file
+   */
   LocalKeyringContents read(String operation) {
+    requireOwnerOnly(operation);
     byte[] json;
     try {
       json = Files.readAllBytes(path);

@@ -9,9 +9,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One AES-256 master key of the local keyring: its metadata and every version of its material
- * (version n at index n-1). Old versions stay so that DEKs wrapped before a rotation still
- * unwrap, as with KMS automatic rotation.
+ * One master key of the local keyring, AES-256 or HMAC-256 ({@link KeySpec}): its metadata and
+ * every version of its material (version n at index n-1). Old versions stay so that DEKs
+ * wrapped before a rotation still unwrap, as with KMS automatic rotation. An HMAC key has one
+ * version only: KMS does not rotate HMAC keys.
  *
  * <p>Immutable once built; the {@code with*} methods share the version arrays with the
  * original, so only the keyring that last holds them may {@link #destroy()} them.
@@ -20,15 +21,17 @@ final class LocalMasterKey {
   static final int KEY_BYTES = 32;
 
   private final UUID id;
+  private final KeySpec spec;
   private final String description;
   private final Instant creationDate;
   private final KeyState state;
   private final List<Version> versions;
   private final int currentVersion;
 
-  LocalMasterKey(UUID id, String description, Instant creationDate, KeyState state,
+  LocalMasterKey(UUID id, KeySpec spec, String description, Instant creationDate, KeyState state,
       List<Version> versions, int currentVersion) {
     this.id = Objects.requireNonNull(id);
+    this.spec = Objects.requireNonNull(spec);
     this.description = Objects.requireNonNull(description);
     this.creationDate = Objects.requireNonNull(creationDate);
     this.state = Objects.requireNonNull(state);
@@ -36,11 +39,18 @@ final class LocalMasterKey {
     if (this.versions.isEmpty() || currentVersion < 1 || currentVersion > this.versions.size()) {
       throw new IllegalArgumentException("key " + id + " has no version " + currentVersion);
     }
+    if (spec == KeySpec.HMAC_256 && this.versions.size() != 1) {
+      throw new IllegalArgumentException("HMAC key " + id + " has " + this.versions.size() + " versions; it has one");
+    }
     this.currentVersion = currentVersion;
   }
 
   UUID id() {
     return id;
+  }
+
+  KeySpec spec() {
+    return spec;
   }
 
   String arn() {
@@ -77,14 +87,14 @@ final class LocalMasterKey {
   }
 
   LocalMasterKey withState(KeyState newState) {
-    return new LocalMasterKey(id, description, creationDate, newState, versions, currentVersion);
+    return new LocalMasterKey(id, spec, description, creationDate, newState, versions, currentVersion);
   }
 
   /** Adds {@code material} as the next version and makes it current (key rotation). */
   LocalMasterKey withNewVersion(byte[] material, Instant created) {
     List<Version> more = new ArrayList<>(versions);
     more.add(new Version(versions.size() + 1, created, material));
-    return new LocalMasterKey(id, description, creationDate, state, more, more.size());
+    return new LocalMasterKey(id, spec, description, creationDate, state, more, more.size());
   }
 
   void destroy() {
@@ -98,14 +108,14 @@ final class LocalMasterKey {
   }
 
   LocalKeyInfo info(List<String> aliases) {
-    return new LocalKeyInfo(id.toString(), arn(), description, creationDate, state,
+    return new LocalKeyInfo(id.toString(), arn(), spec, description, creationDate, state,
         Collections.unmodifiableList(new ArrayList<>(aliases)), versions.size(), currentVersion);
   }
 
   /** Never prints material. */
   @Override
   public String toString() {
-    return "LocalMasterKey[" + arn() + ", " + state.kmsName() + ", " + versions.size() + " versions]";
+    return "LocalMasterKey[" + arn() + ", " + spec.kmsName() + ", " + state.kmsName() + ", " + versions.size() + " versions]";
   }
 
   /** One version of the key material. Holds the array it is given; nothing else may keep it. */

@@ -245,11 +245,40 @@ class CliTest {
   }
 
   @Test
+  void keysCreateSpecHmacMakesAnHmacKeyThatDoesNotRotate() {
+    Result created = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "manifest-mac", "--spec", "hmac");
+    assertEquals(0, created.code, created.toString());
+    String arn = arnIn(created.out);
+    assertEquals("created " + arn + " (Enabled)\n", created.out);
+
+    Result list = cli("keys", "list", "--keyring", keyring().toString());
+    assertTrue(list.out.startsWith(arn + "  Enabled  versions=1 current=1 spec=HMAC_256  alias/manifest-mac"), list.out);
+
+    Result rotated = cli("keys", "rotate", "--keyring", keyring().toString(), "--key", "alias/manifest-mac");
+    assertEquals(1, rotated.code, rotated.toString());
+    assertEquals(1, rotated.errLines().size(), rotated.toString());
+    assertTrue(rotated.err.contains("is an HMAC_256 key, and HMAC keys do not rotate"), rotated.err);
+
+    Result again = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "manifest-mac", "--if-missing");
+    assertEquals(1, again.code, "an AES key was asked for: " + again);
+    assertTrue(again.err.contains("the alias names " + arn + ", a HMAC_256 key, not SYMMETRIC_DEFAULT"), again.err);
+    Result same = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "manifest-mac", "--if-missing",
+        "--spec", "hmac");
+    assertEquals(0, same.code, same.toString());
+    assertTrue(same.out.startsWith("exists " + arn + " alias/manifest-mac"), same.out);
+
+    Result bad = cli("keys", "create", "--keyring", keyring().toString(), "--spec", "rsa");
+    assertEquals(2, bad.code, bad.toString());
+    assertEquals("columnseal keys create: Cannot set --spec to that value: the value must be aes or hmac\n", bad.err);
+  }
+
+  @Test
   void aBadAliasIsAUsageErrorAndAnUnknownKeyAFailure() {
     Result bad = cli("keys", "create", "--keyring", keyring().toString(), "--alias", "cards and more!");
     assertEquals(2, bad.code, bad.toString());
     assertEquals(1, bad.errLines().size(), bad.toString());
-    assertTrue(bad.err.startsWith("columnseal keys create: Cannot use alias cards and more!"), bad.err);
+    assertTrue(bad.err.startsWith("columnseal keys create: Cannot use the alias given (15 characters): "), bad.err);
+    assertFalse(bad.err.contains("cards and more!"), "a malformed alias is not echoed: " + bad.err);
 
     Result unknown = cli("keys", "rotate", "--keyring", keyring().toString(), "--key", "alias/nope");
     assertEquals(1, unknown.code, unknown.toString());

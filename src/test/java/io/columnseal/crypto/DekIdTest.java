@@ -76,6 +76,17 @@ class DekIdTest {
   }
 
   @Test
+  void aRejectedIdIsDescribedNeverQuoted() {
+    IllegalArgumentException upper = assertThrows(IllegalArgumentException.class, () -> DekId.parse("0123456789ABCDEF"));
+    assertEquals("a DEK id is 16 lower-case hex digits, got a character that is not one at position 11", upper.getMessage());
+    IllegalArgumentException secret = assertThrows(IllegalArgumentException.class, () -> DekId.parse("s3cr3t-passw0rd!"));
+    assertEquals("a DEK id is 16 lower-case hex digits, got a character that is not one at position 1", secret.getMessage());
+    IllegalArgumentException keyHex = assertThrows(IllegalArgumentException.class,
+        () -> DekId.parse("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+    assertEquals("a DEK id is 16 lower-case hex digits, got 64 characters", keyHex.getMessage());
+  }
+
+  @Test
   void parseErrorDoesNotEchoALongInput() {
     String keyHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DekId.parse(keyHex));

@@ -171,6 +171,63 @@ class AwsKmsTest {
   }
 
   @Test
+  void generateAnsweredForAnotherKeyIsKeyMismatchNamingBothArns() {
+    String other = server.createKey("other");
+    server.faults().answerWithKeyId(other);
+    KeyMismatchException e = assertThrows(KeyMismatchException.class, () -> admin.generateDataKey(keyArn, dek, context));
+    assertEquals("GenerateDataKey on key " + keyArn + ": DEK " + dek.hex() + ": KMS answered with key " + other
+        + " but " + keyArn + " was asked for", e.getMessage());
+    String keyId = keyArn.substring(keyArn.indexOf("key/") + 4);
+    e = assertThrows(KeyMismatchException.class, () -> admin.generateDataKey(keyId, dek, context));
+    assertEquals("GenerateDataKey on key " + keyId + ": DEK " + dek.hex() + ": KMS answered with key " + other
+        + " but key id " + keyId + " was asked for", e.getMessage());
+    server.faults().answerWithKeyId("not-an-arn");
+    e = assertThrows(KeyMismatchException.class, () -> admin.generateDataKey(keyArn, dek, context));
+    assertTrue(e.getMessage().endsWith("KMS answered without a key ARN (got 10 characters)"), e.getMessage());
+  }
+
+  @Test
+  void reEncryptAnsweredForAnotherDestinationIsKeyMismatch() {
+    WrappedKey w = wrapped();
+    String next = server.createKey("next");
+    String other = server.createKey("other");
+    server.faults().answerWithKeyId(other);
+    KeyMismatchException e = assertThrows(KeyMismatchException.class, () -> admin.reEncrypt(w, context, next));
+    assertEquals("ReEncrypt on key " + next + ": DEK " + dek.hex() + ": KMS answered with key " + other
+        + " but " + next + " was asked for", e.getMessage());
+  }
+
+  @Test
+  void reEncryptAnsweredFromAnotherSourceIsKeyMismatch() {
+    WrappedKey w = wrapped();
+    String next = server.createKey("next");
+    String other = server.createKey("other");
+    server.faults().answerWithSourceKeyId(other);
+    KeyMismatchException e = assertThrows(KeyMismatchException.class, () -> admin.reEncrypt(w, context, next));
+    assertEquals("ReEncrypt on key " + keyArn + ": DEK " + dek.hex() + ": KMS says the source key was " + other
+        + " but the manifest says " + keyArn, e.getMessage());
+  }
+
+  @Test
+  void aMalformedKeyReferenceIsRefusedUnquotedBeforeAnyKmsCall() {
+    String pasted = "AKIDTESTNOTAKEY/wJalrXUtnFEMI+K7MDENGbPxRfiCYzEXAMPLE"; // a secret pasted in the wrong field
+    List<KmsRequestRejectedException> failures = List.of(
+        assertThrows(KmsRequestRejectedException.class, () -> admin.generateDataKey(pasted, dek, context)),
+        assertThrows(KmsRequestRejectedException.class, () -> admin.describeKey(pasted)),
+        assertThrows(KmsRequestRejectedException.class, () -> admin.reEncrypt(wrapped(), context, pasted)),
+        assertThrows(KmsRequestRejectedException.class,
+            () -> admin.decrypt(new WrappedKey(pasted, new byte[] {1}), dek, context)));
+    assertEquals("GenerateDataKey on key (invalid key reference): the key is not a key id, key ARN, alias name or alias ARN"
+        + " (" + pasted.length() + " characters)", failures.get(0).getMessage());
+    assertEquals("Decrypt on key (invalid key reference): DEK " + dek.hex() + ": the wrapped key names no key ARN ("
+        + pasted.length() + " characters)", failures.get(3).getMessage());
+    for (KmsException f : failures) {
+      assertFalse(f.getMessage().contains("wJalr") || f.keyId().contains("wJalr"), f.getMessage());
+    }
+    assertEquals(List.of(), server.log().entries(), "no malformed reference reached KMS");
+  }
+
+  @Test
   void disabledKeyIsKeyDisabledForGenerateAndDecrypt() {
     WrappedKey w = wrapped();
     server.disable(keyArn);

@@ -34,10 +34,12 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The keyring file: format checks, owner-only permissions, atomic writes, concurrent writers. */
 class LocalKeyringFileTest {
@@ -128,14 +130,33 @@ class LocalKeyringFileTest {
     assertEquals(Set.of("test.keyring.json", "test.keyring.json.lock"), names(dir), "no temporary file is left");
   }
 
-  @Test
-  void aLooseKeyringStillOpensAndIsTightenedOnTheNextWrite() throws IOException {
+  @ParameterizedTest
+  @ValueSource(strings = {"rw-r--r--", "rw-r-----", "rw--w----", "rw------x", "rw-rw-rw-"})
+  void aKeyringThatGroupOrOthersCanReadOrWriteIsRefused(String mode) throws IOException {
     Path file = keyringWithKeys();
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    try (LocalKeyring keyring = LocalKeyring.open(file)) {
-      keyring.rotate("alias/cards");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+    byte[] before = Files.readAllBytes(file);
+    for (Executable opening : List.<Executable>of(() -> LocalKeyring.open(file), () -> LocalKeyring.createOrOpen(file))) {
+      InsecureKeyringException e = assertThrows(InsecureKeyringException.class, opening);
+      assertEquals("OpenKeyring on key -: local keyring " + file.toAbsolutePath() + " has mode " + mode
+          + ": group or others may read or write the master keys in it; refusing to use it (run chmod 600 "
+          + file.toAbsolutePath() + ")", e.getMessage());
     }
-    assertEquals(OWNER_ONLY, permissions(file));
+    assertArrayEquals(before, Files.readAllBytes(file), "a refused keyring is not rewritten");
+    assertEquals(mode, permissions(file), "nor silently tightened");
+  }
+
+  @Test
+  void anOpenKeyringRefusesAdminCallsOnceTheFileIsLoosened() throws IOException {
+    Path file = keyringWithKeys();
+    try (LocalKeyring keyring = LocalKeyring.open(file)) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+      InsecureKeyringException e = assertThrows(InsecureKeyringException.class, () -> keyring.rotate("alias/cards"));
+      assertTrue(e.getMessage().startsWith("RotateKeyOnDemand on key -: local keyring " + file.toAbsolutePath()
+          + " has mode rw-rw-rw-"), e.getMessage());
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      assertEquals(2, keyring.rotate("alias/cards").currentVersion(), "chmod 600 is the fix");
+    }
   }
 
   @Test
@@ -145,6 +166,7 @@ class LocalKeyringFileTest {
     // even for root, whom read-only directories do not stop.
     Path file = dir.resolve("k".repeat(235) + ".json");
     Files.write(file, Files.readAllBytes(keyringWithKeys()));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(OWNER_ONLY));
     byte[] before = Files.readAllBytes(file);
     Set<String> namesBefore = names(dir);
     try (LocalKeyring keyring = LocalKeyring.open(file)) {
@@ -247,7 +269,7 @@ class LocalKeyringFileTest {
             "not valid or complete JSON"),
         Arguments.of("a JSON array", bytes(b -> "[]".getBytes(StandardCharsets.UTF_8)), "not a JSON object"),
         Arguments.of("another format", tree(t -> t.put("format", "something-else")), "not a columnseal local keyring"),
-        Arguments.of("unknown format version", tree(t -> t.put("formatVersion", 2)), "format version 2"),
+        Arguments.of("unknown format version", tree(t -> t.put("formatVersion", 3)), "format version 3"),
         Arguments.of("no format version", tree(t -> t.remove("formatVersion")), "no integer formatVersion"),
         Arguments.of("bad base64", version(v -> v.put("material", "not*base64!")), "material is not valid base64"),
         Arguments.of("16-byte key", version(v -> v.put("material", KeyringSecrets.base64(new byte[16]))), "is 16 bytes"),
@@ -260,6 +282,9 @@ class LocalKeyringFileTest {
         Arguments.of("no keys array", tree(t -> t.remove("keys")), "misses field keys"),
         Arguments.of("the same key twice", tree(t -> ((ArrayNode) t.get("keys")).add(t.get("keys").get(0).deepCopy())),
             "twice"),
+        Arguments.of("malformed alias name", tree(t -> ((ObjectNode) t.get("aliases"))
+            .put("alias/not a secret", t.get("keys").get(0).get("keyId").asText())),
+            "field aliases has a name of 18 characters that is not a valid alias/<name>"),
         Arguments.of("alias to an unknown key", tree(t -> ((ObjectNode) t.get("aliases"))
             .put("alias/ghost", "00000000-0000-0000-0000-000000000000")), "does not name a key id"));
   }

@@ -175,7 +175,7 @@ class LocalKeyringTest {
     for (String ref : unknown) {
       KeyNotFoundException d = expect(KeyNotFoundException.class, () -> keyring.describeKey(ref));
       assertEquals("DescribeKey", d.operation());
-      assertEquals(ref, d.keyId());
+      assertEquals(ref.equals("cards") ? "(invalid key reference)" : ref, d.keyId());
       assertTrue(d.getMessage().contains(file.getFileName().toString()), d.getMessage());
       expect(KeyNotFoundException.class, () -> keyring.generateDataKey(ref, DEK_ID, context));
     }
@@ -184,6 +184,21 @@ class LocalKeyringTest {
     expect(KeyNotFoundException.class, () -> keyring.decrypt(new WrappedKey("alias/nope", wrapped.blob()), DEK_ID, context));
     expect(KeyNotFoundException.class, () -> keyring.rotate("alias/nope"));
     expect(KeyNotFoundException.class, () -> keyring.disable("alias/nope"));
+  }
+
+  @Test
+  void aMalformedReferenceOrAliasIsDescribedNeverQuoted() {
+    String pasted = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"; // a secret pasted in the wrong field
+    KeyNotFoundException e = expect(KeyNotFoundException.class, () -> keyring.generateDataKey(pasted, DEK_ID, context));
+    assertEquals("GenerateDataKey on key (invalid key reference): not a key id, key ARN, alias name or alias ARN (40 characters)"
+        + " (local keyring " + file.toAbsolutePath() + ")", e.getMessage());
+    IllegalArgumentException alias = assertThrows(IllegalArgumentException.class, () -> keyring.createKey(pasted, "x"));
+    assertEquals("Cannot use the alias given (40 characters): an alias is alias/<name> with letters, digits, '/', '_' or '-',"
+        + " at most 256 characters", alias.getMessage());
+    for (Throwable t : List.of(e, alias, expect(KeyNotFoundException.class, () -> keyring.rotate(pasted)),
+        assertThrows(IllegalArgumentException.class, () -> keyring.createAlias(pasted, cards.keyArn())))) {
+      assertFalse(t.getMessage().contains("wJalr"), t.getMessage());
+    }
   }
 
   @Test

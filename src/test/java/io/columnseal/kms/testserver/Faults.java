@@ -7,8 +7,8 @@ import java.util.Random;
  * Faults the server injects before it answers a request: latency, throttling (HTTP 400
  * ThrottlingException), KMS internal errors (HTTP 500 KMSInternalException) for a fraction of
  * requests or the next N, a full outage (the connection is dropped without an answer) now or
- * after N requests of one operation, and a lying KMS that names another key in its answers (to
- * test that clients check the key).
+ * after N requests of one operation, and a lying KMS that names another key (or another ReEncrypt
+ * source key) in its answers (to test that clients check the key).
  * Fractions draw from one seeded {@link Random}, so a sequential test sees the same faults on
  * every run.
  */
@@ -28,6 +28,7 @@ public final class Faults {
   private String outageAfterOperation;
   private int outageAfterCount;
   private String answeredKeyId;
+  private String answeredSourceKeyId;
 
   /** Throttles this fraction (0..1) of requests; 1 throttles all. */
   public synchronized Faults throttle(double fraction, long seed) {
@@ -84,6 +85,12 @@ public final class Faults {
     return this;
   }
 
+  /** ReEncrypt answers name {@code keyArn} as SourceKeyId instead of the blob's key. Null turns it off. */
+  public synchronized Faults answerWithSourceKeyId(String keyArn) {
+    this.answeredSourceKeyId = keyArn;
+    return this;
+  }
+
   /** No faults. */
   public synchronized void clear() {
     throttleRate = 0;
@@ -95,6 +102,7 @@ public final class Faults {
     outageAfterOperation = null;
     outageAfterCount = 0;
     answeredKeyId = null;
+    answeredSourceKeyId = null;
     random = new Random(0);
   }
 
@@ -133,6 +141,10 @@ public final class Faults {
 
   synchronized String answeredKeyId() {
     return answeredKeyId;
+  }
+
+  synchronized String answeredSourceKeyId() {
+    return answeredSourceKeyId;
   }
 
   private static double fraction(double f) {

@@ -33,6 +33,15 @@ final class KmsError extends RuntimeException {
     return new KmsError(400, "InvalidCiphertextException", null);
   }
 
+  static KmsError invalidKeyUsage(String message) {
+    return new KmsError(400, "InvalidKeyUsageException", message);
+  }
+
+  /** VerifyMac's "the MAC does not match": no message, like InvalidCiphertextException. */
+  static KmsError invalidMac() {
+    return new KmsError(400, "KMSInvalidMacException", null);
+  }
+
   static KmsError incorrectKey() {
     return new KmsError(400, "IncorrectKeyException",
         "The key ID in the request does not identify a CMK that can perform this operation.");

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  */
 final class KmsOperations {
   static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
+  static final String HMAC_SHA_256 = "HMAC_SHA_256";
+  static final List<String> MAC_ALGORITHMS = List.of("HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512");
 
   /** One request being answered; handlers record the key they resolved. */
   static final class Call {
@@ -52,6 +54,8 @@ final class KmsOperations {
         Map.entry("GenerateDataKeyWithoutPlaintext",
             op(c -> generateDataKey(c, false), "kms:GenerateDataKeyWithoutPlaintext")),
         Map.entry("Encrypt", op(this::encrypt, "kms:Encrypt")),
+        Map.entry("GenerateMac", op(this::generateMac, "kms:GenerateMac")),
+        Map.entry("VerifyMac", op(this::verifyMac, "kms:VerifyMac")),
         Map.entry("Decrypt", op(this::decrypt, "kms:Decrypt")),
         Map.entry("ReEncrypt", op(this::reEncrypt, "kms:ReEncryptFrom", "kms:ReEncryptTo")),
         Map.entry("EnableKeyRotation", op(this::enableKeyRotation, "kms:EnableKeyRotation")),
@@ -71,11 +75,24 @@ final class KmsOperations {
     return new Operation(List.of(actions), h);
   }
 
+  /** Symmetric encryption keys (the default) and HMAC_256 keys with usage GENERATE_VERIFY_MAC. */
   private ObjectNode createKey(Call c) {
-    requireAbsentOr(c.body, "KeyUsage", "ENCRYPT_DECRYPT");
-    requireAbsentOr(c.body, "KeySpec", SYMMETRIC_DEFAULT);
     requireAbsentOr(c.body, "CustomerMasterKeySpec", SYMMETRIC_DEFAULT);
-    ServerKeys.Key k = keys.create(text(c.body, "Description"));
+    String spec = text(c.body, "KeySpec");
+    String usage = text(c.body, "KeyUsage");
+    boolean hmac = ServerKeys.HMAC_256.equals(spec);
+    if (!hmac) {
+      requireAbsentOr(c.body, "KeySpec", SYMMETRIC_DEFAULT);
+      if ("GENERATE_VERIFY_MAC".equals(usage)) {
+        throw KmsError.validation("KeyUsage GENERATE_VERIFY_MAC is not compatible with KeySpec SYMMETRIC_DEFAULT");
+      }
+      requireAbsentOr(c.body, "KeyUsage", "ENCRYPT_DECRYPT");
+    } else if (!"GENERATE_VERIFY_MAC".equals(usage)) {
+      // KMS needs the usage spelled out for an HMAC key; the default ENCRYPT_DECRYPT does not fit.
+      throw KmsError.validation("KeyUsage " + (usage == null ? "ENCRYPT_DECRYPT" : usage)
+          + " is not compatible with KeySpec HMAC_256");
+    }
+    ServerKeys.Key k = keys.create(text(c.body, "Description"), hmac ? ServerKeys.HMAC_256 : SYMMETRIC_DEFAULT);
     c.keyArn = k.arn;
     ObjectNode out = json.createObjectNode();
     out.set("KeyMetadata", metadata(keys.snapshot(k)));
@@ -98,6 +115,7 @@ final class KmsOperations {
 
   private ObjectNode generateDataKey(Call c, boolean withPlaintext) {
     ServerKeys.Key k = resolve(c, "KeyId", true);
+    ServerKeys.requireUsage(k, false, withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
     int n = dataKeyLength(c.body);
     keys.requireUsable(k);
     byte[] plaintext = keys.randomBytes(n);
@@ -112,6 +130,7 @@ final class KmsOperations {
 
   private ObjectNode encrypt(Call c) {
     ServerKeys.Key k = resolve(c, "KeyId", true);
+    ServerKeys.requireUsage(k, false, "Encrypt");
     byte[] plaintext = binary(c.body, "Plaintext");
     if (plaintext.length < 1 || plaintext.length > 4096) {
       throw KmsError.validation("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: "
@@ -146,6 +165,7 @@ final class KmsOperations {
     c.keyArn = h.key().arn;
     requireBlobKey(c.body, "SourceKeyId", h);
     ServerKeys.Key destination = keys.resolve(requiredText(c.body, "DestinationKeyId"), true);
+    ServerKeys.requireUsage(destination, false, "ReEncrypt");
     keys.requireUsable(h.key());
     keys.requireUsable(destination);
     byte[] plaintext = keys.open(h, blob, context(c.body, "SourceEncryptionContext"));
@@ -156,6 +176,57 @@ final class KmsOperations {
     out.put("SourceEncryptionAlgorithm", SYMMETRIC_DEFAULT);
     out.put("DestinationEncryptionAlgorithm", SYMMETRIC_DEFAULT);
     return out;
+  }
+
+  private ObjectNode generateMac(Call c) {
+    ServerKeys.Key k = resolve(c, "KeyId", true);
+    byte[] message = macMessage(c.body);
+    requireMacAlgorithm(c.body, k, "GenerateMac");
+    keys.requireUsable(k);
+    ObjectNode out = json.createObjectNode();
+    out.put("Mac", keys.mac(k, message));
+    out.put("MacAlgorithm", HMAC_SHA_256);
+    out.put("KeyId", k.arn);
+    return out;
+  }
+
+  /** A MAC that does not match is KMSInvalidMacException, never MacValid false. */
+  private ObjectNode verifyMac(Call c) {
+    ServerKeys.Key k = resolve(c, "KeyId", true);
+    byte[] message = macMessage(c.body);
+    byte[] mac = binary(c.body, "Mac");
+    requireMacAlgorithm(c.body, k, "VerifyMac");
+    keys.requireUsable(k);
+    if (!java.security.MessageDigest.isEqual(keys.mac(k, message), mac)) {
+      throw KmsError.invalidMac();
+    }
+    ObjectNode out = json.createObjectNode();
+    out.put("KeyId", k.arn);
+    out.put("MacValid", true);
+    out.put("MacAlgorithm", HMAC_SHA_256);
+    return out;
+  }
+
+  private static byte[] macMessage(JsonNode body) {
+    byte[] message = binary(body, "Message");
+    if (message.length < 1 || message.length > 4096) {
+      throw KmsError.validation("1 validation error detected: Value at 'message' failed to satisfy constraint: "
+          + "Member must have length less than or equal to 4096");
+    }
+    return message;
+  }
+
+  /** HMAC_256 keys take HMAC_SHA_256 only; an AES key takes no MAC algorithm at all. */
+  private static void requireMacAlgorithm(JsonNode body, ServerKeys.Key k, String operation) {
+    String algorithm = requiredText(body, "MacAlgorithm");
+    if (!MAC_ALGORITHMS.contains(algorithm)) {
+      throw KmsError.validation("1 validation error detected: Value '" + algorithm + "' at 'macAlgorithm' failed to "
+          + "satisfy constraint: Member must satisfy enum value set: " + MAC_ALGORITHMS);
+    }
+    ServerKeys.requireUsage(k, true, operation);
+    if (!HMAC_SHA_256.equals(algorithm)) {
+      throw KmsError.invalidKeyUsage("Algorithm " + algorithm + " is incompatible with key spec HMAC_256.");
+    }
   }
 
   private ObjectNode enableKeyRotation(Call c) {
@@ -205,16 +276,21 @@ final class KmsOperations {
     m.put("CreationDate", s.created().toEpochMilli() / 1000.0);
     m.put("Enabled", s.state() == ServerKeys.State.ENABLED);
     m.put("Description", s.description());
-    m.put("KeyUsage", "ENCRYPT_DECRYPT");
+    boolean hmac = ServerKeys.HMAC_256.equals(s.spec());
+    m.put("KeyUsage", hmac ? "GENERATE_VERIFY_MAC" : "ENCRYPT_DECRYPT");
     m.put("KeyState", s.state().kmsName);
     if (s.deletionDate() != null) {
       m.put("DeletionDate", s.deletionDate().getEpochSecond());
     }
     m.put("Origin", "AWS_KMS");
     m.put("KeyManager", "CUSTOMER");
-    m.put("CustomerMasterKeySpec", SYMMETRIC_DEFAULT);
-    m.put("KeySpec", SYMMETRIC_DEFAULT);
-    m.putArray("EncryptionAlgorithms").add(SYMMETRIC_DEFAULT);
+    m.put("CustomerMasterKeySpec", s.spec());
+    m.put("KeySpec", s.spec());
+    if (hmac) {
+      m.putArray("MacAlgorithms").add(HMAC_SHA_256);
+    } else {
+      m.putArray("EncryptionAlgorithms").add(SYMMETRIC_DEFAULT);
+    }
     m.put("MultiRegion", false);
     return m;
   }
@@ -228,6 +304,9 @@ final class KmsOperations {
   /** A KeyId named beside a blob must be the blob's key (KMS: IncorrectKeyException). */
   private void requireBlobKey(JsonNode body, String field, ServerKeys.BlobHeader h) {
     String named = text(body, field);
+    if (named != null) {
+      ServerKeys.requireUsage(keys.resolve(named, true), false, "SourceKeyId".equals(field) ? "ReEncrypt" : "Decrypt");
+    }
     if (named != null && keys.resolve(named, true) != h.key()) {
       throw KmsError.incorrectKey();
     }

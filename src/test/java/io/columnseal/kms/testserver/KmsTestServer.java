@@ -132,6 +132,11 @@ public final class KmsTestServer implements AutoCloseable {
     return keys.create(description).arn;
   }
 
+  /** Creates an enabled HMAC_256 key (usage GENERATE_VERIFY_MAC); returns its ARN. */
+  public String createHmacKey(String description) {
+    return keys.create(description, ServerKeys.HMAC_256).arn;
+  }
+
   public void createAlias(String aliasName, String keyId) {
     keys.createAlias(aliasName, keyId);
   }
@@ -211,6 +216,10 @@ public final class KmsTestServer implements AutoCloseable {
         String lie = faults.answeredKeyId();
         if (lie != null && result.has("KeyId")) {
           result.put("KeyId", lie);
+        }
+        String sourceLie = faults.answeredSourceKeyId();
+        if (sourceLie != null && result.has("SourceKeyId")) {
+          result.put("SourceKeyId", sourceLie);
         }
         status = 200;
         outcome = LoggedRequest.OK;

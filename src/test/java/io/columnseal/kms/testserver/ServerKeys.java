@@ -30,6 +30,8 @@ final class ServerKeys {
   static final String REGION = "us-east-1";
   static final String ACCOUNT = "111122223333";
   static final String ARN_PREFIX = "arn:aws:kms:" + REGION + ":" + ACCOUNT + ":";
+  static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
+  static final String HMAC_256 = "HMAC_256";
 
   private static final byte BLOB_VERSION = 1;
   private static final int HEADER = 1 + 16 + 4;
@@ -50,6 +52,8 @@ final class ServerKeys {
   static final class Key {
     final UUID id;
     final String arn;
+    /** SYMMETRIC_DEFAULT (ENCRYPT_DECRYPT) or HMAC_256 (GENERATE_VERIFY_MAC). */
+    final String spec;
     final String description;
     final Instant created;
     final List<byte[]> versions = new ArrayList<>();
@@ -57,16 +61,25 @@ final class ServerKeys {
     boolean rotationEnabled;
     Instant deletionDate;
 
-    Key(UUID id, String description, Instant created) {
+    Key(UUID id, String spec, String description, Instant created) {
       this.id = id;
+      this.spec = spec;
       this.arn = ARN_PREFIX + "key/" + id;
       this.description = description;
       this.created = created;
     }
+
+    boolean hmac() {
+      return HMAC_256.equals(spec);
+    }
+
+    String usage() {
+      return hmac() ? "GENERATE_VERIFY_MAC" : "ENCRYPT_DECRYPT";
+    }
   }
 
   /** A consistent copy of a key's public fields, for DescribeKey. */
-  record Snapshot(UUID id, String arn, String description, Instant created, State state, boolean rotationEnabled,
+  record Snapshot(UUID id, String arn, String spec, String description, Instant created, State state, boolean rotationEnabled,
       Instant deletionDate, int versions) {
   }
 
@@ -79,7 +92,12 @@ final class ServerKeys {
   private final Map<String, UUID> aliases = new HashMap<>();
 
   synchronized Key create(String description) {
-    Key k = new Key(UUID.randomUUID(), description == null ? "" : description, Instant.now());
+    return create(description, SYMMETRIC_DEFAULT);
+  }
+
+  /** A key of {@code spec} SYMMETRIC_DEFAULT or HMAC_256, with 32 random bytes of material. */
+  synchronized Key create(String description, String spec) {
+    Key k = new Key(UUID.randomUUID(), spec, description == null ? "" : description, Instant.now());
     k.versions.add(newMaterial());
     keys.put(k.id, k);
     return k;
@@ -131,6 +149,32 @@ final class ServerKeys {
     }
   }
 
+  /** KMS rotates symmetric encryption keys only. */
+  private static void requireRotatable(Key k) {
+    if (k.hmac()) {
+      throw KmsError.unsupported(k.arn + " key usage is GENERATE_VERIFY_MAC; key rotation is supported only for"
+          + " symmetric encryption KMS keys.");
+    }
+  }
+
+  /** KMS's InvalidKeyUsageException when a key is asked for an operation its usage does not allow. */
+  static void requireUsage(Key k, boolean hmac, String operation) {
+    if (k.hmac() != hmac) {
+      throw KmsError.invalidKeyUsage(k.arn + " key usage is " + k.usage() + " which is not valid for " + operation + ".");
+    }
+  }
+
+  /** HMAC-SHA-256 under the key's (only) material. */
+  synchronized byte[] mac(Key k, byte[] message) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(k.versions.get(0), "HmacSHA256"));
+      return mac.doFinal(message);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC failed", e);
+    }
+  }
+
   synchronized void requireNotPendingDeletion(Key k) {
     if (k.state == State.PENDING_DELETION) {
       throw KmsError.invalidState(k.arn + " is pending deletion.");
@@ -143,6 +187,7 @@ final class ServerKeys {
   }
 
   synchronized void rotate(Key k) {
+    requireRotatable(k);
     requireUsable(k);
     k.versions.add(newMaterial());
   }
@@ -162,12 +207,13 @@ final class ServerKeys {
   }
 
   synchronized void enableRotation(Key k) {
+    requireRotatable(k);
     requireUsable(k);
     k.rotationEnabled = true;
   }
 
   synchronized Snapshot snapshot(Key k) {
-    return new Snapshot(k.id, k.arn, k.description, k.created, k.state, k.rotationEnabled, k.deletionDate,
+    return new Snapshot(k.id, k.arn, k.spec, k.description, k.created, k.state, k.rotationEnabled, k.deletionDate,
         k.versions.size());
   }
 
