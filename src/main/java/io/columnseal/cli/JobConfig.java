@@ -1,11 +1,11 @@
 package io.columnseal.cli;
 
 import io.columnseal.ConfigException;
-import io.columnseal.jobs.CellEncoding;
-import io.columnseal.jobs.EncryptSettings;
-import io.columnseal.jobs.MalformedRows;
-import io.columnseal.jobs.OutputMode;
-import io.columnseal.jobs.ParquetPages;
+import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.encrypt.OutputMode;
+import io.columnseal.jobs.encrypt.ParquetPages;
+import io.columnseal.jobs.input.MalformedRows;
 import io.columnseal.kms.KeyServiceSpec;
 import java.net.URI;
 import java.nio.file.Path;
