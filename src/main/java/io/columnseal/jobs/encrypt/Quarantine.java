@@ -18,7 +18,7 @@ import org.apache.hadoop.fs.Path;
  * task attempt writes its own file; the driver keeps the files of the attempts Spark
  * committed, whose DEKs the manifest records, and deletes the rest.
  */
-public final class Quarantine {
+final class Quarantine {
   private Quarantine() {}
 
   /**
