@@ -50,9 +50,6 @@ final class DecryptCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JobConfig config = options.load();
-    if (!format.equals("parquet") && !format.equals("csv")) {
-      throw ConfigException.badValue("--format", format, "parquet or csv");
-    }
     if (!mode.equals("error") && !mode.equals("overwrite")) {
       throw ConfigException.badValue("--mode", mode, "error or overwrite");
     }

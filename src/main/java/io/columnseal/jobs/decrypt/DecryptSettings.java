@@ -1,10 +1,11 @@
 package io.columnseal.jobs.decrypt;
 
+import io.columnseal.ConfigException;
 import io.columnseal.kms.KeyServiceSpec;
 import java.util.List;
 import java.util.Objects;
 
-/** A validated decrypt request. */
+/** A validated decrypt request: the constructor checks the values and names the option at fault. */
 public final class DecryptSettings {
   public final String datasetPath;
   public final String manifestPath;
@@ -28,6 +29,9 @@ public final class DecryptSettings {
     this.manifestPath = manifestPath;
     this.outputPath = Objects.requireNonNull(outputPath, "output");
     this.format = Objects.requireNonNull(format, "format");
+    if (!format.equals("parquet") && !format.equals("csv")) {
+      throw ConfigException.badValue("--format", format, "parquet or csv");
+    }
     this.columns = List.copyOf(columns);
     this.keyService = Objects.requireNonNull(keyService, "kms");
     this.overwrite = overwrite;

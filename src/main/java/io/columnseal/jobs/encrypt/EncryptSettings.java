@@ -1,16 +1,24 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.input.InputSpec;
 import io.columnseal.jobs.input.MalformedRows;
 import io.columnseal.kms.KeyServiceSpec;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.types.StructType;
 
-/** A validated encrypt job spec (built by the CLI from YAML and --set). Plain values only. */
+/** A validated encrypt job spec (from the CLI's YAML and --set, or the Java API). Plain values only. */
 public final class EncryptSettings {
+  /** The dataset id rule: it goes into every KMS encryption context and CloudTrail entry. */
+  public static final String DATASET_ID_RULE = "the dataset id: letters, digits, '.', '_' or '-', at most 128 characters";
+  private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
   public final String datasetId;
   public final String inputPath;
   public final String inputFormat;
@@ -66,7 +74,7 @@ public final class EncryptSettings {
     return new Builder();
   }
 
-  /** Fields are set by the CLI's validated config; the builder only collects them. */
+  /** Collects a spec; {@link #build()} checks it. */
   public static final class Builder {
     private String datasetId;
     private String inputPath;
@@ -112,7 +120,11 @@ public final class EncryptSettings {
       return this;
     }
 
+    /** The columns to encrypt: the one key every spec needs, so it is checked as it is set. */
     public Builder columns(List<String> v) {
+      if (v.isEmpty()) {
+        throw noColumns();
+      }
       columns = v;
       return this;
     }
@@ -177,8 +189,83 @@ public final class EncryptSettings {
       return this;
     }
 
+    /**
+     * Checks every value (the CLI maps config keys here and adds no checks of its own) and
+     * names the config key at fault: the Java API gets the same refusals as the CLI.
+     *
+     * @throws ConfigException naming the key and what it allows
+     */
     public EncryptSettings build() {
+      requireKey("dataset", datasetId);
+      if (!DATASET_ID.matcher(datasetId).matches()) {
+        throw ConfigException.badValue("dataset", datasetId, DATASET_ID_RULE);
+      }
+      requireKey("input.path", inputPath);
+      requireKey("kms.provider", keyService);
+      requireKey("kms.key", kmsKey);
+      requireKey("output.path", outputPath);
+      if (columns.isEmpty()) {
+        throw noColumns();
+      }
+      for (String p : partitionBy) {
+        if (columns.contains(p)) {
+          throw new ConfigException("output.partitionBy names " + p + ", which is encrypted: partition values are "
+              + "folder names in clear text; partition by a column that is not sensitive");
+        }
+      }
+      String format = inputFormat == null ? "csv" : inputFormat.toLowerCase(Locale.ROOT);
+      if (!format.equals("csv") && !format.equals("parquet")) {
+        throw ConfigException.badValue("input.format", inputFormat, "csv or parquet");
+      }
+      inputFormat = format;
+      if (inputSchema != null) {
+        try {
+          StructType.fromDDL(inputSchema);
+        } catch (Exception e) { // Spark's ParseException is checked, and undeclared
+          throw ConfigException.badValue("input.schema", "'" + inputSchema + "'", "a Spark DDL schema such as "
+              + "'id INT, name STRING' (" + String.valueOf(e.getMessage()).split("\n")[0] + ")");
+        }
+      }
+      if (malformed == MalformedRows.QUARANTINE) {
+        checkQuarantine(format);
+      }
+      if (partitions < 0) {
+        throw ConfigException.badValue("output.partitions", partitions,
+            "a whole number of Spark partitions (one DEK each), at least 1");
+      }
+      for (String k : extraContext.keySet()) {
+        if (k.startsWith("columnseal:")) {
+          throw new ConfigException("Cannot set encrypt.context." + k + ": the columnseal: prefix is reserved for the "
+              + "dataset and DEK ids that columnseal adds itself");
+        }
+      }
       return new EncryptSettings(this);
+    }
+
+    /** Quarantine is for CSV rows Spark cannot parse; Spark must not drop them first. */
+    private void checkQuarantine(String format) {
+      if (!format.equals("csv")) {
+        throw new ConfigException("Cannot set input.malformed to quarantine with input.format=" + format
+            + ": only CSV rows can be malformed; set input.malformed=fail or leave it out");
+      }
+      String mode = inputOptions.getOrDefault("mode", "");
+      if (!mode.isEmpty() && !mode.equalsIgnoreCase("PERMISSIVE")) {
+        throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=" + mode + ": "
+            + (mode.equalsIgnoreCase("DROPMALFORMED") ? "Spark's DROPMALFORMED would drop the rows before columnseal"
+                + " sees them" : "columnseal reads PERMISSIVE and quarantines the rows itself")
+            + "; leave input.options.mode out");
+      }
+    }
+
+    private static ConfigException noColumns() {
+      return new ConfigException("Missing configuration key encrypt.columns: set it to a list of input columns"
+          + " (in --config, or --set encrypt.columns=a,b)");
+    }
+
+    private static void requireKey(String key, Object value) {
+      if (value == null) {
+        throw new ConfigException("Missing configuration key " + key);
+      }
     }
   }
 }

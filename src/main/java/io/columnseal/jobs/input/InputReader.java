@@ -55,10 +55,6 @@ public final class InputReader {
     refuseColumnsealDataset(spark.sparkContext().hadoopConfiguration(), s.inputPath);
     try {
       if ("parquet".equals(s.inputFormat)) {
-        if (s.malformed == MalformedRows.QUARANTINE) {
-          throw new ConfigException("Cannot set input.malformed to quarantine with input.format=parquet: only CSV rows"
-              + " can be malformed");
-        }
         DataFrameReader r = spark.read().options(s.inputOptions);
         if (s.inputSchema != null) {
           r = r.schema(StructType.fromDDL(s.inputSchema));
@@ -74,11 +70,8 @@ public final class InputReader {
 
  private static Input readCsv(SparkSession spark, InputSpec s) throws AnalysisException {
     Map<String, String> options = csvOptions(s.inputOptions);
+    // EncryptSettings refuses quarantine with a mode other than PERMISSIVE, and with Parquet.
     boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));
-    if (dropMalformed && s.malformed == MalformedRows.QUARANTINE) {
-      throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=DROPMALFORMED:"
-          + " Spark would drop the rows before columnseal sees them; leave input.options.mode out");
-    }
     StructType data = s.inputSchema != null
         ? StructType.fromDDL(s.inputSchema)
         : spark.read().options(options).csv(s.inputPath).schema();

@@ -1,10 +1,11 @@
 package io.columnseal.jobs.verify;
 
+import io.columnseal.ConfigException;
 import io.columnseal.kms.KeyServiceSpec;
 import java.util.List;
 import java.util.Objects;
 
-/** A validated verify request. */
+/** A validated verify request: the constructor checks the values and names the option at fault. */
 public final class VerifySettings {
   public final String datasetPath;
   public final String manifestPath;
@@ -22,6 +23,12 @@ public final class VerifySettings {
       int samplesPerFile, List<String> sensitiveColumns, String reportPath) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
+    if (keyService == null && !shallow) {
+      throw new ConfigException("Missing configuration key kms.provider: set it to local or aws (or verify --shallow)");
+    }
+    if (samplesPerFile < 0) {
+      throw ConfigException.badValue("--samples", samplesPerFile, "a number of cells, 0 or more");
+    }
     this.keyService = keyService;
     this.shallow = shallow;
     this.samplesPerFile = samplesPerFile;
