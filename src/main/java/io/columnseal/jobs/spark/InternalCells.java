@@ -2,7 +2,7 @@ package io.columnseal.jobs.spark;
 
 import io.columnseal.crypto.CellType;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.MalformedCellException;
+import io.columnseal.crypto.PlaintextRules;
 import io.columnseal.crypto.ValueCodec;
 import java.math.BigInteger;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -90,48 +90,38 @@ public final class InternalCells {
     }
   }
 
-  /** The internal (Catalyst) value for a decrypted plaintext of {@code spec}'s type. */
+  /**
+   * The internal (Catalyst) value for a decrypted plaintext of {@code spec}'s type. ValueCodec
+   * decodes, and refuses, as docs/FORMAT.md section 4 says; only the types whose internal form
+   * differs from ValueCodec's Java value are mapped here, after the same checks (strings:
+   * see below).
+   */
   public static Object decode(ColumnSpec spec, byte[] p) {
-    int width = spec.plaintextWidth();
-    if (width >= 0 && p.length != width) {
-      throw new MalformedCellException("column " + spec.column() + ": a " + spec.type().lowerName()
-          + " plaintext is " + width + " bytes, got " + p.length);
-    }
     switch (spec.type()) {
       case STRING:
+        // A Spark string is bytes: what encrypt sealed (UTF-8 or not, docs/FORMAT.md section 4)
+        // comes back unchanged. Only readers that make a Java String refuse bytes that are not UTF-8.
         return UTF8String.fromBytes(p);
-      case BINARY:
-        return p;
-      case BOOLEAN:
-        if (p[0] != 0 && p[0] != 1) {
-          throw new MalformedCellException("column " + spec.column() + ": a boolean plaintext must be 0 or 1");
-        }
-        return p[0] == 1;
-      case BYTE:
-        return p[0];
-      case SHORT:
-        return ValueCodec.getShort(p, 0);
-      case INT:
       case DATE:
+        PlaintextRules.check(spec, p);
         return ValueCodec.getInt(p, 0);
-      case LONG:
       case TIMESTAMP:
       case TIMESTAMP_NTZ:
+        PlaintextRules.check(spec, p);
         return ValueCodec.getLong(p, 0);
-      case FLOAT:
-        return Float.intBitsToFloat(ValueCodec.getInt(p, 0));
-      case DOUBLE:
-        return Double.longBitsToDouble(ValueCodec.getLong(p, 0));
-      case DECIMAL:
+      case DECIMAL: {
+        PlaintextRules.check(spec, p);
+        int width = spec.plaintextWidth();
         if (width <= 8) {
           long unscaled = width == 4 ? ValueCodec.getInt(p, 0) : ValueCodec.getLong(p, 0);
           return Decimal.createUnsafe(unscaled, spec.precision(), spec.scale());
-        } else {
-          BigInteger unscaled = ValueCodec.getUnscaled(p, 0, 16);
-          return Decimal.apply(new java.math.BigDecimal(unscaled, spec.scale()), spec.precision(), spec.scale());
         }
+        BigInteger unscaled = ValueCodec.getUnscaled(p, 0, 16);
+        return Decimal.apply(new java.math.BigDecimal(unscaled, spec.scale()), spec.precision(), spec.scale());
+      }
       default:
-        throw new IllegalStateException("unhandled cell type " + spec.type());
+        // boolean, byte, short, int, long, float, double, binary: the Java value is Spark's own.
+        return ValueCodec.decode(spec, p);
     }
   }
 }
