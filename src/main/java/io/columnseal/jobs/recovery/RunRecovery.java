@@ -6,27 +6,19 @@ import io.columnseal.jobs.dataset.RecoveredRun;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitConflictException;
 import io.columnseal.manifest.CommitDraft;
-import io.columnseal.manifest.CommitKind;
-import io.columnseal.manifest.DekRecord;
 import io.columnseal.manifest.InvalidCommitException;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
-import io.columnseal.manifest.NoSuchManifestVersionException;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +57,7 @@ public final class RunRecovery {
   private final Clock clock;
   private final String recoveredBy;
   private final boolean force;
+  private final RunFiles files;
 
   /**
    * @param recoveredBy who recovers, for the audit trail ("run 2026...", "recover command")
@@ -79,6 +72,7 @@ public final class RunRecovery {
     this.clock = clock;
     this.recoveredBy = recoveredBy;
     this.force = force;
+    this.files = new RunFiles(conf, datasetPath);
   }
 
   /** Handles every pending record and write claim, oldest run first. */
@@ -116,7 +110,7 @@ public final class RunRecovery {
     Optional<ManifestState> state = store.read();
     checkDataset(state, rec, claim);
     if (holds(state, rec)) {
-      cleanUp(rec, null, claim);
+      files.cleanUp(rec, null, claim);
       return recovered(rec, RecoveredRun.ALREADY_COMMITTED);
     }
     DriverProcess.Status status = status(rec);
@@ -130,7 +124,7 @@ public final class RunRecovery {
       return r;
     }
     RecoveredRun r = recovered(rec, RecoveredRun.DROPPED);
-    r.filesRemoved = cleanUp(rec, null, claim);
+    r.filesRemoved = files.cleanUp(rec, null, claim);
     r.note = "it stopped before its data commit";
     return r;
   }
@@ -143,7 +137,7 @@ public final class RunRecovery {
     Optional<ManifestState> state = store.read();
     checkDataset(state, rec, file);
     if (holds(state, rec)) {
-      cleanUp(rec, file, claim);
+      files.cleanUp(rec, file, claim);
       return recovered(rec, RecoveredRun.ALREADY_COMMITTED);
     }
     String busy = stillRunning(rec, status(rec));
@@ -152,17 +146,18 @@ public final class RunRecovery {
       r.note = busy;
       return r;
     }
-    Found found = find(rec);
+    RunFiles.Found found = files.find(rec);
     if (!found.lost.isEmpty()) {
       return drop(rec, file, claim, found);
     }
-    found.moved = moveIntoPlace(rec, found.inWorkDir);
+    found.moved = files.moveIntoPlace(rec, found.inWorkDir);
     ManifestState after;
     for (int attempt = 1; ; attempt++) {
       long expected = state.map(ManifestState::version).orElse(0L);
-      Set<String> retired = retired(rec, state);
+      Set<String> retired = RecoveredCommit.retired(store, manifestDir, rec, state);
       try {
-        after = store.commitAndRead(draft(rec, found, state.isPresent(), retired), expected);
+        CommitDraft draft = RecoveredCommit.draft(recoveredBy, rec, found, state.isPresent(), retired);
+        after = store.commitAndRead(draft, expected);
         break;
       } catch (CommitConflictException e) {
         if (attempt >= COMMIT_ATTEMPTS) {
@@ -170,7 +165,7 @@ public final class RunRecovery {
         }
         state = store.read();
         if (holds(state, rec)) {
-          cleanUp(rec, file, claim);
+          files.cleanUp(rec, file, claim);
           return recovered(rec, RecoveredRun.ALREADY_COMMITTED);
         }
       } catch (InvalidCommitException e) {
@@ -179,7 +174,7 @@ public final class RunRecovery {
             + " reports as unrecorded");
       }
     }
-    cleanUp(rec, file, claim);
+    files.cleanUp(rec, file, claim);
     if ("overwrite".equals(rec.mode) && state.isPresent()) {
       List<String> retiredNow = new ArrayList<>();
       for (String f : state.get().liveFiles()) {
@@ -200,14 +195,14 @@ public final class RunRecovery {
   }
 
   /** Some file of the run is nowhere: none of its rows may count, so all of its files go. */
-  private RecoveredRun drop(PendingRecord rec, Path file, Path claim, Found found) {
+  private RecoveredRun drop(PendingRecord rec, Path file, Path claim, RunFiles.Found found) {
     List<String> kept = DatasetFiles.deleteFiles(conf, datasetPath, found.inPlace);
     if (!kept.isEmpty()) {
       throw new DatasetException("cannot drop run " + rec.runId + ": " + kept.size() + " of its files in " + datasetPath
           + " could not be deleted (first: " + kept.get(0) + "); its record is kept, run recover again");
     }
     RecoveredRun r = recovered(rec, RecoveredRun.DROPPED);
-    r.filesRemoved = found.inPlace.size() + cleanUp(rec, file, claim);
+    r.filesRemoved = found.inPlace.size() + files.cleanUp(rec, file, claim);
     r.note = found.lost.size() + " of its " + found.files.size() + " files were in neither the dataset folder nor its"
         + " work folder (first: " + found.lost.get(0) + ")";
     return r;
@@ -256,184 +251,6 @@ public final class RunRecovery {
         return "its driver (" + rec.driver + ") ran elsewhere and may still be running; its record is "
             + age.toMinutes() + " min old, and is taken for dead at " + UNKNOWN_DRIVER_GRACE.toMinutes()
             + " min, or now by columnseal recover --dataset " + datasetPath + " --force";
-    }
-  }
-
-  /** Where each file of the run is. */
-  private static final class Found {
-    final List<String> files = new ArrayList<>();
-    final List<String> inPlace = new ArrayList<>();
-    /** Files still in a committed task's folder under the work folder: final name to where it is. */
-    final Map<String, Path> inWorkDir = new TreeMap<>();
-    final List<String> lost = new ArrayList<>();
-    final List<DekRecord> deks = new ArrayList<>();
-    final Map<String, Long> cells = new TreeMap<>();
-    long rows;
-    int tasks;
-    int moved;
-  }
-
-  private Found find(PendingRecord rec) {
-    Found found = new Found();
-    try {
-      FileSystem fs = new Path(datasetPath).getFileSystem(conf);
-      List<Path> taskDirs = committedTaskDirs(fs, rec);
-      for (PendingRecord.Task t : rec.tasks) {
-        for (String f : t.files) {
-          found.files.add(f);
-          if (fs.exists(new Path(datasetPath, f))) {
-            found.inPlace.add(f);
-            continue;
-          }
-          Path waiting = null;
-          for (Path dir : taskDirs) {
-            if (fs.exists(new Path(dir, f))) {
-              waiting = new Path(dir, f);
-              break;
-            }
-          }
-          if (waiting != null) {
-            found.inWorkDir.put(f, waiting);
-          } else {
-            found.lost.add(f);
-          }
-        }
-        found.tasks++;
-        // A task's DEKs seal cells in its own files only.
-        t.deks.forEach(d -> found.deks.add(d.toRecord(rec.runId)));
-        t.cells.forEach((c, n) -> found.cells.merge(c, n, Long::sum));
-        found.rows += t.rows;
-      }
-    } catch (IOException e) {
-      throw new DatasetException("cannot look for the files of run " + rec.runId + " in " + datasetPath + ": " + e);
-    }
-    return found;
-  }
-
-  /**
-   * The committed tasks' folders in the run's work folder: FileOutputCommitter (algorithm 1)
-   * renames a task attempt's folder to {@code <work>/task_...} when the task commits, and its
-   * job commit moves their contents into the dataset.
-   */
-  private List<Path> committedTaskDirs(FileSystem fs, PendingRecord rec) throws IOException {
-    List<Path> out = new ArrayList<>();
-    if (rec.workDir == null) {
-      return out;
-    }
-    Path work = new Path(datasetPath, rec.workDir);
-    if (!fs.exists(work)) {
-      return out;
-    }
-    for (FileStatus st : fs.listStatus(work)) {
-      if (st.isDirectory() && st.getPath().getName().startsWith("task_")) {
-        out.add(st.getPath());
-      }
-    }
-    return out;
-  }
-
-  /** Finishes the job commit the run did not: each waiting file to its place in the dataset. */
-  private int moveIntoPlace(PendingRecord rec, Map<String, Path> waiting) {
-    int moved = 0;
-    for (Map.Entry<String, Path> e : waiting.entrySet()) {
-      Path target = new Path(datasetPath, e.getKey());
-      try {
-        FileSystem fs = target.getFileSystem(conf);
-        fs.mkdirs(target.getParent());
-        if (!fs.rename(e.getValue(), target)) {
-          throw new IOException("rename returned false");
-        }
-        moved++;
-      } catch (IOException ex) {
-        throw new DatasetException("cannot recover run " + rec.runId + ": moving its file " + e.getKey() + " from "
-            + rec.workDir + " into " + datasetPath + " failed (" + ex.getMessage() + "); nothing was committed and "
-            + "its record is kept: run recover again");
-      }
-    }
-    return moved;
-  }
-
-  /**
-   * Deletes the run's work folder, then its write claim, then its pending record (last: while
-   * it exists, recovery runs again). Returns the files that were in the work folder.
-   */
-  private long cleanUp(PendingRecord rec, Path record, Path claim) {
-    long files = 0;
-    if (rec.workDir != null) {
-      Path work = new Path(datasetPath, rec.workDir);
-      try {
-        FileSystem fs = work.getFileSystem(conf);
-        files = DatasetFiles.countFiles(fs, work);
-        fs.delete(work, true);
-      } catch (IOException e) {
-        throw new DatasetException("cannot delete the work folder " + rec.workDir + " of run " + rec.runId + " in "
-            + datasetPath + " (" + e.getMessage() + "); its record is kept: run recover again");
-      }
-      try {
-        Path root = work.getParent();
-        root.getFileSystem(conf).delete(root, false);
-      } catch (IOException e) {
-        // Not empty: another run is writing into its own folder there, and deletes it when it is the last.
-      }
-    }
-    if (claim != null) {
-      delete(claim);
-    }
-    if (record != null) {
-      delete(record);
-    }
-    return files;
-  }
-
-  /** For a dead overwrite: the files live in its base version that are live still. */
-  private Set<String> retired(PendingRecord rec, Optional<ManifestState> state) {
-    Set<String> out = new TreeSet<>();
-    if (!"overwrite".equals(rec.mode) || state.isEmpty() || rec.baseVersion < 1) {
-      return out;
-    }
-    try {
-      out.addAll(store.readAt(rec.baseVersion).liveFiles());
-    } catch (NoSuchManifestVersionException e) {
-      throw new DatasetException("cannot recover run " + rec.runId + ": it planned against manifest version "
-          + rec.baseVersion + ", which the manifest at " + manifestDir + " does not have");
-    }
-    out.retainAll(state.get().liveFiles());
-    return out;
-  }
-
-  private CommitDraft draft(PendingRecord rec, Found found, boolean hasManifest, Set<String> retired) {
-    boolean overwrite = "overwrite".equals(rec.mode) && hasManifest;
-    CommitDraft.Builder d = CommitDraft.builder(overwrite ? CommitKind.OVERWRITE : CommitKind.ENCRYPT, rec.datasetId,
-        rec.runId)
-        .operation("mode", "recovered")
-        .operation("recoveredMode", rec.mode)
-        .operation("recoveredBy", recoveredBy)
-        .schema(rec.schemaRecords())
-        .addDeks(found.deks)
-        .addFiles(found.files)
-        .removeFiles(retired)
-        .stat("rows", found.rows)
-        .stat("deks", found.deks.size())
-        .stat("tasks", found.tasks);
-    if (rec.input != null) {
-      d.operation("input", rec.input);
-    }
-    if (rec.inputFormat != null) {
-      d.operation("inputFormat", rec.inputFormat);
-    }
-    d.cellEncoding(rec.cellEncoding);
-    if (rec.inputs != null) {
-      d.inputs(rec.inputs);
-    }
-    found.cells.forEach((c, n) -> d.stat("cells." + c, n));
-    return d.build();
-  }
-
-  private void delete(Path record) {
-    try {
-      record.getFileSystem(conf).delete(record, false);
-    } catch (IOException e) {
-      LOG.warn("could not delete the pending record {} ({}); the next run deletes it", record, e.toString());
     }
   }
 
