@@ -52,6 +52,16 @@ public final class DatasetSnapshot {
   }
 
   /**
+   * The snapshot a reader of the data opens (decrypt, its quarantine read-back): refused while
+   * a run is unfinished, as reading it would silently miss that run's rows.
+   */
+  public static DatasetSnapshot openComplete(Configuration conf, String datasetPath, String manifestOverride) {
+    DatasetSnapshot snap = open(conf, datasetPath, manifestOverride);
+    snap.requireComplete(conf);
+    return snap;
+  }
+
+  /**
    * Runs whose data was committed but whose manifest commit never happened: the pending
    * records, less those of runs the manifest holds (a record left behind after its commit).
    */
@@ -85,7 +95,7 @@ public final class DatasetSnapshot {
   }
 
   /** Refuses a dataset with an unfinished run: reading it would silently miss that run's rows. */
-  public void requireComplete(Configuration conf) {
+  private void requireComplete(Configuration conf) {
     List<String> pending = pendingRuns(conf);
     if (!pending.isEmpty()) {
       throw new DatasetException("dataset " + state.datasetId() + " at " + path + " is incomplete: run(s) " + pending

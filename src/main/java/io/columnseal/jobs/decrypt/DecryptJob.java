@@ -46,8 +46,7 @@ public final class DecryptJob {
   private static RunSummary decrypt(SparkSession spark, DecryptSettings s) {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);
-    snap.requireComplete(conf);
+    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath);
     List<String> encrypted = snap.state.encryptedColumns();
     List<String> chosen = s.columns.isEmpty() ? encrypted : s.columns;
     for (String c : chosen) {

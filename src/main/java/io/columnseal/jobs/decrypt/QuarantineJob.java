@@ -37,8 +37,7 @@ public final class QuarantineJob {
   private static RunSummary run(SparkSession spark, DecryptSettings s) {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);
-    snap.requireComplete(conf);
+    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath);
     List<String> dirs = new ArrayList<>();
     java.util.Set<String> quarantineRuns = new java.util.HashSet<>();
     for (Commit c : snap.state.history()) {
