@@ -6,7 +6,6 @@ import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
-import io.columnseal.jobs.spark.SparkTypes;
 import io.columnseal.kms.KeyService;
 import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.DekRecord;
@@ -32,7 +31,6 @@ import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
-import org.apache.spark.sql.types.DataType;
 
 /**
  * Before a rewrap commits, proves on a sample that the new wrappings are the same DEKs: for up
@@ -117,7 +115,7 @@ final class RewrapSampleCheck {
     Map<String, ColumnSpec> specs = new LinkedHashMap<>();
     for (ColumnRecord c : state.schema()) {
       if (c.encrypted()) {
-        specs.put(c.name(), SparkTypes.columnSpec(state.datasetId(), c.name(), DataType.fromDDL(c.type())));
+        specs.put(c.name(), ColumnTypes.spec(state.datasetId(), c.name(), c.type()));
       }
     }
     Map<DekId, List<Cell>> found = new LinkedHashMap<>();
