@@ -1,8 +1,8 @@
 package io.columnseal.cli;
 
-import io.columnseal.jobs.EncryptSettings;
-import io.columnseal.jobs.IndependentInput;
-import io.columnseal.jobs.Inputs;
+import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.input.IndependentInput;
+import io.columnseal.jobs.input.Inputs;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,14 +35,14 @@ final class CompareCommand implements Callable<Integer> {
     EncryptSettings settings = config.encryptSettings();
     // The job's reader gives the schema (names and types) only; the values come from an
     // independent reading, so a reader option that misparsed the input cannot hide itself.
-    StructType a = Inputs.read(spark, settings).schema();
+    StructType a = Inputs.read(spark, settings.input()).schema();
     Dataset<Row> copy = spark.read().parquet(decrypted);
     StructType b = copy.schema();
     if (!sameColumns(a, b)) {
       System.out.println("DIFFERENT schema: input " + a.simpleString() + " vs decrypted " + b.simpleString());
       return ExitCodes.FAILED;
     }
-    IndependentInput.Read read = IndependentInput.read(spark, settings, a);
+    IndependentInput.Read read = IndependentInput.read(spark, settings.input(), a);
     Dataset<Row> original = read.rows;
     long rows = original.count();
     long otherWidth = read.recordsOfAnotherWidth();

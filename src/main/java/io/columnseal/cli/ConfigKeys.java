@@ -1,11 +1,11 @@
 package io.columnseal.cli;
 
 import io.columnseal.ConfigException;
+import io.columnseal.jobs.encrypt.EncryptSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Every configuration key columnseal knows, with what it allows. README's configuration
@@ -19,7 +19,7 @@ final class ConfigKeys {
   static final Map<String, String> KEYS = new LinkedHashMap<>();
 
   static {
-    KEYS.put("dataset", "the dataset id: letters, digits, '.', '_' or '-', at most 128 characters");
+    KEYS.put("dataset", EncryptSettings.DATASET_ID_RULE);
     KEYS.put("input.path", "a file, folder or glob to read");
     KEYS.put("input.format", "csv or parquet");
     KEYS.put("input.schema", "a Spark DDL schema, e.g. 'id INT, name STRING'");
@@ -42,8 +42,6 @@ final class ConfigKeys {
   }
 
   static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy");
-  private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
   private ConfigKeys() {}
 
   static boolean isList(String key) {
@@ -100,13 +98,6 @@ final class ConfigKeys {
       }
     }
     return List.copyOf(out);
-  }
-
-  static String datasetId(String value) {
-    if (value == null || !DATASET_ID.matcher(value).matches()) {
-      throw ConfigException.badValue("dataset", value, KEYS.get("dataset"));
-    }
-    return value;
   }
 
   private static String nearest(String key) {

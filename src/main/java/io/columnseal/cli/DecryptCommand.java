@@ -1,11 +1,11 @@
 package io.columnseal.cli;
 
 import io.columnseal.ConfigException;
-import io.columnseal.jobs.DecryptJob;
-import io.columnseal.jobs.DecryptSettings;
-import io.columnseal.jobs.OnCellError;
-import io.columnseal.jobs.QuarantineJob;
-import io.columnseal.jobs.RunSummary;
+import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.jobs.decrypt.DecryptJob;
+import io.columnseal.jobs.decrypt.DecryptSettings;
+import io.columnseal.jobs.decrypt.OnCellError;
+import io.columnseal.jobs.decrypt.QuarantineJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,9 +50,6 @@ final class DecryptCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JobConfig config = options.load();
-    if (!format.equals("parquet") && !format.equals("csv")) {
-      throw ConfigException.badValue("--format", format, "parquet or csv");
-    }
     if (!mode.equals("error") && !mode.equals("overwrite")) {
       throw ConfigException.badValue("--mode", mode, "error or overwrite");
     }

@@ -1,8 +1,8 @@
 package io.columnseal.cli;
 
-import io.columnseal.jobs.EncryptJob;
-import io.columnseal.jobs.EncryptSettings;
-import io.columnseal.jobs.RunSummary;
+import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.jobs.encrypt.EncryptJob;
+import io.columnseal.jobs.encrypt.EncryptSettings;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;

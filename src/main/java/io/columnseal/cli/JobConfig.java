@@ -1,11 +1,11 @@
 package io.columnseal.cli;
 
 import io.columnseal.ConfigException;
-import io.columnseal.jobs.CellEncoding;
-import io.columnseal.jobs.EncryptSettings;
-import io.columnseal.jobs.MalformedRows;
-import io.columnseal.jobs.OutputMode;
-import io.columnseal.jobs.ParquetPages;
+import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.encrypt.OutputMode;
+import io.columnseal.jobs.encrypt.ParquetPages;
+import io.columnseal.jobs.input.MalformedRows;
 import io.columnseal.kms.KeyServiceSpec;
 import java.net.URI;
 import java.nio.file.Path;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The validated configuration of one command: typed getters that fail with one line naming the
@@ -147,34 +146,17 @@ final class JobConfig {
     }
   }
 
+  /** Maps the config keys to the builder, which checks every value. */
   EncryptSettings encryptSettings() {
-    if (list("encrypt.columns").isEmpty()) {
-      throw new ConfigException("Missing configuration key encrypt.columns: set it to " + ConfigKeys.KEYS.get("encrypt.columns")
-          + " (in --config, or --set encrypt.columns=a,b)");
-    }
-    String format = oneOf("input.format", "csv", "csv", "parquet");
-    String schema = get("input.schema");
-    if (schema != null) {
-      try {
-        StructType.fromDDL(schema);
-      } catch (RuntimeException e) {
-        throw ConfigException.badValue("input.schema", "'" + schema + "'", "a Spark DDL schema such as 'id INT, name STRING' ("
-            + String.valueOf(e.getMessage()).split("\n")[0] + ")");
-      }
-    }
-    MalformedRows malformed = choice("input.malformed", MalformedRows.class, MalformedRows.FAIL);
-    if (malformed == MalformedRows.QUARANTINE) {
-      checkQuarantine(format);
-    }
     return EncryptSettings.builder()
-        .datasetId(ConfigKeys.datasetId(require("dataset")))
-        .inputPath(require("input.path"))
-        .inputFormat(format)
-        .inputOptions(withPrefix("input.options."))
-        .inputSchema(schema)
         .columns(list("encrypt.columns"))
+        .datasetId(require("dataset"))
+        .inputPath(require("input.path"))
+        .inputFormat(get("input.format"))
+        .inputOptions(withPrefix("input.options."))
+        .inputSchema(get("input.schema"))
         .encoding(choice("encrypt.cellEncoding", CellEncoding.class, CellEncoding.BINARY))
-        .extraContext(contextPairs())
+        .extraContext(withPrefix("encrypt.context."))
         .keyService(keyService())
         .kmsKey(require("kms.key"))
         .outputPath(require("output.path"))
@@ -183,33 +165,8 @@ final class JobConfig {
         .partitions(positiveInt("output.partitions"))
         .allowRepeat("true".equals(oneOf("output.allowRepeat", "false", "true", "false")))
         .manifestPath(get("manifest.path"))
-        .malformed(malformed)
+        .malformed(choice("input.malformed", MalformedRows.class, MalformedRows.FAIL))
         .parquetPages(choice("output.parquetPages", ParquetPages.class, ParquetPages.V1))
         .build();
-  }
-
-  /** Quarantine is for CSV rows Spark cannot parse; Spark must not drop them first. */
-  private void checkQuarantine(String format) {
-    if (!format.equals("csv")) {
-      throw new ConfigException("Cannot set input.malformed to quarantine with input.format=" + format
-          + ": only CSV rows can be malformed; set input.malformed=fail or leave it out");
-    }
-    Map<String, String> options = withPrefix("input.options.");
-    String mode = options.getOrDefault("mode", "");
-    if (!mode.isEmpty() && !mode.equalsIgnoreCase("PERMISSIVE")) {
-      throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=" + mode
-          + ": columnseal reads PERMISSIVE and quarantines the rows itself; leave input.options.mode out");
-    }
-  }
-
-  private Map<String, String> contextPairs() {
-    Map<String, String> ctx = withPrefix("encrypt.context.");
-    for (String k : ctx.keySet()) {
-      if (k.startsWith("columnseal:")) {
-        throw new ConfigException("Cannot set encrypt.context." + k + ": the columnseal: prefix is reserved for the "
-            + "dataset and DEK ids that columnseal adds itself");
-      }
-    }
-    return ctx;
   }
 }

@@ -1,11 +1,11 @@
 package io.columnseal.cli;
 
-import io.columnseal.jobs.ManifestHistory;
+import io.columnseal.jobs.dataset.ManifestHistory;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Reading a dataset's key manifest; no KMS call. */
 @Command(name = "manifest", mixinStandardHelpOptions = true,

@@ -1,7 +1,7 @@
 package io.columnseal.cli;
 
-import io.columnseal.jobs.RecoverJob;
-import io.columnseal.jobs.RecoveredRun;
+import io.columnseal.jobs.dataset.RecoveredRun;
+import io.columnseal.jobs.recovery.RecoverJob;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

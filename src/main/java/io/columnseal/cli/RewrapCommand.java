@@ -1,9 +1,9 @@
 package io.columnseal.cli;
 
-import io.columnseal.jobs.RewrapFailedException;
-import io.columnseal.jobs.RewrapJob;
-import io.columnseal.jobs.RewrapReport;
-import io.columnseal.jobs.RewrapSettings;
+import io.columnseal.jobs.rewrap.RewrapFailedException;
+import io.columnseal.jobs.rewrap.RewrapJob;
+import io.columnseal.jobs.rewrap.RewrapReport;
+import io.columnseal.jobs.rewrap.RewrapSettings;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServiceSpec;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.columnseal.cli;
 
-import io.columnseal.jobs.VerifyJob;
-import io.columnseal.jobs.VerifyReport;
-import io.columnseal.jobs.VerifySettings;
+import io.columnseal.jobs.verify.VerifyJob;
+import io.columnseal.jobs.verify.VerifyReport;
+import io.columnseal.jobs.verify.VerifySettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -23,14 +23,6 @@ import java.time.ZoneOffset;
  */
 public final class ValueCodec {
   private static final long MICROS_PER_SECOND = 1_000_000L;
-  /** 10^0 .. 10^38: a decimal(p, s) holds unscaled values of absolute value below 10^p. */
-  private static final BigInteger[] POWERS_OF_TEN = new BigInteger[CellType.MAX_DECIMAL_PRECISION + 1];
-
-  static {
-    for (int i = 0; i < POWERS_OF_TEN.length; i++) {
-      POWERS_OF_TEN[i] = BigInteger.TEN.pow(i);
-    }
-  }
 
   private ValueCodec() {}
 
@@ -178,21 +170,15 @@ public final class ValueCodec {
    * @throws MalformedCellException if the length does not fit the type
    */
   public static Object decode(ColumnSpec column, byte[] p) {
+    PlaintextRules.check(column, p);
     CellType type = column.type();
     int width = column.plaintextWidth();
-    if (width >= 0 && p.length != width) {
-      throw new MalformedCellException("column " + column.column() + ": a " + type.lowerName() + " plaintext is "
-          + width + " bytes, got " + p.length);
-    }
     switch (type) {
       case STRING:
-        return string(column, p);
+        return new String(p, StandardCharsets.UTF_8);
       case BINARY:
         return p;
       case BOOLEAN:
-        if (p[0] != 0 && p[0] != 1) {
-          throw new MalformedCellException("column " + column.column() + ": a boolean plaintext must be 0 or 1");
-        }
         return p[0] == 1;
       case BYTE:
         return p[0];
@@ -206,15 +192,8 @@ public final class ValueCodec {
         return Float.intBitsToFloat(getInt(p, 0));
       case DOUBLE:
         return Double.longBitsToDouble(getLong(p, 0));
-      case DECIMAL: {
-        BigInteger unscaled = getUnscaled(p, 0, width);
-        // The width holds more than the precision allows (4 bytes reach 2^31 > 10^9 - 1).
-        if (unscaled.abs().compareTo(POWERS_OF_TEN[column.precision()]) >= 0) {
-          throw new MalformedCellException("column " + column.column() + ": a decimal plaintext exceeds decimal("
-              + column.precision() + "," + column.scale() + ")");
-        }
-        return new BigDecimal(unscaled, column.scale());
-      }
+      case DECIMAL:
+        return new BigDecimal(getUnscaled(p, 0, width), column.scale());
       case DATE:
         return LocalDate.ofEpochDay(getInt(p, 0));
       case TIMESTAMP: {
@@ -246,19 +225,6 @@ public final class ValueCodec {
       return b;
     } catch (CharacterCodingException e) {
       throw new ValueEncodingException("column " + column.column() + ": a string with an unpaired surrogate has no UTF-8 form");
-    }
-  }
-
-  /** Strict UTF-8: bytes that are not UTF-8 are reported, never replaced by U+FFFD. */
-  private static String string(ColumnSpec column, byte[] p) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(p))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedCellException("column " + column.column() + ": a string plaintext is not valid UTF-8");
     }
   }
 

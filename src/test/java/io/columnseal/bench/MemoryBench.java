@@ -1,23 +1,23 @@
 package io.columnseal.bench;
 
-import io.columnseal.jobs.EncryptJob;
-import io.columnseal.jobs.EncryptSettings;
-import io.columnseal.jobs.RunSummary;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.jobs.encrypt.EncryptJob;
+import io.columnseal.jobs.encrypt.EncryptSettings;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.LocalKeyring;
 import io.columnseal.samples.CardDataGenerator;
 import io.columnseal.samples.CardSchema;
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 import org.apache.spark.sql.SparkSession;
 
 /**

@@ -1,9 +1,9 @@
 package io.columnseal.bench;
 
-import io.columnseal.jobs.EncryptJob;
-import io.columnseal.jobs.EncryptSettings;
-import io.columnseal.jobs.OutputMode;
-import io.columnseal.jobs.ParquetPages;
+import io.columnseal.jobs.encrypt.EncryptJob;
+import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.encrypt.OutputMode;
+import io.columnseal.jobs.encrypt.ParquetPages;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.LocalKeyring;
 import io.columnseal.samples.CardDataGenerator;

@@ -4,12 +4,12 @@ import static org.apache.spark.sql.functions.expr;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.columnseal.jobs.DecryptJob;
-import io.columnseal.jobs.DecryptSettings;
-import io.columnseal.jobs.EncryptJob;
-import io.columnseal.jobs.EncryptSettings;
-import io.columnseal.jobs.OutputMode;
-import io.columnseal.jobs.RunSummary;
+import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.jobs.decrypt.DecryptJob;
+import io.columnseal.jobs.decrypt.DecryptSettings;
+import io.columnseal.jobs.encrypt.EncryptJob;
+import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.encrypt.OutputMode;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.LocalKeyring;
 import io.columnseal.kms.testserver.KmsTestServer;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.columnseal.ConfigException;
-import io.columnseal.jobs.MalformedRows;
+import io.columnseal.jobs.input.MalformedRows;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +79,7 @@ class HostileConfigTest {
     assertEquals("{*, header=true}", text.matcher("{password=hunter2, header=true}").replaceAll("*"));
   }
 
-  private static io.columnseal.jobs.EncryptSettings settings(String... extra) {
+  private static io.columnseal.jobs.encrypt.EncryptSettings settings(String... extra) {
     List<String> sets = new ArrayList<>(BASE);
     sets.addAll(List.of(extra));
     return JobConfig.load(null, sets).encryptSettings();

@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.columnseal.jobs.dataset.DatasetException;
+import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.jobs.decrypt.DecryptJob;
+import io.columnseal.jobs.decrypt.DecryptSettings;
+import io.columnseal.jobs.encrypt.EncryptJob;
+import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.encrypt.OutputMode;
+import io.columnseal.jobs.encrypt.OutputModesTest;
 import io.columnseal.kms.KeyDisabledException;
 import io.columnseal.kms.KeyNotFoundException;
 import io.columnseal.kms.KmsAccessDeniedException;
@@ -30,18 +38,18 @@ import org.junit.jupiter.api.io.TempDir;
  * KMS calls and contexts, least-privilege principals, throttling, and bad keys caught before
  * any data is written.
  */
-class AwsKmsJobTest {
+public class AwsKmsJobTest {
   /** The principal surefire's aws.accessKeyId names for the SDK's default chain. */
   private static final String PRINCIPAL = "AKIDTESTJOBS";
 
   @TempDir
-  Path tmp;
+  public Path tmp;
   private KmsTestServer kms;
   private JobTestKit kit;
   private String keyArn;
 
   @BeforeEach
-  void start() {
+  public void start() {
     kms = KmsTestServer.start();
     keyArn = kms.createKey("cards master key");
     kms.createAlias("alias/cards", keyArn);
@@ -49,7 +57,7 @@ class AwsKmsJobTest {
   }
 
   @AfterEach
-  void stop() {
+  public void stop() {
     kms.close();
   }
 
@@ -59,7 +67,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void oneGenerateDataKeyPerNonEmptyPartitionWithTheDatasetsContext() {
+  public void oneGenerateDataKeyPerNonEmptyPartitionWithTheDatasetsContext() {
     String enc = tmp.resolve("enc").toString();
     kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:GenerateDataKey");
     RunSummary run = EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(3).build());
@@ -88,7 +96,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void anEncryptPrincipalCannotDecryptAndADecryptPrincipalCannotGenerate() {
+  public void anEncryptPrincipalCannotDecryptAndADecryptPrincipalCannotGenerate() {
     String enc = tmp.resolve("enc").toString();
     kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:GenerateDataKey");
     EncryptJob.run(JobTestKit.spark(), settings(enc).build());
@@ -108,7 +116,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void thirtyPercentThrottledStillDecryptsExactly() {
+  public void thirtyPercentThrottledStillDecryptsExactly() {
     String enc = tmp.resolve("enc").toString();
     kms.faults().throttle(0.3, 7);
     EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(4).build());
@@ -121,7 +129,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void anOutputThatCannotBeWrittenFailsBeforeAnyKmsCall() throws Exception {
+  public void anOutputThatCannotBeWrittenFailsBeforeAnyKmsCall() throws Exception {
     // A path below a regular file: no file system lets a job create folders there.
     Path blocker = Files.writeString(tmp.resolve("blocker"), "not a folder");
     String output = blocker.resolve("enc").toString();
@@ -132,7 +140,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void badKeysFailBeforeAnyDataIsWritten() {
+  public void badKeysFailBeforeAnyDataIsWritten() {
     String missing = tmp.resolve("missing").toString();
     assertThrows(KeyNotFoundException.class,
         () -> EncryptJob.run(JobTestKit.spark(), settings(missing).kmsKey("alias/nowhere").build()));
@@ -153,7 +161,7 @@ class AwsKmsJobTest {
     assertEquals(0, kms.log().of("GenerateDataKey").size(), "no data key was asked for");
   }
   @Test
-  void aDecryptPrincipalWithoutKmsDecryptFailsOnTheDriverNamingTheKeyBeforeAnyOutput() {
+  public void aDecryptPrincipalWithoutKmsDecryptFailsOnTheDriverNamingTheKeyBeforeAnyOutput() {
     String enc = tmp.resolve("enc").toString();
     EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(3).build());
     kms.log().clear();
@@ -171,7 +179,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void everyMasterKeyOfTheLiveDataIsProbedAndTheDisabledOneNamed() {
+  public void everyMasterKeyOfTheLiveDataIsProbedAndTheDisabledOneNamed() {
     String enc = tmp.resolve("enc").toString();
     EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(2).build());
     String second = kms.createKey("second master key");
@@ -195,7 +203,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void aKmsOutageAfterTheProbeRemovesTheOutputTheRunCreated() {
+  public void aKmsOutageAfterTheProbeRemovesTheOutputTheRunCreated() {
     String enc = tmp.resolve("enc").toString();
     EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(2).build());
     // The driver's probe is answered; the tasks' own Decrypt calls find KMS gone.
@@ -208,7 +216,7 @@ class AwsKmsJobTest {
   }
 
   @Test
-  void anOutputInsideTheDatasetIsRefusedBeforeAnyKmsCall() {
+  public void anOutputInsideTheDatasetIsRefusedBeforeAnyKmsCall() {
     String enc = tmp.resolve("enc").toString();
     EncryptJob.run(JobTestKit.spark(), settings(enc).build());
     kms.log().clear();

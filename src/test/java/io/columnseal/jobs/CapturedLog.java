@@ -10,12 +10,12 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
 /** The messages one logger writes while this is open (executor tasks run in the test JVM). */
-final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements AutoCloseable {
   private final List<String> lines = new ArrayList<>();
   private final Logger logger;
   private final AbstractAppender appender;
 
-  CapturedLog(Class<?> source) {
+  public CapturedLog(Class<?> source) {
     this.logger = (Logger) LogManager.getLogger(source);
     this.appender = new AbstractAppender("capture-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY) {
       @Override
@@ -29,7 +29,7 @@ final class CapturedLog implements AutoCloseable {
     logger.addAppender(appender);
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     synchronized (lines) {
       return List.copyOf(lines);
     }

@@ -16,32 +16,32 @@ import org.apache.hadoop.util.Progressable;
  * leaves behind, or a committer that loses a file, made in-process and deterministic. The same folder read as {@code file://} is the dataset as it is on disk.
  */
 public final class FaultyFs extends RawLocalFileSystem {
-  static final String SCHEME = "faulty";
+  public static final String SCHEME = "faulty";
   private static volatile boolean refuseCommits;
   private static volatile boolean refusePendingDeletes;
   private static volatile boolean loseOneDataFile;
 
   /** Makes {@code faulty://} known to the shared session's Hadoop configuration. */
-  static void register(Configuration conf) {
+  public static void register(Configuration conf) {
     conf.set("fs." + SCHEME + ".impl", FaultyFs.class.getName());
     conf.setBoolean("fs." + SCHEME + ".impl.disable.cache", true);
   }
 
   /** {@code faulty://} form of a local absolute path. */
-  static String url(java.nio.file.Path local) {
+  public static String url(java.nio.file.Path local) {
     return SCHEME + "://" + local.toAbsolutePath();
   }
 
-  static void refuseManifestCommits(boolean on) {
+  public static void refuseManifestCommits(boolean on) {
     refuseCommits = on;
   }
 
-  static void refusePendingRecordDeletes(boolean on) {
+  public static void refusePendingRecordDeletes(boolean on) {
     refusePendingDeletes = on;
   }
 
   /** The next data file moved into a dataset folder vanishes right after its rename succeeded. */
-  static void loseTheNextMovedDataFile(boolean on) {
+  public static void loseTheNextMovedDataFile(boolean on) {
     loseOneDataFile = on;
   }
 

@@ -22,28 +22,28 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * {@code <dataset>/_temporary/<attempt>} (RunScopedCommitter).
  */
 public final class GateFs extends RawLocalFileSystem {
-  static final String SCHEME = "gate";
+  public static final String SCHEME = "gate";
   private static volatile CyclicBarrier barrier;
   private static volatile String gatedRoot;
   private static final Set<String> PASSED = ConcurrentHashMap.newKeySet();
 
-  static void register(Configuration conf) {
+  public static void register(Configuration conf) {
     conf.set("fs." + SCHEME + ".impl", GateFs.class.getName());
     conf.setBoolean("fs." + SCHEME + ".impl.disable.cache", true);
   }
 
-  static String url(java.nio.file.Path local) {
+  public static String url(java.nio.file.Path local) {
     return SCHEME + "://" + local.toAbsolutePath();
   }
 
   /** Holds the next {@code runs} runs writing into {@code dataset} until all of them are there. */
-  static void arm(java.nio.file.Path dataset, int runs) {
+  public static void arm(java.nio.file.Path dataset, int runs) {
     PASSED.clear();
     gatedRoot = dataset.toAbsolutePath().toString();
     barrier = new CyclicBarrier(runs);
   }
 
-  static void disarm() {
+  public static void disarm() {
     barrier = null;
     gatedRoot = null;
   }

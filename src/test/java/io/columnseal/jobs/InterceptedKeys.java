@@ -16,19 +16,19 @@ import java.util.function.IntConsumer;
  * N ReEncrypts (an outage), run a hook after each ReEncrypt (to disable a key midway), or lie
  * by answering ReEncrypt with the wrapping of a brand-new DEK (to prove the sample check).
  */
-final class InterceptedKeys implements KeyService {
-  final KeyService delegate;
-  final AtomicInteger reEncrypts = new AtomicInteger();
-  final AtomicInteger decrypts = new AtomicInteger();
-  final AtomicInteger describes = new AtomicInteger();
+public final class InterceptedKeys implements KeyService {
+  public final KeyService delegate;
+  public final AtomicInteger reEncrypts = new AtomicInteger();
+  public final AtomicInteger decrypts = new AtomicInteger();
+  public final AtomicInteger describes = new AtomicInteger();
   /** ReEncrypt calls after this many fail as if KMS were unreachable. */
-  volatile int outageAfter = Integer.MAX_VALUE;
+  public volatile int outageAfter = Integer.MAX_VALUE;
   /** Called with the number of each ReEncrypt that succeeded. */
-  volatile IntConsumer afterReEncrypt = n -> {};
+  public volatile IntConsumer afterReEncrypt = n -> {};
   /** Answer ReEncrypt with a new DEK's wrapping under the destination (a KMS bug the sample check must catch). */
-  volatile boolean swapDeks;
+  public volatile boolean swapDeks;
 
-  InterceptedKeys(KeyService delegate) {
+  public InterceptedKeys(KeyService delegate) {
     this.delegate = delegate;
   }
 

@@ -3,6 +3,12 @@ package io.columnseal.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.jobs.decrypt.DecryptJob;
+import io.columnseal.jobs.encrypt.EncryptJob;
+import io.columnseal.jobs.verify.VerifyJob;
+import io.columnseal.jobs.verify.VerifyReport;
+import io.columnseal.jobs.verify.VerifySettings;
 import io.columnseal.testing.SharedS3;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -25,12 +31,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * directory markers (see there why). Spark's default commit protocol renames task output on s3a
  * (a copy in S3), which is slow on real S3 for big outputs but fine for this sample.
  */
-class S3RoundTripTest {
+public class S3RoundTripTest {
   @TempDir
-  Path tmp;
+  public Path tmp;
 
   @Test
-  void csvSampleRoundTripOnS3IsExact() {
+  public void csvSampleRoundTripOnS3IsExact() {
     SparkSession spark = JobTestKit.spark();
     SharedS3.configure(spark.sparkContext().hadoopConfiguration());
     String bucket = SharedS3.newBucket("roundtrip");

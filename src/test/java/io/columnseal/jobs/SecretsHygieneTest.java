@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.columnseal.crypto.DataKey;
+import io.columnseal.jobs.dataset.RunSummaries;
+import io.columnseal.jobs.encrypt.BadInputTest;
 import io.columnseal.kms.LocalKeyring;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.DekRecord;
@@ -43,14 +45,14 @@ import org.junit.jupiter.api.io.TempDir;
  * for the master key's bytes (hex and base64): there must be none. A child JVM because the event
  * log and the logging set-up are fixed when a SparkContext starts, and the test JVM shares one.
  */
-class SecretsHygieneTest {
+public class SecretsHygieneTest {
   private static final long TIMEOUT_SECONDS = 240;
 
   @TempDir
-  Path work;
+  public Path work;
 
   @Test
-  void noSecretInLogsEventLogManifestSummariesOrMessages() throws Exception {
+  public void noSecretInLogsEventLogManifestSummariesOrMessages() throws Exception {
     JobTestKit kit = new JobTestKit(work);
     List<String[]> sample = sampleRows();
     Path input = Files.createDirectories(work.resolve("landing")).resolve("cards.csv");
@@ -154,7 +156,7 @@ class SecretsHygieneTest {
   }
 
   @Test
-  void theCvvRuleFindsValuesButNotCountsOrAttributeIds() {
+  public void theCvvRuleFindsValuesButNotCountsOrAttributeIds() {
     java.util.Set<String> sample = java.util.Set.of("559", "0375");
     for (String leak : List.of("cvv=559", "row {\"cvv\" : \"0375\"}", "CVV: 559,", "cvv -> Some(559)", "cvv='123'")) {
       Matcher m = CVV_SHAPE.matcher(leak);
@@ -326,7 +328,7 @@ class SecretsHygieneTest {
     return rows;
   }
 
-  static String[] splitCsv(String line) {
+  public static String[] splitCsv(String line) {
     List<String> fields = new ArrayList<>();
     StringBuilder f = new StringBuilder();
     boolean quoted = false;

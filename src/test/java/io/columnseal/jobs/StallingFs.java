@@ -25,9 +25,9 @@ import org.apache.hadoop.util.Progressable;
  * Nothing in production code knows about it; it only holds the disk still at the chosen moment.
  */
 public final class StallingFs extends LocalFileSystem {
-  static final String POINT_KEY = "columnseal.test.stall.point";
-  static final String AFTER_KEY = "columnseal.test.stall.after";
-  static final String MARKER_KEY = "columnseal.test.stall.marker";
+  public static final String POINT_KEY = "columnseal.test.stall.point";
+  public static final String AFTER_KEY = "columnseal.test.stall.after";
+  public static final String MARKER_KEY = "columnseal.test.stall.marker";
   private static final AtomicInteger SEEN = new AtomicInteger();
 
   @Override

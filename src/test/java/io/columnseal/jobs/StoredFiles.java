@@ -17,11 +17,11 @@ import org.apache.spark.sql.types.StructType;
  * bucket would: read a data file's rows in file order, change cells, and put the rows back
  * under the same name (the manifest lists it by name).
  */
-final class StoredFiles {
+public final class StoredFiles {
   private StoredFiles() {}
 
   /** The dataset's one data file (the tests write a single partition). */
-  static Path onlyDataFile(String dataset) {
+  public static Path onlyDataFile(String dataset) {
     try (Stream<Path> files = Files.list(Path.of(dataset))) {
       List<Path> data = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
       if (data.size() != 1) {
@@ -33,17 +33,17 @@ final class StoredFiles {
     }
   }
 
-  static StructType schema(SparkSession spark, Path file) {
+  public static StructType schema(SparkSession spark, Path file) {
     return spark.read().parquet(file.toString()).schema();
   }
 
   /** The file's rows in file order (row i is Spark's {@code _metadata.row_index} i). */
-  static List<Row> rows(SparkSession spark, Path file) {
+  public static List<Row> rows(SparkSession spark, Path file) {
     return spark.read().parquet(file.toString()).collectAsList();
   }
 
   /** {@code row} with field {@code i} set to {@code value}. */
-  static Row with(Row row, int i, Object value) {
+  public static Row with(Row row, int i, Object value) {
     Object[] values = new Object[row.size()];
     for (int k = 0; k < values.length; k++) {
       values[k] = row.get(k);
@@ -53,7 +53,7 @@ final class StoredFiles {
   }
 
   /** Replaces {@code file}'s content with {@code rows}, in order, keeping its name. */
-  static void replace(SparkSession spark, Path file, StructType schema, List<Row> rows) {
+  public static void replace(SparkSession spark, Path file, StructType schema, List<Row> rows) {
     Path staging = file.resolveSibling(".tamper-" + System.nanoTime());
     spark.createDataFrame(rows, schema).coalesce(1).write().parquet(staging.toString());
     try (Stream<Path> written = Files.list(staging)) {
@@ -70,7 +70,7 @@ final class StoredFiles {
   }
 
   /** A copy of {@code cell} with one byte of its ciphertext or tag flipped. */
-  static byte[] flipped(byte[] cell) {
+  public static byte[] flipped(byte[] cell) {
     byte[] out = cell.clone();
     out[out.length - 5] ^= 0x01;
     return out;

@@ -1,0 +1,127 @@
+package io.columnseal.jobs.dataset;
+
+import io.columnseal.crypto.DekId;
+import io.columnseal.manifest.DekRecord;
+import io.columnseal.manifest.ManifestState;
+import io.columnseal.manifest.ManifestStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+
+/**
+ * A dataset as its manifest's current version describes it: the live files, the schema and
+ * the DEK table. Readers go through this, never through a folder listing, so files of
+ * unfinished or retired runs are never read.
+ */
+public final class DatasetSnapshot {
+  public final String path;
+  public final Path manifestDir;
+  public final ManifestState state;
+
+  private DatasetSnapshot(String path, Path manifestDir, ManifestState state) {
+    this.path = path;
+    this.manifestDir = manifestDir;
+    this.state = state;
+  }
+
+  /** @throws DatasetException when there is no manifest */
+  public static DatasetSnapshot open(Configuration conf, String datasetPath, String manifestOverride) {
+    Path dir = DatasetFiles.manifestDir(datasetPath, manifestOverride);
+    Optional<ManifestState> state = ManifestStore.at(dir, conf).read();
+    if (state.isEmpty()) {
+      Set<String> pending = DatasetFiles.pendingRecords(conf, dir).keySet();
+      if (!pending.isEmpty()) {
+        throw new DatasetException("no columnseal manifest at " + dir + " yet: the first run(s) " + pending
+            + " of the dataset at " + datasetPath + " stopped between their data commit and their manifest commit; "
+            + recoverHint(datasetPath));
+      }
+      throw new DatasetException("no columnseal manifest at " + dir + ": " + datasetPath + " is not a columnseal dataset"
+          + " (if its manifest lives elsewhere, set manifest.path)");
+    }
+    return new DatasetSnapshot(datasetPath, dir, state.get());
+  }
+
+  /**
+   * The snapshot a reader of the data opens (decrypt, its quarantine read-back): refused while
+   * a run is unfinished, as reading it would silently miss that run's rows.
+   */
+  public static DatasetSnapshot openComplete(Configuration conf, String datasetPath, String manifestOverride) {
+    DatasetSnapshot snap = open(conf, datasetPath, manifestOverride);
+    snap.requireComplete(conf);
+    return snap;
+  }
+
+  /**
+   * Runs whose data was committed but whose manifest commit never happened: the pending
+   * records, less those of runs the manifest holds (a record left behind after its commit).
+   */
+  public List<String> pendingRuns(Configuration conf) {
+    Set<String> committed = new HashSet<>();
+    state.history().forEach(c -> committed.add(c.runId()));
+    List<String> runs = new ArrayList<>();
+    for (String run : DatasetFiles.pendingRecords(conf, manifestDir).keySet()) {
+      if (!committed.contains(run)) {
+        runs.add(run);
+      }
+    }
+    return runs;
+  }
+
+  /** The runs that added files still live in this version: their DEKs protect the data a reader opens. */
+  public Set<String> liveRuns() {
+    Set<String> runs = new HashSet<>();
+    for (io.columnseal.manifest.Commit c : state.history()) {
+      if (c.files().stream().anyMatch(state.liveFiles()::contains)) {
+        runs.add(c.runId());
+      }
+    }
+    return runs;
+  }
+
+  /** What to do about unfinished runs of the dataset at {@code path}. */
+  public static String recoverHint(String path) {
+    return "columnseal recover --dataset " + path + ", or the next encrypt with output.mode=append or overwrite, "
+        + "adds their data to the dataset (docs/RELIABILITY.md); verify lists their files";
+  }
+
+  /** Refuses a dataset with an unfinished run: reading it would silently miss that run's rows. */
+  private void requireComplete(Configuration conf) {
+    List<String> pending = pendingRuns(conf);
+    if (!pending.isEmpty()) {
+      throw new DatasetException("dataset " + state.datasetId() + " at " + path + " is incomplete: run(s) " + pending
+          + " wrote data but did not commit the manifest (the job stopped between the two); "
+          + recoverHint(path));
+    }
+  }
+
+  /** The live files as a DataFrame (partition columns found from the dataset root). */
+  public Dataset<Row> read(SparkSession spark) {
+    String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
+    return spark.read().option("basePath", path).parquet(files);
+  }
+
+  public Map<Long, WrappedDek> dekTable() {
+    Map<Long, WrappedDek> table = new HashMap<>();
+    for (Map.Entry<DekId, DekRecord> e : state.deks().entrySet()) {
+      DekRecord d = e.getValue();
+      table.put(e.getKey().asLong(), new WrappedDek(d.keyArn(), d.wrappedKey(), d.encryptionContext()));
+    }
+    return table;
+  }
+
+  public DataType originalType(String column) {
+    return state.schema().stream().filter(c -> c.name().equals(column)).findFirst()
+        .map(c -> DataType.fromDDL(c.type()))
+        .orElseThrow(() -> new DatasetException("manifest of " + path + " has no column " + column));
+  }
+}

@@ -1,0 +1,171 @@
+package io.columnseal.jobs.decrypt;
+
+import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.DatasetException;
+import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.manifest.ColumnRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * decrypt: reads the manifest's live files, opens the chosen columns in the executors and
+ * writes plaintext Parquet or CSV with the original column order and types.
+ */
+public final class DecryptJob {
+  private DecryptJob() {}
+
+  public static RunSummary run(SparkSession spark, DecryptSettings s) {
+    try {
+      return decrypt(spark, s);
+    } catch (Exception e) { // Spark's SparkException is checked, and undeclared
+      throw JobFailures.unwrap(e);
+    }
+  }
+
+  private static RunSummary decrypt(SparkSession spark, DecryptSettings s) {
+    Instant started = Instant.now();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath);
+    List<String> encrypted = snap.state.encryptedColumns();
+    List<String> chosen = s.columns.isEmpty() ? encrypted : s.columns;
+    for (String c : chosen) {
+      if (!encrypted.contains(c)) {
+        throw ConfigException.badValue("--columns", c, "an encrypted column of the dataset, one of " + encrypted);
+      }
+    }
+    OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
+    PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
+    // The first KMS calls: one unwrap per master key of the live data, before anything is written.
+    KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
+
+    LongAccumulator rows = spark.sparkContext().longAccumulator("columnseal.decrypt.rows");
+    LongAccumulator[] nullCells = null;
+    if (s.onError == OnCellError.NULL) {
+      nullCells = new LongAccumulator[chosen.size()];
+      for (int k = 0; k < nullCells.length; k++) {
+        nullCells[k] = spark.sparkContext().longAccumulator("columnseal.decrypt.nullCells." + chosen.get(k));
+      }
+    }
+    Dataset<Row> opened = open(spark, snap, chosen, s, rows, nullCells, "csv".equals(s.format));
+    Dataset<Row> ordered = opened.select(originalOrder(snap, opened));
+    output.write(spark, "columnseal decrypt " + snap.state.datasetId(), ordered, w -> save(w, s));
+
+    RunSummary r = new RunSummary();
+    r.command = "decrypt";
+    r.datasetId = snap.state.datasetId();
+    r.input = s.datasetPath;
+    r.output = s.outputPath;
+    r.manifestVersion = snap.state.version();
+    r.files = snap.state.liveFiles().size();
+    r.deks = snap.state.deks().size();
+    r.rowsRead = rows.value();
+    r.rowsWritten = rows.value();
+    r.startedAt = started.toString();
+    r.durationMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
+    r.cellsPerColumn = null;
+    r.kmsCalls = null;
+    r.decryptedColumns = chosen;
+    if (nullCells != null) {
+      r.nullCellsPerColumn = new java.util.LinkedHashMap<>();
+      for (int k = 0; k < nullCells.length; k++) {
+        r.nullCellsPerColumn.put(chosen.get(k), nullCells[k].value());
+      }
+    }
+    return r;
+  }
+
+  /** Writes as {@code s.format} says: Parquet, or CSV with a header and RFC 4180 quoting. */
+  static void save(DataFrameWriter<Row> w, DecryptSettings s) {
+    if ("csv".equals(s.format)) {
+      w.option("header", "true").option("quote", "\"").option("escape", "\"").csv(s.outputPath);
+    } else {
+      w.parquet(s.outputPath);
+    }
+  }
+
+  /** The dataset's live files with {@code chosen} decrypted; other columns as stored. */
+  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, List<String> chosen, DecryptSettings s,
+      LongAccumulator rowCounter, LongAccumulator[] nullCells, boolean binaryAsBase64) {
+    DataType[] types = new DataType[chosen.size()];
+    for (int k = 0; k < types.length; k++) {
+      types[k] = snap.originalType(chosen.get(k));
+    }
+    return open(spark, snap, snap.read(spark), chosen, types, s, rowCounter, nullCells, binaryAsBase64);
+  }
+
+  /**
+   * {@code files} (cells of {@code snap}'s dataset) with the columns {@code chosen} decrypted
+   * as {@code types}; a column's name is the one its cells' associated data binds.
+   */
+  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
+      DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
+      boolean binaryAsBase64) {
+    StructType storedSchema = files.schema();
+    // Each row also carries its file and its index in the file, for error messages.
+    Column metadata = files.metadataColumn("_metadata");
+    Dataset<Row> stored = files.select(functions.col("*"), metadata.getField("file_path"),
+        metadata.getField("row_index"));
+    int[] ordinals = new int[chosen.size()];
+    CellEncoding encoding = null;
+    for (int k = 0; k < ordinals.length; k++) {
+      ordinals[k] = storedSchema.fieldIndex(chosen.get(k));
+      CellEncoding e = storedSchema.fields()[ordinals[k]].dataType() instanceof BinaryType
+          ? CellEncoding.BINARY : CellEncoding.BASE64;
+      if (encoding != null && encoding != e) {
+        throw new DatasetException("dataset " + snap.path + " mixes binary and base64 cells across columns");
+      }
+      encoding = e;
+    }
+    Broadcast<Map<Long, WrappedDek>> deks = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(snap.dekTable());
+    OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), storedSchema, ordinals, types,
+        encoding == null ? CellEncoding.BINARY : encoding, s.keyService, deks, rowCounter,
+        binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0], true, s.onError, nullCells);
+    JavaRDD<InternalRow> rows = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
+    return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
+  }
+
+  private static Column[] originalOrder(DatasetSnapshot snap, Dataset<Row> df) {
+    List<Column> cols = new ArrayList<>();
+    for (ColumnRecord c : snap.state.schema()) {
+      cols.add(df.col("`" + c.name().replace("`", "``") + "`"));
+    }
+    return cols.toArray(new Column[0]);
+  }
+
+  /** Binary columns not being decrypted: for CSV, which has no binary type, they become base64 text. */
+  private static int[] leftEncrypted(StructType stored, int[] decrypted) {
+    java.util.Set<Integer> opened = new java.util.HashSet<>();
+    for (int o : decrypted) {
+      opened.add(o);
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < stored.size(); i++) {
+      if (!opened.contains(i) && stored.fields()[i].dataType() instanceof BinaryType) {
+        out.add(i);
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+}

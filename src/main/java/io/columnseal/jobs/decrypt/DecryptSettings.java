@@ -1,0 +1,40 @@
+package io.columnseal.jobs.decrypt;
+
+import io.columnseal.ConfigException;
+import io.columnseal.kms.KeyServiceSpec;
+import java.util.List;
+import java.util.Objects;
+
+/** A validated decrypt request: the constructor checks the values and names the option at fault. */
+public final class DecryptSettings {
+  public final String datasetPath;
+  public final String manifestPath;
+  public final String outputPath;
+  public final String format;
+  /** Columns to decrypt; empty means every encrypted column. */
+  public final List<String> columns;
+  public final KeyServiceSpec keyService;
+  public final boolean overwrite;
+  /** A cell that does not open: fail the job (default) or write null and count it. */
+  public final OnCellError onError;
+
+  public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
+      List<String> columns, KeyServiceSpec keyService, boolean overwrite) {
+    this(datasetPath, manifestPath, outputPath, format, columns, keyService, overwrite, OnCellError.FAIL);
+  }
+
+  public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
+      List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError) {
+    this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
+    this.manifestPath = manifestPath;
+    this.outputPath = Objects.requireNonNull(outputPath, "output");
+    this.format = Objects.requireNonNull(format, "format");
+    if (!format.equals("parquet") && !format.equals("csv")) {
+      throw ConfigException.badValue("--format", format, "parquet or csv");
+    }
+    this.columns = List.copyOf(columns);
+    this.keyService = Objects.requireNonNull(keyService, "kms");
+    this.overwrite = overwrite;
+    this.onError = Objects.requireNonNull(onError, "onError");
+  }
+}

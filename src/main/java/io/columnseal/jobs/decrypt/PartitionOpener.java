@@ -1,0 +1,237 @@
+package io.columnseal.jobs.decrypt;
+
+import io.columnseal.crypto.CellDecryptor;
+import io.columnseal.crypto.CellFormat;
+import io.columnseal.crypto.ColumnSpec;
+import io.columnseal.crypto.CryptoException;
+import io.columnseal.crypto.DataKey;
+import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.MalformedCellException;
+import io.columnseal.crypto.ReplayedCellException;
+import io.columnseal.crypto.ValueCodec;
+import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.jobs.input.InputReader;
+import io.columnseal.jobs.spark.InternalCells;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the chosen encrypted columns of one partition, on the executor. Each DEK a cell names
+ * is looked up in the manifest's table and unwrapped once per executor ({@link DataKeyCache});
+ * the task releases its keys when it ends. A cell that does not open fails the task naming its
+ * column, file and row, or with {@code --on-error null} becomes null and is counted.
+ */
+final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionOpener.class);
+  /** --on-error null: cells named in the log per task; the run summary counts them all. */
+  private static final int MAX_WARNINGS = 10;
+
+  private final OpeningPlan plan;
+
+  PartitionOpener(OpeningPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+    return new Opening(rows);
+  }
+
+  /** A cell that names a DEK the manifest does not list: data written outside a committed run. */
+  static final class UnknownDekException extends io.columnseal.ColumnsealException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownDekException(String message) {
+      super(message);
+    }
+  }
+
+  private final class Opening implements Iterator<InternalRow> {
+    private final Iterator<InternalRow> in;
+    private final DataType[] types;
+    private final int[] slot;
+    private final ColumnSpec[] specs;
+    private final GenericInternalRow out;
+    private final Map<DekId, CellDecryptor> open = new HashMap<>();
+    private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
+    private DekId lastDek;
+    private CellDecryptor lastDecryptor;
+    private java.util.BitSet lastCounters;
+    private final Map<Long, WrappedDek> deks;
+    private final boolean[] toBase64;
+    private int warnings;
+
+    Opening(Iterator<InternalRow> in) {
+      this.in = in;
+      int n = plan.storedSchema.size();
+      this.types = new DataType[n];
+      this.slot = new int[n];
+      java.util.Arrays.fill(slot, -1);
+      for (int i = 0; i < n; i++) {
+        types[i] = plan.storedSchema.fields()[i].dataType();
+      }
+      this.specs = new ColumnSpec[plan.ordinals.length];
+      for (int k = 0; k < specs.length; k++) {
+        slot[plan.ordinals[k]] = k;
+        specs[k] = plan.columnSpec(k);
+      }
+      this.out = new GenericInternalRow(n);
+      this.deks = plan.deks.value();
+      this.toBase64 = new boolean[n];
+      for (int o : plan.base64Ordinals) {
+        toBase64[o] = true;
+      }
+      TaskContext tc = TaskContext.get();
+      if (tc != null) {
+        tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> releaseAll());
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return in.hasNext();
+    }
+
+    @Override
+    public InternalRow next() {
+      if (!in.hasNext()) {
+        throw new NoSuchElementException();
+      }
+      InternalRow row = in.next();
+      for (int i = 0; i < types.length; i++) {
+        if (row.isNullAt(i)) {
+          out.setNullAt(i);
+        } else if (toBase64[i]) {
+          out.update(i, UTF8String.fromString(Base64.getEncoder().encodeToString(row.getBinary(i))));
+        } else if (slot[i] < 0) {
+          out.update(i, row.get(i, types[i]));
+        } else {
+          Object value = openOrNull(row, i, slot[i]);
+          if (value == null) {
+            out.setNullAt(i);
+          } else {
+            out.update(i, value);
+          }
+        }
+      }
+      if (plan.rows != null) {
+        plan.rows.add(1);
+      }
+      return out;
+    }
+
+    /**
+     * The cell's value; for a cell that does not open, an {@link UnreadableCellException} that
+     * says where it is, or (--on-error null) null, counted. KMS errors are never swallowed.
+     */
+    private Object openOrNull(InternalRow row, int ordinal, int k) {
+      ColumnSpec spec = specs[k];
+      try {
+        byte[] cell = plan.encoding == CellEncoding.BASE64
+            ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
+            : row.getBinary(ordinal);
+        CellDecryptor d = decryptorFor(cell, spec);
+        byte[] plaintext = d.open(spec, cell);
+        checkNotReplayed(d.dekId(), cell, spec);
+        return InternalCells.decode(spec, plaintext);
+      } catch (CryptoException | UnknownDekException e) {
+        UnreadableCellException where = new UnreadableCellException(spec.column(), fileOf(row), rowOf(row), e);
+        if (plan.onError == OnCellError.FAIL) {
+          throw where;
+        }
+        plan.nullCells[k].add(1);
+        if (warnings++ < MAX_WARNINGS) {
+          LOG.warn("{}; written as null (--on-error null)", where.getMessage());
+        }
+        return null;
+      }
+    }
+
+    /**
+     * Counters never repeat under a DEK, so a counter this task has already read means the cell
+     * was copied over another row's cell. Seen counters are a bitset per DEK: one bit per cell.
+     * A copy read by another task (another file) is not seen here.
+     */
+    private void checkNotReplayed(DekId id, byte[] cell, ColumnSpec spec) {
+      long counter = CellFormat.counterOf(cell);
+      if (counter > Integer.MAX_VALUE) {
+        return;
+      }
+      java.util.BitSet seen = id.equals(lastDek) ? lastCounters : counters.computeIfAbsent(id, x -> new java.util.BitSet());
+      if (seen.get((int) counter)) {
+        throw new ReplayedCellException("cell in column " + spec.column() + " repeats nonce counter " + counter
+            + " of DEK " + id + ", which a cell read before it already used: a cell copied from another row");
+      }
+      seen.set((int) counter);
+    }
+
+    /**
+     * The decryptor of the DEK {@code cell} names. Cells of a partition nearly all share one DEK,
+     * so the previous cell's is reused without a lookup; another DEK goes through the task's map.
+     */
+    private CellDecryptor decryptorFor(byte[] cell, ColumnSpec spec) {
+      if (lastDecryptor != null && cell.length >= CellFormat.OVERHEAD_BYTES
+          && ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET) == lastDek.asLong()) {
+        return lastDecryptor;
+      }
+      DekId id = CellFormat.dekIdOf(cell);
+      CellDecryptor d = open.get(id);
+      if (d == null) {
+        WrappedDek w = deks.get(id.asLong());
+        if (w == null) {
+          throw new UnknownDekException("cell in column " + spec.column() + " of dataset " + spec.datasetId()
+              + " names DEK " + id + ", which the manifest does not list (data written outside a committed run?)");
+        }
+        DataKey key = DataKeyCache.acquire(plan.keyService, plan.datasetId, id, w);
+        d = CellDecryptor.open(key);
+        open.put(id, d);
+      }
+      lastDek = id;
+      lastDecryptor = d;
+      lastCounters = counters.computeIfAbsent(id, x -> new java.util.BitSet());
+      return d;
+    }
+
+
+    private String fileOf(InternalRow row) {
+      if (!plan.positioned || row.isNullAt(types.length)) {
+        return "(unknown)";
+      }
+      return InputReader.sourcePath(row.getUTF8String(types.length).toString()).toString();
+    }
+
+    private long rowOf(InternalRow row) {
+      return plan.positioned && !row.isNullAt(types.length + 1) ? row.getLong(types.length + 1) : -1;
+    }
+
+    private byte[] decodeBase64(String s, ColumnSpec spec) {
+      try {
+        return Base64.getDecoder().decode(s);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedCellException("column " + spec.column() + " holds text that is not base64");
+      }
+    }
+
+    private void releaseAll() {
+      for (Map.Entry<DekId, CellDecryptor> e : open.entrySet()) {
+        e.getValue().close();
+        DataKeyCache.release(plan.datasetId, e.getKey());
+      }
+      open.clear();
+      lastDecryptor = null;
+    }
+  }
+}

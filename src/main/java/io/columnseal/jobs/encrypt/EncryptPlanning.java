@@ -1,0 +1,99 @@
+package io.columnseal.jobs.encrypt;
+
+import io.columnseal.ConfigException;
+import io.columnseal.jobs.input.InputReader;
+import io.columnseal.jobs.spark.SparkTypes;
+import io.columnseal.manifest.ColumnRecord;
+import io.columnseal.manifest.ManifestState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Driver-side checks of an encrypt spec against the input schema and an existing dataset. */
+final class EncryptPlanning {
+  private EncryptPlanning() {}
+
+  /**
+   * Ordinals of {@code columns} in {@code data}, ascending, after checking that the input's names
+   * are unambiguous, every column exists with a type a cell can hold, and no partition column
+   * is encrypted (its values would show in folder names).
+   */
+  static int[] encryptedOrdinals(StructType data, List<String> columns, List<String> partitionBy) {
+    Map<String, String> lower = new HashMap<>();
+    for (String name : data.fieldNames()) {
+      if (name.startsWith(InputReader.INTERNAL_PREFIX)) {
+        throw new ConfigException("input column " + name + " uses the prefix " + InputReader.INTERNAL_PREFIX
+            + " that columnseal reserves for its own columns; rename it");
+      }
+      String prev = lower.put(name.toLowerCase(Locale.ROOT), name);
+      if (prev != null) {
+        throw new ConfigException("input has columns " + prev + " and " + name
+            + " whose names differ only in case (or repeat); Spark cannot tell them apart: rename one");
+      }
+    }
+    if (columns.isEmpty()) {
+      throw ConfigException.badValue("encrypt.columns", "[]", "a list of at least one input column");
+    }
+    Set<String> seen = new HashSet<>();
+    List<Integer> ordinals = new ArrayList<>();
+    for (String c : columns) {
+      if (!seen.add(c)) {
+        throw new ConfigException("encrypt.columns names " + c + " twice");
+      }
+      int i = indexOf(data, c);
+      if (i < 0) {
+        String hint = lower.get(c.toLowerCase(Locale.ROOT));
+        throw ConfigException.badValue("encrypt.columns", c, hint != null
+            ? "a column of the input; names are case-sensitive: did you mean " + hint + "?"
+            : "a column of the input, one of " + String.join(", ", data.fieldNames()));
+      }
+      SparkTypes.cellType(c, data.fields()[i].dataType());
+      ordinals.add(i);
+    }
+    for (String p : partitionBy) {
+      if (indexOf(data, p) < 0) {
+        throw ConfigException.badValue("output.partitionBy", p, "a column of the input, one of "
+            + String.join(", ", data.fieldNames()));
+      }
+      if (seen.contains(p)) {
+        throw new ConfigException("output.partitionBy names " + p + ", which is encrypted: partition values are "
+            + "folder names in clear text; partition by a column that is not sensitive");
+      }
+    }
+    return ordinals.stream().sorted().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** An append must keep the dataset's columns, types and encrypted set. */
+  static void checkSameShape(ManifestState m, List<ColumnRecord> incoming, String output) {
+    List<String> want = describe(m.schema());
+    List<String> got = describe(incoming);
+    if (!want.equals(got)) {
+      throw new ConfigException("Cannot append to " + output + ": the dataset has columns " + want
+          + " but this input and encrypt.columns give " + got + " (name:type, * = encrypted)");
+    }
+  }
+
+  private static List<String> describe(List<ColumnRecord> cols) {
+    List<String> out = new ArrayList<>();
+    for (ColumnRecord c : cols) {
+      out.add(c.name() + ":" + c.type() + (c.encrypted() ? "*" : ""));
+    }
+    return out;
+  }
+
+  private static int indexOf(StructType data, String name) {
+    StructField[] f = data.fields();
+    for (int i = 0; i < f.length; i++) {
+      if (f[i].name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

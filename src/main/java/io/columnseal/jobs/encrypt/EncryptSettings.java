@@ -1,0 +1,271 @@
+package io.columnseal.jobs.encrypt;
+
+import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.input.InputSpec;
+import io.columnseal.jobs.input.MalformedRows;
+import io.columnseal.kms.KeyServiceSpec;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.types.StructType;
+
+/** A validated encrypt job spec (from the CLI's YAML and --set, or the Java API). Plain values only. */
+public final class EncryptSettings {
+  /** The dataset id rule: it goes into every KMS encryption context and CloudTrail entry. */
+  public static final String DATASET_ID_RULE = "the dataset id: letters, digits, '.', '_' or '-', at most 128 characters";
+  private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  public final String datasetId;
+  public final String inputPath;
+  public final String inputFormat;
+  public final Map<String, String> inputOptions;
+  /** Spark DDL of the input, or null to take the file's own (Parquet) or Spark's reading (CSV). */
+  public final String inputSchema;
+  public final List<String> columns;
+  public final KeyServiceSpec keyService;
+  public final String kmsKey;
+  public final Map<String, String> extraContext;
+  public final String outputPath;
+  public final OutputMode mode;
+  public final List<String> partitionBy;
+  /** Number of Spark partitions to repartition into before sealing (one DEK each), or 0 to keep the input's. */
+  public final int partitions;
+  public final CellEncoding encoding;
+  /** Where the manifest lives; null for {@code <output>/_columnseal}. */
+  public final String manifestPath;
+  /** CSV rows Spark cannot parse: fail (default) or quarantine. */
+  public final MalformedRows malformed;
+  /** Parquet data page version of the output: v1 (default, every engine reads it) or v2. */
+  public final ParquetPages parquetPages;
+  /** output.allowRepeat: append input files an earlier run of the dataset already committed. */
+  public final boolean allowRepeat;
+
+  private EncryptSettings(Builder b) {
+    this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
+    this.inputPath = Objects.requireNonNull(b.inputPath, "input.path");
+    this.inputFormat = b.inputFormat;
+    this.inputOptions = Map.copyOf(b.inputOptions);
+    this.inputSchema = b.inputSchema;
+    this.columns = List.copyOf(b.columns);
+    this.keyService = Objects.requireNonNull(b.keyService, "kms");
+    this.kmsKey = Objects.requireNonNull(b.kmsKey, "kms.key");
+    this.extraContext = Map.copyOf(b.extraContext);
+    this.outputPath = Objects.requireNonNull(b.outputPath, "output.path");
+    this.mode = b.mode;
+    this.partitionBy = List.copyOf(b.partitionBy);
+    this.partitions = b.partitions;
+    this.encoding = b.encoding;
+    this.manifestPath = b.manifestPath;
+    this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
+    this.parquetPages = Objects.requireNonNull(b.parquetPages, "output.parquetPages");
+    this.allowRepeat = b.allowRepeat;
+  }
+
+  /** The input half, for the input reader. */
+  public InputSpec input() {
+    return new InputSpec(inputPath, inputFormat, inputOptions, inputSchema, malformed);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects a spec; {@link #build()} checks it. */
+  public static final class Builder {
+    private String datasetId;
+    private String inputPath;
+    private String inputFormat = "csv";
+    private Map<String, String> inputOptions = new TreeMap<>();
+    private String inputSchema;
+    private List<String> columns = List.of();
+    private KeyServiceSpec keyService;
+    private String kmsKey;
+    private Map<String, String> extraContext = new TreeMap<>();
+    private String outputPath;
+    private OutputMode mode = OutputMode.ERROR;
+    private List<String> partitionBy = List.of();
+    private int partitions;
+    private CellEncoding encoding = CellEncoding.BINARY;
+    private String manifestPath;
+    private MalformedRows malformed = MalformedRows.FAIL;
+    private ParquetPages parquetPages = ParquetPages.V1;
+    private boolean allowRepeat;
+
+    public Builder datasetId(String v) {
+      datasetId = v;
+      return this;
+    }
+
+    public Builder inputPath(String v) {
+      inputPath = v;
+      return this;
+    }
+
+    public Builder inputFormat(String v) {
+      inputFormat = v;
+      return this;
+    }
+
+    public Builder inputOptions(Map<String, String> v) {
+      inputOptions = v;
+      return this;
+    }
+
+    public Builder inputSchema(String v) {
+      inputSchema = v;
+      return this;
+    }
+
+    /** The columns to encrypt: the one key every spec needs, so it is checked as it is set. */
+    public Builder columns(List<String> v) {
+      if (v.isEmpty()) {
+        throw noColumns();
+      }
+      columns = v;
+      return this;
+    }
+
+    public Builder keyService(KeyServiceSpec v) {
+      keyService = v;
+      return this;
+    }
+
+    public Builder kmsKey(String v) {
+      kmsKey = v;
+      return this;
+    }
+
+    public Builder extraContext(Map<String, String> v) {
+      extraContext = v;
+      return this;
+    }
+
+    public Builder outputPath(String v) {
+      outputPath = v;
+      return this;
+    }
+
+    public Builder mode(OutputMode v) {
+      mode = v;
+      return this;
+    }
+
+    public Builder partitionBy(List<String> v) {
+      partitionBy = v;
+      return this;
+    }
+
+    public Builder partitions(int v) {
+      partitions = v;
+      return this;
+    }
+
+    public Builder encoding(CellEncoding v) {
+      encoding = v;
+      return this;
+    }
+
+    public Builder manifestPath(String v) {
+      manifestPath = v;
+      return this;
+    }
+
+    public Builder malformed(MalformedRows v) {
+      malformed = v;
+      return this;
+    }
+
+    public Builder parquetPages(ParquetPages v) {
+      parquetPages = v;
+      return this;
+    }
+
+    public Builder allowRepeat(boolean v) {
+      allowRepeat = v;
+      return this;
+    }
+
+    /**
+     * Checks every value (the CLI maps config keys here and adds no checks of its own) and
+     * names the config key at fault: the Java API gets the same refusals as the CLI.
+     *
+     * @throws ConfigException naming the key and what it allows
+     */
+    public EncryptSettings build() {
+      requireKey("dataset", datasetId);
+      if (!DATASET_ID.matcher(datasetId).matches()) {
+        throw ConfigException.badValue("dataset", datasetId, DATASET_ID_RULE);
+      }
+      requireKey("input.path", inputPath);
+      requireKey("kms.provider", keyService);
+      requireKey("kms.key", kmsKey);
+      requireKey("output.path", outputPath);
+      if (columns.isEmpty()) {
+        throw noColumns();
+      }
+      for (String p : partitionBy) {
+        if (columns.contains(p)) {
+          throw new ConfigException("output.partitionBy names " + p + ", which is encrypted: partition values are "
+              + "folder names in clear text; partition by a column that is not sensitive");
+        }
+      }
+      String format = inputFormat == null ? "csv" : inputFormat.toLowerCase(Locale.ROOT);
+      if (!format.equals("csv") && !format.equals("parquet")) {
+        throw ConfigException.badValue("input.format", inputFormat, "csv or parquet");
+      }
+      inputFormat = format;
+      if (inputSchema != null) {
+        try {
+          StructType.fromDDL(inputSchema);
+        } catch (Exception e) { // Spark's ParseException is checked, and undeclared
+          throw ConfigException.badValue("input.schema", "'" + inputSchema + "'", "a Spark DDL schema such as "
+              + "'id INT, name STRING' (" + String.valueOf(e.getMessage()).split("\n")[0] + ")");
+        }
+      }
+      if (malformed == MalformedRows.QUARANTINE) {
+        checkQuarantine(format);
+      }
+      if (partitions < 0) {
+        throw ConfigException.badValue("output.partitions", partitions,
+            "a whole number of Spark partitions (one DEK each), at least 1");
+      }
+      for (String k : extraContext.keySet()) {
+        if (k.startsWith("columnseal:")) {
+          throw new ConfigException("Cannot set encrypt.context." + k + ": the columnseal: prefix is reserved for the "
+              + "dataset and DEK ids that columnseal adds itself");
+        }
+      }
+      return new EncryptSettings(this);
+    }
+
+    /** Quarantine is for CSV rows Spark cannot parse; Spark must not drop them first. */
+    private void checkQuarantine(String format) {
+      if (!format.equals("csv")) {
+        throw new ConfigException("Cannot set input.malformed to quarantine with input.format=" + format
+            + ": only CSV rows can be malformed; set input.malformed=fail or leave it out");
+      }
+      String mode = inputOptions.getOrDefault("mode", "");
+      if (!mode.isEmpty() && !mode.equalsIgnoreCase("PERMISSIVE")) {
+        throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=" + mode + ": "
+            + (mode.equalsIgnoreCase("DROPMALFORMED") ? "Spark's DROPMALFORMED would drop the rows before columnseal"
+                + " sees them" : "columnseal reads PERMISSIVE and quarantines the rows itself")
+            + "; leave input.options.mode out");
+      }
+    }
+
+    private static ConfigException noColumns() {
+      return new ConfigException("Missing configuration key encrypt.columns: set it to a list of input columns"
+          + " (in --config, or --set encrypt.columns=a,b)");
+    }
+
+    private static void requireKey(String key, Object value) {
+      if (value == null) {
+        throw new ConfigException("Missing configuration key " + key);
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.columnseal.jobs.encrypt;
+
+import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.DatasetCellEncoding;
+import io.columnseal.jobs.dataset.DatasetFiles;
+import io.columnseal.manifest.ColumnRecord;
+import io.columnseal.manifest.ManifestState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What an encrypt run may do to its output, checked on the driver before any KMS call and again
+ * when a racing run committed first: dataset id, output mode, append shape, cell encoding and
+ * the repeat guard.
+ */
+final class OutputChecks {
+  private final EncryptSettings s;
+  private final Configuration conf;
+  private final Path manifestDir;
+
+  OutputChecks(EncryptSettings s, Configuration conf, Path manifestDir) {
+    this.s = s;
+    this.conf = conf;
+    this.manifestDir = manifestDir;
+  }
+
+  /** The columns of {@code data} as the manifest records them. */
+  static List<ColumnRecord> schemaRecords(StructType data, List<String> encrypted) {
+    List<ColumnRecord> cols = new ArrayList<>();
+    for (StructField f : data.fields()) {
+      cols.add(ColumnRecord.of(f.name(), f.dataType().catalogString(), f.nullable(), encrypted.contains(f.name())));
+    }
+    return cols;
+  }
+
+  void checkOutput(Optional<ManifestState> state, StructType data, Map<String, String> inputFiles) {
+    Path out = new Path(s.outputPath);
+    if (state.isPresent()) {
+      ManifestState m = state.get();
+      if (!m.datasetId().equals(s.datasetId)) {
+        throw new ConfigException("Cannot set dataset to " + s.datasetId + ": output.path " + s.outputPath
+            + " already holds columnseal dataset " + m.datasetId() + "; use that id or another output.path");
+      }
+      if (s.mode == OutputMode.ERROR) {
+        throw new ConfigException("output.path " + s.outputPath + " already holds dataset " + m.datasetId()
+            + " (output.mode=error): set output.mode=append to add to it, or overwrite to replace its data");
+      }
+      if (s.mode == OutputMode.APPEND) {
+        checkAppend(m, data, inputFiles);
+      }
+    } else if (DatasetFiles.existsNonEmpty(conf, out)) {
+      if (s.mode == OutputMode.ERROR) {
+        throw new ConfigException("output.path " + s.outputPath + " already exists (output.mode=error); "
+            + "choose a new path, or remove it");
+      }
+      if (!DatasetFiles.dataFiles(conf, out).isEmpty()) {
+        throw new ConfigException("output.path " + s.outputPath + " holds files but no columnseal manifest at "
+            + manifestDir + "; refusing to " + s.mode.name().toLowerCase() + " into data columnseal did not write");
+      }
+    }
+  }
+
+  /** An append adds to {@code m}: same shape, same cell encoding, input files not committed before. */
+  void checkAppend(ManifestState m, StructType data, Map<String, String> inputFiles) {
+    EncryptPlanning.checkSameShape(m, schemaRecords(data, s.columns), s.outputPath);
+    checkEncodingOfAppend(Optional.of(m));
+    checkNotRepeated(m, inputFiles);
+  }
+
+  /** One dataset, one cell encoding: an append in another encoding is refused before any work. */
+  void checkEncodingOfAppend(Optional<ManifestState> state) {
+    if (s.mode == OutputMode.APPEND && state.isPresent() && state.get().datasetId().equals(s.datasetId)) {
+      DatasetCellEncoding.checkAppend(state.get(), s.encoding, conf, s.outputPath);
+    }
+  }
+
+  /**
+   * The repeat guard: an append whose input files (by path, size, modification time, ETag) are
+   * in a commit whose data may still be live is refused, unless output.allowRepeat is set.
+   */
+  private void checkNotRepeated(ManifestState m, Map<String, String> inputFiles) {
+    if (s.allowRepeat || inputFiles.isEmpty()) {
+      return;
+    }
+    Map<String, String> committed = m.liveInputs();
+    List<String> repeated = new ArrayList<>();
+    String byRun = null;
+    for (Map.Entry<String, String> f : inputFiles.entrySet()) {
+      String run = committed.get(f.getKey());
+      if (run != null) {
+        repeated.add(f.getValue());
+        byRun = byRun == null ? run : byRun;
+      }
+    }
+    if (!repeated.isEmpty()) {
+      throw new ConfigException("input.path " + s.inputPath + ": " + repeated.size() + " of its " + inputFiles.size()
+          + " files were already committed to dataset " + m.datasetId() + " by run " + byRun + " (first: "
+          + repeated.get(0) + ", same path, size and modification time); appending them again would duplicate "
+          + "their rows: set output.allowRepeat=true if that is intended");
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package io.columnseal.jobs.encrypt;
+
+import io.columnseal.crypto.CellEncryptor;
+import io.columnseal.crypto.DataKey;
+import io.columnseal.crypto.DekId;
+import io.columnseal.jobs.dataset.QuarantineFolder;
+import io.columnseal.jobs.input.InputException;
+import io.columnseal.jobs.input.InputReader;
+import io.columnseal.jobs.input.LineCursor;
+import io.columnseal.jobs.recovery.SealedDek;
+import io.columnseal.jobs.recovery.TaskLedger;
+import io.columnseal.jobs.spark.InternalCells;
+import io.columnseal.kms.EncryptionContext;
+import io.columnseal.kms.GeneratedDataKey;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.KeyServices;
+import java.security.SecureRandom;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * Seals the configured columns of one partition, on the executor. The partition's DEK is
+ * asked for on the first non-null value to encrypt (a partition with nothing to encrypt makes
+ * no KMS call), replaced after 2^32 cells, and destroyed when the task ends, successful or not.
+ * Other columns are copied through as Spark's internal values, untouched. A malformed CSV row
+ * fails the task naming its file and line or, with {@code input.malformed=quarantine}, is sealed
+ * whole under the same DEK into the task's quarantine file (docs/FORMAT.md section 9).
+ */
+final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+  private static final long serialVersionUID = 1L;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SealingPlan plan;
+
+  PartitionSealer(SealingPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+    return new Sealing(rows);
+  }
+
+  private final class Sealing implements Iterator<InternalRow> {
+    private final Iterator<InternalRow> in;
+    private final DataType[] types;
+    private final boolean[] encrypted;
+    private final int[] slot; // ordinal -> index among encrypted columns
+    private final GenericInternalRow out;
+    private final InternalCells.Scratch scratch = new InternalCells.Scratch();
+    private final byte[][] binary = new byte[1][];
+    private final long[] cells;
+    private final TaskLedger ledger = TaskLedger.current();
+    private DataKey key;
+    private CellEncryptor encryptor;
+    private CellEncryptor.Column[] columns;
+    private SealedDek dekRecord;
+    private CellEncryptor.Column quarantineColumn;
+    private long quarantinedUnderKey;
+    private InternalRow pending;
+    private QuarantineFile quarantineFile;
+    private LineCursor lines;
+    private long rows;
+    private long quarantined;
+    private boolean finished;
+
+    Sealing(Iterator<InternalRow> in) {
+      this.in = in;
+      int n = plan.inputSchema.size();
+      this.types = new DataType[n];
+      this.encrypted = new boolean[n];
+      this.slot = new int[n];
+      for (int i = 0; i < n; i++) {
+        types[i] = plan.inputSchema.fields()[i].dataType();
+      }
+      for (int k = 0; k < plan.encryptedOrdinals.length; k++) {
+        encrypted[plan.encryptedOrdinals[k]] = true;
+        slot[plan.encryptedOrdinals[k]] = k;
+      }
+      this.cells = new long[plan.encryptedOrdinals.length];
+      this.out = new GenericInternalRow(n);
+      TaskContext tc = TaskContext.get();
+      if (tc != null) {
+        // Whatever happens to the task, the plaintext DEK does not outlive it.
+        tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> {
+          destroyKey();
+          closeQuarantine(!finished);
+        });
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (pending == null && in.hasNext()) {
+        InternalRow row = in.next();
+        if (plan.checksMalformed && !row.isNullAt(types.length)) {
+          if (plan.quarantineDir == null) {
+            throw malformed(row);
+          }
+          quarantine(row);
+        } else {
+          pending = row;
+        }
+      }
+      if (pending != null) {
+        return true;
+      }
+      finish();
+      return false;
+    }
+
+    @Override
+    public InternalRow next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      InternalRow row = pending;
+      pending = null;
+      for (int i = 0; i < types.length; i++) {
+        if (row.isNullAt(i)) {
+          out.setNullAt(i);
+        } else if (!encrypted[i]) {
+          out.update(i, row.get(i, types[i]));
+        } else {
+          out.update(i, plan.encoding.toInternal(seal(row, i)));
+        }
+      }
+      rows++;
+      return out;
+    }
+
+    /** Names the file and line of a row Spark could not parse; never its text. */
+    private InputException malformed(InternalRow row) {
+      if (row.isNullAt(types.length + 1)) {
+        return new InputException("malformed CSV row in an input file Spark did not name: it does not fit the input"
+            + " schema; the row's text is not shown because it may hold sensitive values");
+      }
+      org.apache.hadoop.fs.Path file = InputReader.sourcePath(row.getUTF8String(types.length + 1).toString());
+      String record = row.getUTF8String(types.length).toString();
+      long line = InputReader.lineOf(hadoopConf(), file, record, plan.inputCharset);
+      return new InputException("malformed CSV row in " + file + (line > 0 ? " at line " + line : "")
+          + ": it does not fit the input schema (wrong number of fields, a bad quote, or a value of the wrong type);"
+          + " the row's text is not shown because it may hold sensitive values");
+    }
+
+    /**
+     * Seals the row's raw text as one cell under this partition's DEK and adds it to the task's
+     * quarantine file; the row does not reach the dataset. Its partly parsed fields are dropped.
+     */
+    private void quarantine(InternalRow row) {
+      UTF8String text = row.getUTF8String(types.length);
+      String source = row.isNullAt(types.length + 1) ? "" : row.getUTF8String(types.length + 1).toString();
+      if (encryptor == null || encryptor.remaining() == 0) {
+        newKey();
+      }
+      int n = text.numBytes();
+      byte[] plain = scratch.ensure(n);
+      text.writeToMemory(plain, org.apache.spark.unsafe.Platform.BYTE_ARRAY_OFFSET);
+      byte[] cell = quarantineColumn.seal(plain, 0, n);
+      quarantinedUnderKey++;
+      long line = -1;
+      if (!source.isEmpty()) {
+        if (lines == null) {
+          lines = new LineCursor(hadoopConf(), plan.inputCharset);
+        }
+        line = lines.lineOf(InputReader.sourcePath(source), text.toString());
+      }
+      if (quarantineFile == null) {
+        TaskContext tc = TaskContext.get();
+        String name = String.format("part-%05d-%d-%d.parquet", tc == null ? 0 : tc.partitionId(),
+            tc == null ? 0 : tc.attemptNumber(), tc == null ? 0L : tc.taskAttemptId());
+        quarantineFile = QuarantineFile.create(hadoopConf(),
+            new org.apache.hadoop.fs.Path(plan.quarantineDir, name), plan.datasetId);
+      }
+      quarantineFile.add(InputReader.sourcePath(source).toString(), line, cell);
+      quarantined++;
+    }
+
+    private org.apache.hadoop.conf.Configuration hadoopConf() {
+      if (plan.hadoopConf != null) {
+        return plan.hadoopConf.value();
+      }
+      return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
+    }
+
+    private byte[] seal(InternalRow row, int ordinal) {
+      if (encryptor == null || encryptor.remaining() == 0) {
+        newKey();
+      }
+      int k = slot[ordinal];
+      int len = InternalCells.encode(row, ordinal, columns[k].spec(), scratch, binary);
+      byte[] cell = len < 0 ? columns[k].seal(binary[0]) : columns[k].seal(scratch.bytes, 0, len);
+      cells[k]++;
+      return cell;
+    }
+
+    /** GenerateDataKey for this partition (or for its next 2^32 cells). */
+    private void newKey() {
+      closeKey();
+      DekId id = DekId.random(RANDOM);
+      EncryptionContext context = EncryptionContext.forDek(plan.datasetId, id.hex(), plan.extraContext);
+      KeyService kms = KeyServices.shared(plan.keyService);
+      GeneratedDataKey generated = kms.generateDataKey(plan.masterKeyArn, id, context);
+      key = generated.plaintext();
+      // Recorded before any cell is sealed: a DEK that sealed a committed cell is always in the ledger.
+      dekRecord = new SealedDek(id.asLong(), generated.wrapped().keyArn(), generated.wrapped().blob(),
+          context.asMap(), System.currentTimeMillis());
+      ledger.deks.add(dekRecord);
+      encryptor = CellEncryptor.open(key);
+      columns = new CellEncryptor.Column[plan.encryptedOrdinals.length];
+      for (int k = 0; k < columns.length; k++) {
+        columns[k] = encryptor.column(plan.columnSpec(k));
+      }
+      if (plan.quarantineDir != null) {
+        quarantineColumn = encryptor.column(QuarantineFolder.cellSpec(plan.datasetId));
+      }
+    }
+
+    private void closeKey() {
+      if (encryptor != null) {
+        // The manifest counts the DEK's cells in the data files, as verify finds them;
+        // quarantined records are counted apart (stats.quarantinedRows).
+        dekRecord.cells = encryptor.cellsSealed() - quarantinedUnderKey;
+        quarantinedUnderKey = 0;
+        encryptor.close();
+        encryptor = null;
+      }
+      destroyKey();
+    }
+
+    private void destroyKey() {
+      if (key != null) {
+        key.destroy();
+        key = null;
+      }
+    }
+
+    /** Finishes the task's quarantine file, or deletes it if the task failed. */
+    private void closeQuarantine(boolean failed) {
+      if (lines != null) {
+        lines.close();
+      }
+      if (quarantineFile != null) {
+        if (failed) {
+          quarantineFile.discard();
+        } else {
+          quarantineFile.close();
+        }
+      }
+    }
+
+    private void finish() {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      closeKey();
+      closeQuarantine(false);
+      if (quarantineFile != null) {
+        ledger.quarantineFiles.add(quarantineFile.path().getName());
+      }
+      ledger.quarantined += quarantined;
+      ledger.rows += rows;
+      for (int k = 0; k < cells.length; k++) {
+        ledger.addCells(k, cells[k], cells.length);
+      }
+    }
+  }
+}

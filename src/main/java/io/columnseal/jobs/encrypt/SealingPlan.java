@@ -1,0 +1,92 @@
+package io.columnseal.jobs.encrypt;
+
+import io.columnseal.crypto.ColumnSpec;
+import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.spark.SparkTypes;
+import io.columnseal.kms.KeyServiceSpec;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * Everything an executor needs to seal a partition, resolved on the driver as plain values:
+ * no client, no key material. Shipped inside the task closure.
+ */
+final class SealingPlan implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  final String datasetId;
+  final StructType inputSchema;
+  /** Ordinals of the columns to encrypt, ascending. */
+  final int[] encryptedOrdinals;
+  final CellEncoding encoding;
+  final KeyServiceSpec keyService;
+  /** The master key's ARN as DescribeKey resolved it on the driver. */
+  final String masterKeyArn;
+  final TreeMap<String, String> extraContext;
+  /**
+   * CSV input: each row carries two more columns after the data, Spark's corrupt-record text
+   * and the source file (see {@link InputReader}); a row with corrupt text fails the task.
+   */
+  final boolean checksMalformed;
+  final String inputCharset;
+  /**
+   * Where this run's quarantine files go ({@code input.malformed=quarantine}), or null: a
+   * malformed row then fails the task.
+   */
+  final String quarantineDir;
+  /** The driver's Hadoop settings, for writing quarantine files; null without quarantine. */
+  final SerializableConfiguration hadoopConf;
+
+  SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
+      KeyServiceSpec keyService, String masterKeyArn, Map<String, String> extraContext,
+      boolean checksMalformed, String inputCharset) {
+    this(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, masterKeyArn, extraContext, checksMalformed,
+        inputCharset, null, null);
+  }
+
+  private SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
+      KeyServiceSpec keyService, String masterKeyArn, Map<String, String> extraContext,
+      boolean checksMalformed, String inputCharset, String quarantineDir, SerializableConfiguration hadoopConf) {
+    this.datasetId = datasetId;
+    this.inputSchema = inputSchema;
+    this.encryptedOrdinals = encryptedOrdinals.clone();
+    this.encoding = encoding;
+    this.keyService = keyService;
+    this.masterKeyArn = masterKeyArn;
+    this.extraContext = new TreeMap<>(extraContext);
+    this.checksMalformed = checksMalformed;
+    this.inputCharset = inputCharset;
+    this.quarantineDir = quarantineDir;
+    this.hadoopConf = hadoopConf;
+  }
+
+  /** This plan with malformed CSV rows sealed into {@code dir} instead of failing the task. */
+  SealingPlan quarantiningInto(String dir, org.apache.hadoop.conf.Configuration conf) {
+    if (!checksMalformed) {
+      return this;
+    }
+    return new SealingPlan(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, masterKeyArn, extraContext,
+        true, inputCharset, dir, new SerializableConfiguration(conf));
+  }
+
+  ColumnSpec columnSpec(int k) {
+    StructField f = inputSchema.fields()[encryptedOrdinals[k]];
+    return SparkTypes.columnSpec(datasetId, f.name(), f.dataType());
+  }
+
+  /** The input schema with each encrypted column replaced by a nullable binary (or base64 string). */
+  StructType outputSchema() {
+    StructField[] fields = inputSchema.fields().clone();
+    for (int ordinal : encryptedOrdinals) {
+      StructField f = fields[ordinal];
+      fields[ordinal] = new StructField(f.name(),
+          encoding == CellEncoding.BASE64 ? DataTypes.StringType : DataTypes.BinaryType, true, f.metadata());
+    }
+    return new StructType(fields);
+  }
+}

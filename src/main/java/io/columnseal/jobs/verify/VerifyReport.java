@@ -1,0 +1,68 @@
+package io.columnseal.jobs.verify;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The verify report: what was checked, the counts, and every finding. Ids and names only. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class VerifyReport {
+  /** One problem found; {@code check} names which check found it. */
+  public static final class Finding {
+    public String check;
+    public String message;
+
+    Finding(String check, String message) {
+      this.check = check;
+      this.message = message;
+    }
+  }
+
+  public String datasetId;
+  public String path;
+  public Long manifestVersion;
+  public String checkedAt;
+  public boolean shallow;
+  public long liveFiles;
+  public long rowsExpected;
+  public long rowsFound;
+  public long deksInManifest;
+  public long deksInData;
+  public long deksUnwrapped;
+  public Map<String, Long> deksPerMasterKey = new LinkedHashMap<>();
+  public long cellsChecked;
+  public long samplesDecrypted;
+  public List<Finding> findings = new ArrayList<>();
+  public long durationMillis;
+
+  void find(String check, String message) {
+    findings.add(new Finding(check, message));
+  }
+
+  public boolean ok() {
+    return findings.isEmpty();
+  }
+
+  public String toTerminal() {
+    StringBuilder b = new StringBuilder();
+    b.append("verify ").append(datasetId).append(" at ").append(path).append(" (manifest version ")
+        .append(manifestVersion).append("): ").append(ok() ? "OK" : findings.size() + " finding(s)").append('\n');
+    b.append("  files: ").append(liveFiles).append(", rows: ").append(rowsFound).append(" found / ")
+        .append(rowsExpected).append(" expected, cells checked: ").append(cellsChecked).append('\n');
+    b.append("  DEKs: ").append(deksInManifest).append(" in manifest, ").append(deksInData).append(" in data, ")
+        .append(shallow ? "unwrap skipped (--shallow)" : deksUnwrapped + " unwrapped").append(", samples decrypted: ")
+        .append(samplesDecrypted).append('\n');
+    deksPerMasterKey.forEach((k, n) -> b.append("  ").append(n).append(" DEK(s) under ").append(k).append('\n'));
+    int shown = 0;
+    for (Finding f : findings) {
+      if (shown++ == 20) {
+        b.append("  ... and ").append(findings.size() - 20).append(" more in the JSON report\n");
+        break;
+      }
+      b.append("  FINDING [").append(f.check).append("] ").append(f.message).append('\n');
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,38 @@
+package io.columnseal.jobs.verify;
+
+import io.columnseal.ConfigException;
+import io.columnseal.kms.KeyServiceSpec;
+import java.util.List;
+import java.util.Objects;
+
+/** A validated verify request: the constructor checks the values and names the option at fault. */
+public final class VerifySettings {
+  public final String datasetPath;
+  public final String manifestPath;
+  /** Null with {@code shallow}: no KMS call at all. */
+  public final KeyServiceSpec keyService;
+  /** Check that wrapped DEKs are well-formed instead of unwrapping them; decrypt no samples. */
+  public final boolean shallow;
+  public final int samplesPerFile;
+  /** Columns that must be encrypted (from encrypt.columns), or empty. */
+  public final List<String> sensitiveColumns;
+  /** Where to write the JSON report; null for {@code _columnseal/reports/}. */
+  public final String reportPath;
+
+  public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
+      int samplesPerFile, List<String> sensitiveColumns, String reportPath) {
+    this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
+    this.manifestPath = manifestPath;
+    if (keyService == null && !shallow) {
+      throw new ConfigException("Missing configuration key kms.provider: set it to local or aws (or verify --shallow)");
+    }
+    if (samplesPerFile < 0) {
+      throw ConfigException.badValue("--samples", samplesPerFile, "a number of cells, 0 or more");
+    }
+    this.keyService = keyService;
+    this.shallow = shallow;
+    this.samplesPerFile = samplesPerFile;
+    this.sensitiveColumns = List.copyOf(sensitiveColumns);
+    this.reportPath = reportPath;
+  }
+}
