@@ -2,6 +2,7 @@ package io.columnseal.cli;
 
 import io.columnseal.ColumnsealException;
 import io.columnseal.ConfigException;
+import io.columnseal.Failures;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,7 +70,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       // "columnseal keys create", not just "create".
       String name = cmd.getCommandSpec().qualifiedName();
-      ColumnsealException ours = ours(e);
+      ColumnsealException ours = Failures.ours(e);
       if (Logging.verbose(main.verbose, System.getenv(Logging.ENV))) {
         e.printStackTrace(cmd.getErr());
       }
@@ -91,16 +92,4 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     return ExitCodes.USAGE;
   }
 
-  /** The first of our exceptions in the cause chain (Spark wraps task failures several times). */
-  static ColumnsealException ours(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ColumnsealException) {
-        return (ColumnsealException) t;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
-  }
 }

@@ -107,19 +107,28 @@ public final class ManifestState {
   }
 
   /**
-   * The input fingerprints of the commits whose files may still be live (those since the last
-   * overwrite, which retired everything before it), each with the run that committed it.
+   * The input fingerprints of the commits that still have a live file, each with the run that
+   * committed it. Not "since the last overwrite": a recovered overwrite retires only the files
+   * of its base version, so appends committed while it was pending stay live before it.
    */
   public Map<String, String> liveInputs() {
     Map<String, String> byFingerprint = new java.util.HashMap<>();
     for (int i = history.size() - 1; i >= 0; i--) {
       Commit c = history.get(i);
-      c.inputs().forEach(f -> byFingerprint.putIfAbsent(f, c.runId()));
-      if (c.kind() == CommitKind.OVERWRITE) {
-        break;
+      if (hasLiveFile(c)) {
+        c.inputs().forEach(f -> byFingerprint.putIfAbsent(f, c.runId()));
       }
     }
     return byFingerprint;
+  }
+
+  private boolean hasLiveFile(Commit c) {
+    for (String f : c.files()) {
+      if (liveFiles.contains(f)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Commit lastCommit() {

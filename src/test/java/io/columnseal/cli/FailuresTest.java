@@ -2,6 +2,7 @@ package io.columnseal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.columnseal.Failures;
 import java.io.IOException;
 import org.apache.spark.SparkException;
 import org.junit.jupiter.api.Test;

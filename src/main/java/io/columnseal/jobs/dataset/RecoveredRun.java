@@ -1,6 +1,8 @@
 package io.columnseal.jobs.dataset;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 
 /**
  * What recovery did with one unfinished run's pending record, for the terminal, the run
@@ -33,6 +35,12 @@ public final class RecoveredRun {
   public long filesRemoved;
   public long deks;
   public String note;
+  /**
+   * The run's input file fingerprints, from its record (not in summaries): a run left alone
+   * commits them later, so an append of the same files now would duplicate their rows.
+   */
+  @JsonIgnore
+  public List<String> inputs = List.of();
 
   /** One line for the terminal. */
   public String describe() {

@@ -1,6 +1,7 @@
 package io.columnseal.jobs.decrypt;
 
 import io.columnseal.ColumnsealException;
+import io.columnseal.Failures;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.JobFailures;
 import java.io.IOException;
@@ -90,12 +91,12 @@ final class PlaintextOutput {
       restrict();
     } catch (Exception e) {
       String outcome = removeAfterFailure(spark, group);
-      ColumnsealException ours = ours(e);
+      ColumnsealException ours = Failures.ours(e);
       if (ours != null) {
         ours.withOutcome(outcome);
         throw JobFailures.unwrap(e);
       }
-      throw new PlaintextOutputException("writing the plaintext to " + output + " failed: " + describe(e) + "; "
+      throw new PlaintextOutputException("writing the plaintext to " + output + " failed: " + Failures.describe(e) + "; "
           + outcome, e);
     } finally {
       spark.sparkContext().clearJobGroup();
@@ -163,7 +164,7 @@ final class PlaintextOutput {
       }
       return "removed what this run wrote in output " + output + " (the folder existed before and is kept)";
     } catch (IOException | RuntimeException e) {
-      return "could not remove output " + output + " (it may hold plaintext): " + describe(e) + "; delete it";
+      return "could not remove output " + output + " (it may hold plaintext): " + Failures.describe(e) + "; delete it";
     }
   }
 
@@ -198,27 +199,7 @@ final class PlaintextOutput {
     return active;
   }
 
-  private static ColumnsealException ours(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ColumnsealException) {
-        return (ColumnsealException) t;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
-  }
 
-  /** Someone else's exception: its root cause's type and the first line of its message. */
-  private static String describe(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = String.valueOf(root.getMessage()).split("\n")[0];
-    return root.getClass().getSimpleName() + ": " + (m.length() > 300 ? m.substring(0, 300) + "..." : m);
-  }
 
   /** A plaintext write that failed for a reason outside columnseal (I/O, Spark). */
   static final class PlaintextOutputException extends ColumnsealException {

@@ -67,6 +67,7 @@ final class EncryptPlan {
     this.data = input.dataSchema;
     this.ordinals = EncryptPlanning.encryptedOrdinals(data, s.columns, s.partitionBy);
     this.recovered = recoverUnfinishedRuns();
+    checks.checkNotInFlight(recovered, inputFiles);
     this.before = store.read();
     checks.checkOutput(before, data, inputFiles);
     if (input.rows.isEmpty()) {

@@ -195,6 +195,22 @@ public final class EncryptSettings {
      *
      * @throws ConfigException naming the key and what it allows
      */
+    /**
+     * Spark's reader options ignore case and keep one of two spellings at random (the last its
+     * map iterates), so {@code Header: false} beside our default {@code header: true} could
+     * lose a row per file: two spellings of one option are refused.
+     */
+    private static void refuseOptionsEqualIgnoringCase(Map<String, String> options) {
+      Map<String, String> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (String k : options.keySet()) {
+        String other = seen.put(k, k);
+        if (other != null) {
+          throw new ConfigException("input.options." + other + " and input.options." + k
+              + " are the same Spark reader option (option names ignore case): give it once");
+        }
+      }
+    }
+
     public EncryptSettings build() {
       requireKey("dataset", datasetId);
       if (!DATASET_ID.matcher(datasetId).matches()) {
@@ -213,6 +229,7 @@ public final class EncryptSettings {
               + "folder names in clear text; partition by a column that is not sensitive");
         }
       }
+      refuseOptionsEqualIgnoringCase(inputOptions);
       String format = inputFormat == null ? "csv" : inputFormat.toLowerCase(Locale.ROOT);
       if (!format.equals("csv") && !format.equals("parquet")) {
         throw ConfigException.badValue("input.format", inputFormat, "csv or parquet");
@@ -248,7 +265,9 @@ public final class EncryptSettings {
         throw new ConfigException("Cannot set input.malformed to quarantine with input.format=" + format
             + ": only CSV rows can be malformed; set input.malformed=fail or leave it out");
       }
-      String mode = inputOptions.getOrDefault("mode", "");
+      Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      options.putAll(inputOptions);
+      String mode = options.getOrDefault("mode", "");
       if (!mode.isEmpty() && !mode.equalsIgnoreCase("PERMISSIVE")) {
         throw new ConfigException("Cannot set input.malformed to quarantine with input.options.mode=" + mode + ": "
             + (mode.equalsIgnoreCase("DROPMALFORMED") ? "Spark's DROPMALFORMED would drop the rows before columnseal"

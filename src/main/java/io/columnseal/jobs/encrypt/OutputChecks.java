@@ -3,6 +3,7 @@ package io.columnseal.jobs.encrypt;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetFiles;
+import io.columnseal.jobs.dataset.RecoveredRun;
 import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.ManifestState;
 import java.util.ArrayList;
@@ -103,6 +104,29 @@ final class OutputChecks {
           + " files were already committed to dataset " + m.datasetId() + " by run " + byRun + " (first: "
           + repeated.get(0) + ", same path, size and modification time); appending them again would duplicate "
           + "their rows: set output.allowRepeat=true if that is intended");
+    }
+  }
+
+  /**
+   * A run that recovery left alone (its driver may still be writing) commits its input files
+   * later; this run taking the same files now would put their rows in the dataset twice.
+   */
+  void checkNotInFlight(List<RecoveredRun> recovered, Map<String, String> inputFiles) {
+    if (s.allowRepeat || inputFiles.isEmpty()) {
+      return;
+    }
+    for (RecoveredRun r : recovered) {
+      if (!RecoveredRun.LEFT_ALONE.equals(r.outcome)) {
+        continue;
+      }
+      for (String fingerprint : r.inputs) {
+        String file = inputFiles.get(fingerprint);
+        if (file != null) {
+          throw new ConfigException("input.path " + s.inputPath + ": " + file + " is the input of run " + r.runId
+              + ", which has not finished (" + r.note + "); appending it again would duplicate its rows once that run"
+              + " commits: wait for it, or settle it with recover, or set output.allowRepeat=true if that is intended");
+        }
+      }
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -180,7 +181,8 @@ public final class InputReader {
    * which reads such a field as unquoted text, quotes and all, without any error.
    */
   static Map<String, String> csvOptions(Map<String, String> given) {
-    Map<String, String> options = new HashMap<>();
+    // Case-insensitive, as Spark's options are: a given Header replaces the default, never joins it.
+    Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     options.put("header", "true");
     options.putAll(given);
     if (option(options, "escape") == null) {

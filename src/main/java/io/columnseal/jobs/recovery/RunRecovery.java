@@ -260,6 +260,7 @@ public final class RunRecovery {
     out.outcome = outcome;
     out.mode = r.mode;
     out.input = r.input;
+    out.inputs = r.inputs == null ? List.of() : List.copyOf(r.inputs);
     return out;
   }
 }

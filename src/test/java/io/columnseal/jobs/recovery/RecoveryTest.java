@@ -307,6 +307,41 @@ public class RecoveryTest {
   }
 
   @Test
+  void anAppendOfTheFilesOfARunLeftAloneIsRefusedUntilThatRunIsSettled() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path dir = tmp.resolve("enc");
+    String enc = dir.toString();
+    EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).partitions(2).build());
+    FaultyFs.refuseManifestCommits(true);
+    try {
+      assertThrows(ManifestStorageException.class, () -> EncryptJob.run(JobTestKit.spark(),
+          kit.sampleCsv(FaultyFs.url(dir)).mode(OutputMode.APPEND).allowRepeat(true).build()));
+    } finally {
+      FaultyFs.refuseManifestCommits(false);
+    }
+    String dead = pendingRecords(enc).get(0).replace(".json", "");
+
+    // Its driver may still be running: recovery leaves it alone, so its input is not yet in the
+    // manifest, and the same CSV appended now would be committed twice once that run commits.
+    DriverProcess.runStarted(dead);
+    try {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).build()));
+      assertTrue(e.getMessage().contains("is the input of run " + dead + ", which has not finished"), e.getMessage());
+    } finally {
+      DriverProcess.runEnded(dead);
+    }
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed meanwhile");
+
+    // Settled, the run's commit names the files, and the manifest's repeat guard takes over.
+    RecoverJob.run(JobTestKit.spark(), enc, null, false);
+    assertEquals(2, OutputModesTest.state(enc).version());
+    ConfigException again = assertThrows(ConfigException.class,
+        () -> EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).build()));
+    assertTrue(again.getMessage().contains("already committed to dataset"), again.getMessage());
+  }
+
+  @Test
   void aDataFileLostByTheCommitterFailsTheRunAndLeavesNothingOfIt() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     Path dir = tmp.resolve("enc");

@@ -1,4 +1,4 @@
-package io.columnseal.cli;
+package io.columnseal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,10 +10,10 @@ import java.time.DateTimeException;
  * NumberFormatException says "For input string: ..."), so it is never shown; --verbose prints
  * the stack trace instead.
  */
-final class Failures {
+public final class Failures {
   private Failures() {}
 
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     Throwable named = null;
     String kind = null;
     for (Throwable t = e; t != null && kind == null; t = t.getCause() == t ? null : t.getCause()) {
@@ -53,8 +53,21 @@ final class Failures {
     return null;
   }
 
+  /** The first of our exceptions in the cause chain (Spark wraps task failures several times). */
+  public static ColumnsealException ours(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ColumnsealException) {
+        return (ColumnsealException) t;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
   /** The deepest cause. */
-  static Throwable root(Throwable e) {
+  public static Throwable root(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
