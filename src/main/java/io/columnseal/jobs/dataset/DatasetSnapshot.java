@@ -1,6 +1,7 @@
 package io.columnseal.jobs.dataset;
 
 import io.columnseal.crypto.DekId;
+import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.DekRecord;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
@@ -17,6 +18,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * A dataset as its manifest's current version describes it: the live files, the schema and
@@ -104,10 +107,36 @@ public final class DatasetSnapshot {
     }
   }
 
-  /** The live files as a DataFrame (partition columns found from the dataset root). */
+  /**
+   * The live files as a DataFrame. Partition columns come from folder names, which Spark would
+   * type by inference (a string partition value 007 would come back as the int 7): each clear
+   * column whose inferred type differs from the manifest's is read as the manifest's type.
+   */
   public Dataset<Row> read(SparkSession spark) {
     String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
-    return spark.read().option("basePath", path).parquet(files);
+    Dataset<Row> inferred = spark.read().option("basePath", path).parquet(files);
+    StructType recorded = recordedClearTypes(inferred.schema());
+    return recorded == null ? inferred : spark.read().option("basePath", path).schema(recorded).parquet(files);
+  }
+
+  /** {@code found} with the manifest's types for clear columns typed otherwise; null if none is. */
+  private StructType recordedClearTypes(StructType found) {
+    Map<String, ColumnRecord> byName = new HashMap<>();
+    state.schema().forEach(c -> byName.put(c.name(), c));
+    StructField[] fields = found.fields();
+    boolean changed = false;
+    for (int i = 0; i < fields.length; i++) {
+      ColumnRecord c = byName.get(fields[i].name());
+      if (c == null || c.encrypted()) {
+        continue;
+      }
+      DataType type = DataType.fromDDL(c.type());
+      if (!type.equals(fields[i].dataType())) {
+        fields[i] = new StructField(fields[i].name(), type, true, fields[i].metadata());
+        changed = true;
+      }
+    }
+    return changed ? new StructType(fields) : null;
   }
 
   public Map<Long, WrappedDek> dekTable() {
