@@ -1,7 +1,7 @@
 package io.columnseal.jobs;
 
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.GeneratedDataKey;
 import io.columnseal.kms.KeyDescription;
@@ -46,7 +46,7 @@ public final class InterceptedKeys implements KeyService {
   }
 
   @Override
-  public DataKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
+  public OpeningKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
     decrypts.incrementAndGet();
     return delegate.decrypt(wrapped, dekId, context);
   }

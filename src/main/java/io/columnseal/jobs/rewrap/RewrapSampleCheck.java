@@ -4,8 +4,8 @@ import io.columnseal.ColumnsealException;
 import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.kms.KeyService;
 import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.DekRecord;
@@ -83,7 +83,7 @@ final class RewrapSampleCheck implements NewWrappingCheck {
   /** Unwraps the new blob and opens the cells; returns how many opened. */
   private long open(DekRecord dek, RewrapEntry entry, List<Cell> cells) {
     String what = "DEK " + dek.id() + " rewrapped under " + entry.toKeyArn;
-    DataKey key;
+    OpeningKey key;
     try {
       key = kms.decrypt(entry.newWrapping(), dek.id(), dek.context());
     } catch (ColumnsealException e) {
