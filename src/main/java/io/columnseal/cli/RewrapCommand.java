@@ -1,9 +1,11 @@
 package io.columnseal.cli;
 
+import io.columnseal.ConfigException;
 import io.columnseal.jobs.rewrap.RewrapFailedException;
 import io.columnseal.jobs.rewrap.RewrapJob;
 import io.columnseal.jobs.rewrap.RewrapReport;
 import io.columnseal.jobs.rewrap.RewrapSettings;
+import io.columnseal.jobs.rewrap.SampleCheckMode;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServiceSpec;
 import java.time.Duration;
@@ -39,11 +41,16 @@ final class RewrapCommand implements Callable<Integer> {
   int concurrency;
 
   @Option(names = "--sample-deks", paramLabel = "N", defaultValue = "8",
-      description = "DEKs whose new wrapping must decrypt a cell before the commit (default: ${DEFAULT-VALUE}).")
+      description = "DEKs whose new wrapping is checked before the commit (default: ${DEFAULT-VALUE}).")
   int sampleDeks;
 
-  @Option(names = "--skip-sample-check",
-      description = "Commit without trying the new wrappings (for a principal without kms:Decrypt on the target key).")
+  @Option(names = "--sample-check", paramLabel = "HOW", defaultValue = "reencrypt",
+      description = "reencrypt (ReEncrypt the new blobs to the target again; no kms:Decrypt, no data read), "
+          + "decrypt (unwrap them and decrypt cells; needs kms:Decrypt and reads data) or none "
+          + "(default: ${DEFAULT-VALUE}).")
+  String sampleCheck;
+
+  @Option(names = "--skip-sample-check", description = "The same as --sample-check none.")
   boolean skipSampleCheck;
 
   @Option(names = "--report", paramLabel = "FILE", description = "JSON report path (default: _columnseal/reports/).")
@@ -52,20 +59,27 @@ final class RewrapCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JobConfig config = options.load();
+    SampleCheckMode check = SampleCheckMode.parse(sampleCheck);
+    if (skipSampleCheck && check == SampleCheckMode.DECRYPT) {
+      throw new ConfigException("--skip-sample-check contradicts --sample-check " + sampleCheck + "; give one of them");
+    }
+    if (skipSampleCheck) {
+      check = SampleCheckMode.NONE;
+    }
     RewrapSettings s = RewrapSettings.builder(dataset, toKey)
         .manifestPath(config.get("manifest.path"))
         .dryRun(dryRun)
         .maxRate(maxRate)
         .concurrency(concurrency)
         .sampleDeks(sampleDeks)
-        .skipSampleCheck(skipSampleCheck)
+        .sampleCheck(check)
         .reportPath(report)
         .progress(System.err, Duration.ofSeconds(5))
         .build();
     KeyServiceSpec spec = config.keyService();
-    if (skipSampleCheck && !dryRun) {
-      System.err.println("columnseal rewrap: WARNING: --skip-sample-check: the new wrappings will be committed "
-          + "without decrypting a single cell with them; run verify right after");
+    if (check == SampleCheckMode.NONE && !dryRun) {
+      System.err.println("columnseal rewrap: WARNING: --sample-check none: the new wrappings will be committed "
+          + "without being tried; run verify right after");
     }
     try (KeyService kms = RewrapJob.openKeyService(spec, s.concurrency)) {
       RewrapReport r = RewrapJob.run(Sparks.hadoopConfiguration(), s, kms);

@@ -14,19 +14,22 @@ import javax.crypto.spec.GCMParameterSpec;
  * ciphertext and the associated data of the column it is read as. Not thread-safe.
  */
 public final class CellDecryptor implements AutoCloseable {
-  private final DataKey key;
+  private final OpeningKey key;
   private final SecretKey jceKey;
   private final Cipher cipher;
   private final Map<ColumnSpec, byte[]> aads = new HashMap<>();
 
-  private CellDecryptor(DataKey key, SecretKey jceKey, Cipher cipher) {
+  private CellDecryptor(OpeningKey key, SecretKey jceKey, Cipher cipher) {
     this.key = key;
     this.jceKey = jceKey;
     this.cipher = cipher;
   }
 
-  /** The decryptor does not own {@code key}: whoever made the key destroys it. */
-  public static CellDecryptor open(DataKey key) {
+  /**
+   * Takes an {@link OpeningKey} (a DEK from Decrypt). The decryptor does not own {@code key}:
+   * whoever made the key destroys it.
+   */
+  public static CellDecryptor open(OpeningKey key) {
     try {
       return new CellDecryptor(key, key.jceKey(), Cipher.getInstance("AES/GCM/NoPadding"));
     } catch (GeneralSecurityException e) {

@@ -21,13 +21,13 @@ import javax.crypto.spec.GCMParameterSpec;
  * <p>Not thread-safe: one per partition, as Spark runs a partition on one thread.
  */
 public final class CellEncryptor implements AutoCloseable {
-  private final DataKey key;
+  private final SealingKey key;
   private final SecretKey jceKey;
   private final Cipher cipher;
   private final Map<ColumnSpec, Column> columns = new HashMap<>();
   private long next;
 
-  private CellEncryptor(DataKey key, SecretKey jceKey, Cipher cipher) {
+  private CellEncryptor(SealingKey key, SecretKey jceKey, Cipher cipher) {
     this.key = key;
     this.jceKey = jceKey;
     this.cipher = cipher;
@@ -36,18 +36,20 @@ public final class CellEncryptor implements AutoCloseable {
   /**
    * The one encryptor of {@code key}; a second call on the same key throws
    * {@link IllegalStateException}, because its counter would start again at 0 and repeat
-   * nonces. The encryptor does not own {@code key}: whoever made the key destroys it.
+   * nonces. Only a {@link SealingKey} (from GenerateDataKey) is accepted: an unwrapped DEK is an
+   * {@link OpeningKey} and does not compile here. The encryptor does not own {@code key}:
+   * whoever made the key destroys it.
    */
-  public static CellEncryptor open(DataKey key) {
-    return openAtCounter(key, 0);
+  public static CellEncryptor open(SealingKey key) {
+    return open(key, 0);
   }
 
   /**
-   * Test seam for the 2^32 limit: an encryptor whose first cell takes counter
-   * {@code firstCounter}, so a test reaches the limit without sealing four billion cells.
-   * Production code always starts at 0 through {@link #open}.
+   * The encryptor whose first cell takes counter {@code firstCounter}. Production code goes
+   * through {@link #open(SealingKey)} (counter 0); only the tests' counter seam in this package
+   * (src/test) starts higher, to reach the 2^32 limit without sealing four billion cells.
    */
-  static CellEncryptor openAtCounter(DataKey key, long firstCounter) {
+  static CellEncryptor open(SealingKey key, long firstCounter) {
     if (firstCounter < 0 || firstCounter > CellFormat.MAX_CELLS_PER_DEK) {
       throw new IllegalArgumentException("first counter must be 0.." + CellFormat.MAX_CELLS_PER_DEK);
     }

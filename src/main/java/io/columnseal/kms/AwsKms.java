@@ -1,8 +1,9 @@
 package io.columnseal.kms;
 
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.InvalidDataKeyException;
+import io.columnseal.crypto.OpeningKey;
+import io.columnseal.crypto.SealingKey;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
@@ -30,7 +31,7 @@ import software.amazon.awssdk.services.kms.model.VerifyMacResponse;
  * Retries are the SDK's (adaptive mode by default, see {@link AwsKmsOptions}); nothing here
  * loops. Every call carries the encryption context, and what KMS answers is checked: the
  * key ARN it names and the length of the plaintext DEK. The SDK's copy of a plaintext DEK is
- * zeroed as soon as a {@link DataKey} holds it.
+ * zeroed as soon as a {@link SealingKey} or {@link OpeningKey} holds it.
  */
 public final class AwsKms implements KeyService {
   private final KeyServiceSpec spec;
@@ -65,14 +66,14 @@ public final class AwsKms implements KeyService {
       String arn = answeredArn(op, keyId, r.keyId(), dekId.hex());
       WrappedKey wrapped = new WrappedKey(arn, requireBlob(op, arn, r.ciphertextBlob()));
       checkKeyLength(op, arn, dekId, plaintext);
-      return new GeneratedDataKey(DataKey.of(dekId, plaintext), wrapped);
+      return new GeneratedDataKey(SealingKey.of(dekId, plaintext), wrapped);
     } finally {
       zero(plaintext);
     }
   }
 
   @Override
-  public DataKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
+  public OpeningKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
     requireArgs(wrapped, dekId, context);
     String op = "Decrypt";
     String arn = wrapped.keyArn();
@@ -89,7 +90,7 @@ public final class AwsKms implements KeyService {
             + " but the manifest says the DEK was wrapped under " + arn);
       }
       checkKeyLength(op, arn, dekId, plaintext);
-      return DataKey.of(dekId, plaintext);
+      return OpeningKey.of(dekId, plaintext);
     } finally {
       zero(plaintext);
     }
@@ -277,9 +278,9 @@ public final class AwsKms implements KeyService {
 
   private static void checkKeyLength(String operation, String arn, DekId dekId, byte[] plaintext) {
     int n = plaintext == null ? 0 : plaintext.length;
-    if (n != DataKey.KEY_BYTES) {
+    if (n != SealingKey.KEY_BYTES) {
       throw new InvalidDataKeyException(operation + " under key " + arn + " returned " + n
-          + " bytes of plaintext for DEK " + dekId + ", expected " + DataKey.KEY_BYTES);
+          + " bytes of plaintext for DEK " + dekId + ", expected " + SealingKey.KEY_BYTES);
     }
   }
 

@@ -1,21 +1,21 @@
 package io.columnseal.kms;
 
-import io.columnseal.crypto.DataKey;
+import io.columnseal.crypto.SealingKey;
 
 /**
  * What GenerateDataKey returns: the plaintext DEK (executor memory only; the caller destroys it)
  * and the same DEK wrapped under the master key.
  */
 public final class GeneratedDataKey {
-  private final DataKey plaintext;
+  private final SealingKey plaintext;
   private final WrappedKey wrapped;
 
-  public GeneratedDataKey(DataKey plaintext, WrappedKey wrapped) {
+  public GeneratedDataKey(SealingKey plaintext, WrappedKey wrapped) {
     this.plaintext = plaintext;
     this.wrapped = wrapped;
   }
 
-  public DataKey plaintext() {
+  public SealingKey plaintext() {
     return plaintext;
   }
 

@@ -1,7 +1,7 @@
 package io.columnseal.kms;
 
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 
 /**
  * The KMS operations columnseal needs: the four DEK operations, each with an encryption
@@ -18,17 +18,19 @@ public interface KeyService extends AutoCloseable {
 
   /**
    * GenerateDataKey (AES_256) under {@code keyId} (a key id, key ARN, alias name or alias ARN).
-   * The caller names the DEK; the id is part of {@code context}. The caller destroys the
-   * returned plaintext when done.
+   * The caller names the DEK; the id is part of {@code context}. The plaintext is a
+   * {@link io.columnseal.crypto.SealingKey}, the only key type that seals; the caller destroys it
+   * when done.
    */
   GeneratedDataKey generateDataKey(String keyId, DekId dekId, EncryptionContext context);
 
   /**
    * Decrypt a wrapped DEK. Fails with {@link KeyMismatchException} if the key that unwrapped it
    * is not {@code wrapped.keyArn()}, and with {@link InvalidCiphertextException} if the blob or
-   * the context differs from what was wrapped.
+   * the context differs from what was wrapped. The DEK comes back as an {@link OpeningKey}: it
+   * opens cells and can never seal (its nonces are taken).
    */
-  DataKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context);
+  OpeningKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context);
 
   /**
    * ReEncrypt a wrapped DEK under {@code destinationKeyId} (or under the newest version of the

@@ -1,7 +1,8 @@
 package io.columnseal.kms;
 
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
+import io.columnseal.crypto.SealingKey;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -220,7 +221,7 @@ public final class LocalKeyring implements KeyService {
       try {
         random.nextBytes(dek);
         byte[] blob = wrapUnderCurrent(key, dek, context);
-        return new GeneratedDataKey(DataKey.of(dekId, dek), new WrappedKey(key.arn(), blob));
+        return new GeneratedDataKey(SealingKey.of(dekId, dek), new WrappedKey(key.arn(), blob));
       } finally {
         Arrays.fill(dek, (byte) 0);
       }
@@ -228,7 +229,7 @@ public final class LocalKeyring implements KeyService {
   }
 
   @Override
-  public DataKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
+  public OpeningKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
     Objects.requireNonNull(dekId, "dekId");
     Objects.requireNonNull(context, "context");
     return read(s -> {
@@ -236,7 +237,7 @@ public final class LocalKeyring implements KeyService {
       LocalMasterKey key = sourceKey(s, wrapped, blob, DECRYPT);
       byte[] dek = unwrap(key, blob, context, wrapped.keyArn(), DECRYPT);
       try {
-        return DataKey.of(dekId, dek);
+        return OpeningKey.of(dekId, dek);
       } finally {
         Arrays.fill(dek, (byte) 0);
       }

@@ -4,8 +4,8 @@ import io.columnseal.crypto.CellEncryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.CellType;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.SealingKey;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -109,9 +109,9 @@ public final class CellCipherBench {
 
   /** A fresh DEK per round: a DEK seals through one encryptor only. */
   private void sealCells() {
-    byte[] keyBytes = new byte[DataKey.KEY_BYTES];
+    byte[] keyBytes = new byte[SealingKey.KEY_BYTES];
     random.nextBytes(keyBytes);
-    try (DataKey key = DataKey.of(DekId.random(random), keyBytes); CellEncryptor encryptor = CellEncryptor.open(key)) {
+    try (SealingKey key = SealingKey.of(DekId.random(random), keyBytes); CellEncryptor encryptor = CellEncryptor.open(key)) {
       CellEncryptor.Column[] columns = new CellEncryptor.Column[COLUMNS.length];
       for (int c = 0; c < columns.length; c++) {
         columns[c] = encryptor.column(COLUMNS[c]);

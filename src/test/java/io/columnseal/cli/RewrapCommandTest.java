@@ -112,7 +112,8 @@ class RewrapCommandTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("4 DEK(s) now under " + keyB + " (manifest version 2"), r.out());
     assertTrue(r.out().contains("4 DEK(s) were under " + keyA), r.out());
-    assertTrue(r.out().contains("sample check: 4 DEK(s)"), r.out());
+    assertTrue(r.out().contains("sample check: 4 DEK(s) whose new wrapping KMS unwrapped (ReEncrypt to the target key)"),
+        r.out());
 
     Run log = cli("manifest", "log", "--dataset", enc);
     assertEquals(0, log.code(), log.err());
@@ -147,9 +148,30 @@ class RewrapCommandTest {
     Run provider = cli("rewrap", "--dataset", enc, "--to-key", "alias/cards-next");
     assertEquals(2, provider.code());
     assertTrue(provider.err().contains("kms.provider"), provider.err());
+    Run check = rewrap("--to-key", "alias/cards-next", "--sample-check", "some");
+    assertEquals(2, check.code());
+    assertTrue(check.err().contains("--sample-check") && check.err().contains("reencrypt, decrypt or none"), check.err());
+    Run both = rewrap("--to-key", "alias/cards-next", "--sample-check", "decrypt", "--skip-sample-check");
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("--skip-sample-check contradicts --sample-check decrypt"), both.err());
     Run unknown = rewrap("--to-key", "alias/cards-next", "--set", "kms.keyrng=x");
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("did you mean kms.keyring?"), unknown.err());
+  }
+
+  @Test
+  void sampleCheckDecryptOpensCellsAndSkipSampleCheckIsNone() throws Exception {
+    Run decrypt = rewrap("--to-key", "alias/cards-next", "--sample-check", "decrypt");
+    assertEquals(0, decrypt.code(), decrypt.err());
+    assertTrue(decrypt.out().matches("(?s).*sample check: 4 DEK\\(s\\), \\d+ cell\\(s\\) decrypted with the new wrapping.*"),
+        decrypt.out());
+    Run skip = rewrap("--to-key", "alias/cards", "--skip-sample-check");
+    assertEquals(0, skip.code(), skip.err());
+    assertTrue(skip.out().contains("sample check: SKIPPED (--sample-check none)"), skip.out());
+    assertTrue(skip.err().contains("WARNING: --sample-check none"), skip.err());
+    JsonNode commits = new ObjectMapper().readTree(cli("manifest", "log", "--dataset", enc, "--json").out())
+        .get("commits");
+    assertEquals(3, commits.size(), "both rewraps committed");
   }
 
   @Test

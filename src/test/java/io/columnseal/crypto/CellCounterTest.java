@@ -21,7 +21,7 @@ class CellCounterTest {
   void limitIsTwoToTheThirtyTwo() {
     assertEquals(4_294_967_296L, CellFormat.MAX_CELLS_PER_DEK);
     assertEquals(1L << 32, CellFormat.MAX_CELLS_PER_DEK);
-    try (DataKey key = DataKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
+    try (SealingKey key = SealingKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
       assertEquals(CellFormat.MAX_CELLS_PER_DEK, encryptor.remaining());
       assertEquals(0, encryptor.cellsSealed());
     }
@@ -35,7 +35,7 @@ class CellCounterTest {
     byte[] id = ID.toBytes();
     byte[] pan = "4111111111111111".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     byte[] cvv = ValueCodec.encode(CVV, 123);
-    try (DataKey key = DataKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
+    try (SealingKey key = SealingKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
       CellEncryptor.Column[] columns = {encryptor.column(PAN), encryptor.column(CVV), encryptor.column(NAME)};
       for (int i = 0; i < n; i++) {
         byte[] cell = columns[i % 3].seal(i % 3 == 1 ? cvv : pan);
@@ -57,9 +57,10 @@ class CellCounterTest {
   @Test
   void sealingPastTheLimitIsRefused() {
     byte[] value = {1, 2, 3, 4};
-    try (DataKey key = DataKey.of(ID, testKey(1));
-        CellEncryptor encryptor = CellEncryptor.openAtCounter(key, CellFormat.MAX_CELLS_PER_DEK - 3);
-        CellDecryptor decryptor = CellDecryptor.open(key)) {
+    try (SealingKey key = SealingKey.of(ID, testKey(1));
+        OpeningKey opening = OpeningKey.of(ID, testKey(1));
+        CellEncryptor encryptor = TestKeys.openAtCounter(key, CellFormat.MAX_CELLS_PER_DEK - 3);
+        CellDecryptor decryptor = CellDecryptor.open(opening)) {
       CellEncryptor.Column cvv = encryptor.column(CVV);
       assertEquals(3, encryptor.remaining());
       long[] expected = {0xFFFF_FFFDL, 0xFFFF_FFFEL, 0xFFFF_FFFFL};
@@ -80,21 +81,21 @@ class CellCounterTest {
 
   @Test
   void encryptorStartingAtTheLimitSealsNothing() {
-    try (DataKey key = DataKey.of(ID, testKey(1));
-        CellEncryptor encryptor = CellEncryptor.openAtCounter(key, CellFormat.MAX_CELLS_PER_DEK)) {
+    try (SealingKey key = SealingKey.of(ID, testKey(1));
+        CellEncryptor encryptor = TestKeys.openAtCounter(key, CellFormat.MAX_CELLS_PER_DEK)) {
       assertEquals(0, encryptor.remaining());
       assertThrows(DataKeyExhaustedException.class, () -> encryptor.column(CVV).seal(new byte[4]));
     }
-    try (DataKey key = DataKey.of(ID, testKey(2))) {
-      assertThrows(IllegalArgumentException.class, () -> CellEncryptor.openAtCounter(key, CellFormat.MAX_CELLS_PER_DEK + 1));
-      assertThrows(IllegalArgumentException.class, () -> CellEncryptor.openAtCounter(key, -1));
+    try (SealingKey key = SealingKey.of(ID, testKey(2))) {
+      assertThrows(IllegalArgumentException.class, () -> TestKeys.openAtCounter(key, CellFormat.MAX_CELLS_PER_DEK + 1));
+      assertThrows(IllegalArgumentException.class, () -> TestKeys.openAtCounter(key, -1));
     }
   }
 
   /** Bad arguments are refused before a counter is spent, and the encryptor keeps working. */
   @Test
   void refusedArgumentsSpendNoCounter() {
-    try (DataKey key = DataKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
+    try (SealingKey key = SealingKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
       CellEncryptor.Column pan = encryptor.column(PAN);
       assertThrows(IndexOutOfBoundsException.class, () -> pan.seal(new byte[4], 2, 3));
       assertThrows(IndexOutOfBoundsException.class, () -> pan.seal(new byte[4], -1, 2));
@@ -103,7 +104,7 @@ class CellCounterTest {
       assertEquals(0, encryptor.cellsSealed());
       byte[] cell = pan.seal(new byte[] {9, 8, 7, 6, 5}, 1, 3);
       assertEquals(0, CellFormat.counterOf(cell));
-      try (CellDecryptor decryptor = CellDecryptor.open(key)) {
+      try (OpeningKey opening = OpeningKey.of(ID, testKey(1)); CellDecryptor decryptor = CellDecryptor.open(opening)) {
         assertArrayEquals(new byte[] {8, 7, 6}, decryptor.open(PAN, cell));
       }
     }
@@ -112,7 +113,7 @@ class CellCounterTest {
   @Test
   void sameValueSealsToUnrelatedCells() {
     byte[] value = "4111111111111111".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    try (DataKey key = DataKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
+    try (SealingKey key = SealingKey.of(ID, testKey(1)); CellEncryptor encryptor = CellEncryptor.open(key)) {
       byte[] a = encryptor.column(PAN).seal(value);
       byte[] b = encryptor.column(PAN).seal(value);
       assertTrue(!Arrays.equals(a, CellFormat.HEADER_BYTES, a.length, b, CellFormat.HEADER_BYTES, b.length));

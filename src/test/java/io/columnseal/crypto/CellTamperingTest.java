@@ -23,7 +23,8 @@ class CellTamperingTest {
   private static final ColumnSpec BALANCE = ColumnSpec.decimal("cards", "balance", 12, 2);
   private static final byte[] VALUE = "4111111111111111".getBytes(StandardCharsets.UTF_8);
 
-  private DataKey key;
+  private SealingKey key;
+  private OpeningKey opening;
   private CellDecryptor decryptor;
   private byte[] panCell;
   private byte[] cvvCell;
@@ -31,13 +32,14 @@ class CellTamperingTest {
 
   @BeforeEach
   void seal() {
-    key = DataKey.of(ID, KEY);
+    key = SealingKey.of(ID, KEY);
+    opening = OpeningKey.of(ID, KEY);
     try (CellEncryptor encryptor = CellEncryptor.open(key)) {
       panCell = encryptor.column(PAN).seal(VALUE);
       cvvCell = encryptor.column(CVV).seal(ValueCodec.encode(CVV, 737));
       balanceCell = encryptor.column(BALANCE).seal(ValueCodec.encode(BALANCE, new java.math.BigDecimal("-12.34")));
     }
-    decryptor = CellDecryptor.open(key);
+    decryptor = CellDecryptor.open(opening);
     assertArrayEquals(VALUE, decryptor.open(PAN, panCell));
   }
 
@@ -45,6 +47,7 @@ class CellTamperingTest {
   void destroy() {
     decryptor.close();
     key.destroy();
+    opening.destroy();
   }
 
   @Test
@@ -145,7 +148,7 @@ class CellTamperingTest {
   @Test
   void wrongKeyUnderTheSameIdFailsAuthentication() {
     byte[] otherKey = testKey(0x61);
-    try (DataKey impostor = DataKey.of(ID, otherKey); CellDecryptor other = CellDecryptor.open(impostor)) {
+    try (OpeningKey impostor = OpeningKey.of(ID, otherKey); CellDecryptor other = CellDecryptor.open(impostor)) {
       CellAuthenticationException e = assertThrows(CellAuthenticationException.class, () -> other.open(PAN, panCell));
       assertSafe(e, KEY, VALUE, "card_number", "cards", ID.hex());
       assertSafe(e, otherKey, null);
@@ -156,7 +159,7 @@ class CellTamperingTest {
   void cellOfAnotherDekIsNamedAsSuch() {
     DekId otherId = DekId.parse("0000000000000042");
     byte[] otherCell;
-    try (DataKey other = DataKey.of(otherId, KEY); CellEncryptor encryptor = CellEncryptor.open(other)) {
+    try (SealingKey other = SealingKey.of(otherId, KEY); CellEncryptor encryptor = CellEncryptor.open(other)) {
       otherCell = encryptor.column(PAN).seal(VALUE);
     }
     byte[] cell = otherCell;
@@ -171,7 +174,7 @@ class CellTamperingTest {
     DekId otherId = DekId.parse("0000000000000042");
     byte[] relabelled = panCell.clone();
     otherId.writeTo(relabelled, CellFormat.DEK_ID_OFFSET);
-    try (DataKey sameBytes = DataKey.of(otherId, KEY); CellDecryptor other = CellDecryptor.open(sameBytes)) {
+    try (OpeningKey sameBytes = OpeningKey.of(otherId, KEY); CellDecryptor other = CellDecryptor.open(sameBytes)) {
       assertThrows(CellAuthenticationException.class, () -> other.open(PAN, relabelled));
     }
   }

@@ -133,7 +133,7 @@ class CellVectorsTest {
     }
     for (List<Vector> group : byDek.values()) {
       Vector first = group.get(0);
-      try (DataKey key = DataKey.of(first.dekId(), first.key()); CellEncryptor encryptor = CellEncryptor.open(key)) {
+      try (SealingKey key = SealingKey.of(first.dekId(), first.key()); CellEncryptor encryptor = CellEncryptor.open(key)) {
         for (int i = 0; i < group.size(); i++) {
           Vector v = group.get(i);
           assertEquals(i, v.counter(), v.name() + ": counters of one DEK run 0, 1, 2, ... in document order");
@@ -147,7 +147,7 @@ class CellVectorsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("vectors")
   void cellDecryptorOpensTheCellToThePlaintext(Vector v) {
-    try (DataKey key = DataKey.of(v.dekId(), v.key()); CellDecryptor decryptor = CellDecryptor.open(key)) {
+    try (OpeningKey key = OpeningKey.of(v.dekId(), v.key()); CellDecryptor decryptor = CellDecryptor.open(key)) {
       assertArrayEquals(v.plaintext(), decryptor.open(v.spec(), v.cell()));
     }
   }

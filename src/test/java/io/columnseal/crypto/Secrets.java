@@ -15,7 +15,7 @@ final class Secrets {
 
   /** 32 bytes that no real key has: {@code start, start+1, ...}. */
   static byte[] testKey(int start) {
-    byte[] k = new byte[DataKey.KEY_BYTES];
+    byte[] k = new byte[SealingKey.KEY_BYTES];
     for (int i = 0; i < k.length; i++) {
       k[i] = (byte) (start + i);
     }

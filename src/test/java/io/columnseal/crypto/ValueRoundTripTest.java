@@ -23,15 +23,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ValueRoundTripTest {
   private static final String DATASET = "ledger";
 
-  private DataKey key;
+  private SealingKey key;
+  private OpeningKey opening;
   private CellEncryptor encryptor;
   private CellDecryptor decryptor;
 
   @BeforeEach
   void open() {
-    key = DataKey.of(DekId.parse("00000000000000aa"), testKey(0x70));
+    key = SealingKey.of(DekId.parse("00000000000000aa"), testKey(0x70));
+    opening = OpeningKey.of(DekId.parse("00000000000000aa"), testKey(0x70));
     encryptor = CellEncryptor.open(key);
-    decryptor = CellDecryptor.open(key);
+    decryptor = CellDecryptor.open(opening);
   }
 
   @AfterEach
@@ -39,6 +41,7 @@ class ValueRoundTripTest {
     encryptor.close();
     decryptor.close();
     key.destroy();
+    opening.destroy();
   }
 
   private Object roundTrip(ColumnSpec column, Object value) {

@@ -1,20 +1,24 @@
 package io.columnseal.jobs;
 
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.GeneratedDataKey;
 import io.columnseal.kms.KeyDescription;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyUnavailableException;
 import io.columnseal.kms.WrappedKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
  * A key service for rewrap tests: counts the calls it passes on, and can stop answering after
  * N ReEncrypts (an outage), run a hook after each ReEncrypt (to disable a key midway), or lie
- * by answering ReEncrypt with the wrapping of a brand-new DEK (to prove the sample check).
+ * by answering ReEncrypt with the wrapping of a brand-new DEK or with a damaged blob (to prove
+ * the sample checks).
  */
 public final class InterceptedKeys implements KeyService {
   public final KeyService delegate;
@@ -27,6 +31,10 @@ public final class InterceptedKeys implements KeyService {
   public volatile IntConsumer afterReEncrypt = n -> {};
   /** Answer ReEncrypt with a new DEK's wrapping under the destination (a KMS bug the sample check must catch). */
   public volatile boolean swapDeks;
+  /** Answer ReEncrypt with the new blob's last byte flipped: a wrapping no key unwraps. */
+  public volatile boolean corruptBlobs;
+  /** The source key ARN of each ReEncrypt passed on, in call order. */
+  public final List<String> reEncryptSources = Collections.synchronizedList(new ArrayList<>());
 
   public InterceptedKeys(KeyService delegate) {
     this.delegate = delegate;
@@ -38,7 +46,7 @@ public final class InterceptedKeys implements KeyService {
   }
 
   @Override
-  public DataKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
+  public OpeningKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
     decrypts.incrementAndGet();
     return delegate.decrypt(wrapped, dekId, context);
   }
@@ -46,6 +54,7 @@ public final class InterceptedKeys implements KeyService {
   @Override
   public WrappedKey reEncrypt(WrappedKey wrapped, EncryptionContext context, String destinationKeyId) {
     int n = reEncrypts.incrementAndGet();
+    reEncryptSources.add(wrapped.keyArn());
     if (n > outageAfter) {
       throw new KeyUnavailableException("ReEncrypt", wrapped.keyArn(), "no answer from KMS (simulated outage)");
     }
@@ -58,8 +67,20 @@ public final class InterceptedKeys implements KeyService {
     } else {
       out = delegate.reEncrypt(wrapped, context, destinationKeyId);
     }
+    if (corruptBlobs) {
+      byte[] blob = out.blob();
+      blob[blob.length - 1] ^= 1;
+      out = new WrappedKey(out.keyArn(), blob);
+    }
     afterReEncrypt.accept(n);
     return out;
+  }
+
+  /** ReEncrypts whose source was {@code keyArn}. */
+  public long reEncryptsFrom(String keyArn) {
+    synchronized (reEncryptSources) {
+      return reEncryptSources.stream().filter(keyArn::equals).count();
+    }
   }
 
   @Override

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.columnseal.crypto.DataKey;
+import io.columnseal.crypto.OpeningKey;
+import io.columnseal.crypto.TestKeys;
 import io.columnseal.jobs.dataset.RunSummaries;
 import io.columnseal.jobs.encrypt.BadInputTest;
 import io.columnseal.kms.LocalKeyring;
@@ -279,8 +280,8 @@ public class SecretsHygieneTest {
     try (LocalKeyring ring = LocalKeyring.open(kit.keyringFile)) {
       for (Commit c : m.history()) {
         for (DekRecord d : c.addedDeks()) {
-          try (DataKey key = ring.decrypt(d.wrapped(), d.id(), d.context())) {
-            addForms(out, "DEK " + d.id(), key.copyKeyBytes());
+          try (OpeningKey key = ring.decrypt(d.wrapped(), d.id(), d.context())) {
+            addForms(out, "DEK " + d.id(), TestKeys.bytesOf(key));
           }
         }
       }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,7 +73,7 @@ class LocalKeyringTest {
     assertEquals(cards.keyArn(), generated.wrapped().keyArn());
     assertEquals(LocalKeyBlob.LENGTH, generated.wrapped().blob().length);
     assertEquals(DEK_ID, generated.plaintext().id());
-    try (DataKey decrypted = keyring.decrypt(generated.wrapped(), DEK_ID, context)) {
+    try (OpeningKey decrypted = keyring.decrypt(generated.wrapped(), DEK_ID, context)) {
       assertTrue(decrypted.sameKeyAs(generated.plaintext()));
     }
   }
@@ -90,7 +90,7 @@ class LocalKeyringTest {
   void anotherInstanceOnTheSameFileDecrypts() {
     GeneratedDataKey generated = keyring.generateDataKey("alias/cards", DEK_ID, context);
     try (LocalKeyring reopened = LocalKeyring.open(file);
-        DataKey decrypted = reopened.decrypt(generated.wrapped(), DEK_ID, context)) {
+        OpeningKey decrypted = reopened.decrypt(generated.wrapped(), DEK_ID, context)) {
       assertTrue(decrypted.sameKeyAs(generated.plaintext()));
     }
   }
@@ -161,7 +161,7 @@ class LocalKeyringTest {
       GeneratedDataKey g = keyring.generateDataKey(ref, DEK_ID, context);
       assertEquals(cards.keyArn(), g.wrapped().keyArn(), ref);
       // Decrypt also accepts any form as the expected key.
-      try (DataKey d = keyring.decrypt(new WrappedKey(ref, g.wrapped().blob()), DEK_ID, context)) {
+      try (OpeningKey d = keyring.decrypt(new WrappedKey(ref, g.wrapped().blob()), DEK_ID, context)) {
         assertTrue(d.sameKeyAs(g.plaintext()), ref);
       }
     }
@@ -225,7 +225,7 @@ class LocalKeyringTest {
     assertEquals(2, rotated.versionCount());
     assertEquals(cards.keyArn(), rotated.keyArn());
 
-    try (DataKey old = keyring.decrypt(before.wrapped(), DEK_ID, context)) {
+    try (OpeningKey old = keyring.decrypt(before.wrapped(), DEK_ID, context)) {
       assertTrue(old.sameKeyAs(before.plaintext()), "v1 still decrypts");
     }
     GeneratedDataKey after = keyring.generateDataKey("alias/cards", DEK_ID, context);
@@ -234,7 +234,7 @@ class LocalKeyringTest {
     WrappedKey moved = keyring.reEncrypt(before.wrapped(), context, "alias/cards");
     assertEquals(cards.keyArn(), moved.keyArn());
     assertEquals(2, LocalKeyBlob.keyVersionOf(moved.blob()));
-    try (DataKey d = keyring.decrypt(moved, DEK_ID, context)) {
+    try (OpeningKey d = keyring.decrypt(moved, DEK_ID, context)) {
       assertTrue(d.sameKeyAs(before.plaintext()), "ReEncrypt keeps the DEK");
     }
   }
@@ -257,7 +257,7 @@ class LocalKeyringTest {
     WrappedKey moved = keyring.reEncrypt(generated.wrapped(), context, "alias/loans");
     assertEquals(loans.keyArn(), moved.keyArn());
     assertEquals(UUID.fromString(keyId(loans)), LocalKeyBlob.keyIdOf(moved.blob()));
-    try (DataKey d = keyring.decrypt(moved, DEK_ID, context)) {
+    try (OpeningKey d = keyring.decrypt(moved, DEK_ID, context)) {
       assertTrue(d.sameKeyAs(generated.plaintext()));
     }
     expect(KeyMismatchException.class, () -> keyring.decrypt(new WrappedKey(cards.keyArn(), moved.blob()), DEK_ID, context));
@@ -354,7 +354,7 @@ class LocalKeyringTest {
           int ok = 0;
           for (int i = 0; i < 150; i++) {
             GeneratedDataKey g = keyring.generateDataKey("alias/cards", DEK_ID, context);
-            try (DataKey d = keyring.decrypt(g.wrapped(), DEK_ID, context)) {
+            try (OpeningKey d = keyring.decrypt(g.wrapped(), DEK_ID, context)) {
               ok += d.sameKeyAs(g.plaintext()) ? 1 : 0;
             }
             g.plaintext().destroy();

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.columnseal.crypto.CellFormat;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
+import io.columnseal.crypto.SealingKey;
 import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.GeneratedDataKey;
 import io.columnseal.kms.WrappedKey;
@@ -112,12 +113,12 @@ class ModelTest {
 
   /**
    * The manifest must never hold a plaintext key. Walk every field type reachable from the
-   * model (generic arguments included): none is a DataKey, a GeneratedDataKey, a JCE key or
+   * model (generic arguments included): none is a SealingKey, an OpeningKey, a GeneratedDataKey, a JCE key or
    * anything destroyable, and none is Object (which could hold anything).
    */
   @Test
   void noModelFieldCanHoldAPlaintextKey() {
-    Set<Class<?>> forbidden = Set.of(DataKey.class, GeneratedDataKey.class, Key.class, Destroyable.class, Object.class);
+    Set<Class<?>> forbidden = Set.of(SealingKey.class, OpeningKey.class, GeneratedDataKey.class, Key.class, Destroyable.class, Object.class);
     Deque<Type> todo = new ArrayDeque<>(List.of(Commit.class, CommitDraft.class, ManifestState.class));
     Set<Type> seen = new HashSet<>();
     Set<Class<?>> reached = new HashSet<>();
@@ -156,7 +157,7 @@ class ModelTest {
       plain[i] = (byte) (0xA0 + i);
     }
     byte[] wrappedBlob = "kms-ciphertext-blob-of-the-dek".getBytes(StandardCharsets.US_ASCII);
-    try (DataKey key = DataKey.of(id, plain)) {
+    try (SealingKey key = SealingKey.of(id, plain)) {
       GeneratedDataKey generated = new GeneratedDataKey(key, new WrappedKey(Fixtures.KEY_A, wrappedBlob));
       DekRecord dek = DekRecord.builder().id(id).wrapped(generated.wrapped())
           .encryptionContext(EncryptionContext.forDek(Fixtures.DATASET, id.hex(), Map.of())).cells(3).runId("r")

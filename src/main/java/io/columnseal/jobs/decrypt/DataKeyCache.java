@@ -1,7 +1,7 @@
 package io.columnseal.jobs.decrypt;
 
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
@@ -22,17 +22,17 @@ public final class DataKeyCache {
   private DataKeyCache() {}
 
   private static final class Entry {
-    final DataKey key;
+    final OpeningKey key;
     int users;
     long lastRelease;
 
-    Entry(DataKey key) {
+    Entry(OpeningKey key) {
       this.key = key;
     }
   }
 
   /** The DEK, unwrapped through KMS Decrypt if no task of this JVM holds it. Pair with {@link #release}. */
-  public static DataKey acquire(KeyServiceSpec spec, String datasetId, DekId id, WrappedDek wrapped) {
+  public static OpeningKey acquire(KeyServiceSpec spec, String datasetId, DekId id, WrappedDek wrapped) {
     String k = datasetId + "/" + id.hex();
     synchronized (ENTRIES) {
       sweep(System.currentTimeMillis());
@@ -43,7 +43,7 @@ public final class DataKeyCache {
       }
     }
     // Unwrap outside the lock: a KMS call may take a while; a rare double unwrap is harmless.
-    DataKey key = KeyServices.shared(spec).decrypt(wrapped.wrapped(), id, wrapped.encryptionContext());
+    OpeningKey key = KeyServices.shared(spec).decrypt(wrapped.wrapped(), id, wrapped.encryptionContext());
     synchronized (ENTRIES) {
       Entry e = ENTRIES.get(k);
       if (e != null) {

@@ -1,6 +1,6 @@
 package io.columnseal.jobs.decrypt;
 
-import io.columnseal.crypto.DataKey;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
@@ -42,7 +42,7 @@ final class KeyAccessProbe {
   static void check(KeyServiceSpec spec, Map<String, DekRecord> probes) {
     KeyService kms = KeyServices.shared(spec);
     for (DekRecord d : probes.values()) {
-      DataKey key;
+      OpeningKey key;
       try {
         key = kms.decrypt(d.wrapped(), d.id(), d.context());
       } catch (KmsException e) {

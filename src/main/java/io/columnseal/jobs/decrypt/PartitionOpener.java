@@ -4,9 +4,9 @@ import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.CryptoException;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.MalformedCellException;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.ReplayedCellException;
 import io.columnseal.crypto.ValueCodec;
 import io.columnseal.jobs.dataset.CellEncoding;
@@ -195,7 +195,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           throw new UnknownDekException("cell in column " + spec.column() + " of dataset " + spec.datasetId()
               + " names DEK " + id + ", which the manifest does not list (data written outside a committed run?)");
         }
-        DataKey key = DataKeyCache.acquire(plan.keyService, plan.datasetId, id, w);
+        OpeningKey key = DataKeyCache.acquire(plan.keyService, plan.datasetId, id, w);
         d = CellDecryptor.open(key);
         open.put(id, d);
       }

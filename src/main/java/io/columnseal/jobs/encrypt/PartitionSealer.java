@@ -1,8 +1,8 @@
 package io.columnseal.jobs.encrypt;
 
 import io.columnseal.crypto.CellEncryptor;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.SealingKey;
 import io.columnseal.jobs.dataset.QuarantineFolder;
 import io.columnseal.jobs.input.InputException;
 import io.columnseal.jobs.input.InputReader;
@@ -57,7 +57,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private final byte[][] binary = new byte[1][];
     private final long[] cells;
     private final TaskLedger ledger = TaskLedger.current();
-    private DataKey key;
+    private SealingKey key;
     private CellEncryptor encryptor;
     private CellEncryptor.Column[] columns;
     private SealedDek dekRecord;

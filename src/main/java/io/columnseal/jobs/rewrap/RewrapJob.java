@@ -16,8 +16,8 @@ import software.amazon.awssdk.core.retry.RetryMode;
 /**
  * rewrap: moves every DEK of a dataset's current manifest state to a target master key with
  * KMS ReEncrypt (the plaintext DEK never leaves KMS), then commits one REWRAP manifest version,
- * only when every DEK succeeded and a sample of cells decrypts with the new wrappings. No data
- * file is touched and no Spark job runs: it is all on the driver.
+ * only when every DEK succeeded and a sample of the new wrappings passed the sample check
+ * ({@link SampleCheckMode}). No data file is touched and no Spark job runs: it is all on the driver.
  *
  * <p>Three phases, each callable alone: {@link #plan} reads the manifest, checks the target
  * with DescribeKey (before any ReEncrypt) and finds reusable checkpoints; {@link

@@ -23,12 +23,26 @@ public final class RewrapReport {
   /** The sample check's outcome. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static final class SampleCheck {
+    /** {@code reencrypt}, {@code decrypt} or {@code none} (docs/jobs/rewrap.md). */
+    public String method;
     public boolean skipped;
     public long deksChecked;
     public long cellsDecrypted;
     /** DEKs whose new wrapping was unwrapped although no cell of theirs was found to decrypt. */
     public long deksUnwrappedWithoutCell;
-    public String note = "decrypts cells with the new wrapping: needs kms:Decrypt on the target key";
+    public String note;
+
+    static SampleCheck of(SampleCheckMode mode) {
+      SampleCheck c = new SampleCheck();
+      c.method = mode.optionValue();
+      c.skipped = mode == SampleCheckMode.NONE;
+      c.note = switch (mode) {
+        case REENCRYPT -> "ReEncrypts the new wrapping to the target key again: needs no kms:Decrypt, reads no data";
+        case DECRYPT -> "decrypts cells with the new wrapping: needs kms:Decrypt on the target key";
+        case NONE -> "skipped";
+      };
+      return c;
+    }
   }
 
   public String status;
@@ -115,7 +129,10 @@ public final class RewrapReport {
     b.append('\n');
     if (sampleCheck != null) {
       if (sampleCheck.skipped) {
-        b.append("  sample check: SKIPPED (--skip-sample-check): the new wrapping was not tried before the commit\n");
+        b.append("  sample check: SKIPPED (--sample-check none): the new wrapping was not tried before the commit\n");
+      } else if ("reencrypt".equals(sampleCheck.method)) {
+        b.append("  sample check: ").append(sampleCheck.deksChecked)
+            .append(" DEK(s) whose new wrapping KMS unwrapped (ReEncrypt to the target key)\n");
       } else {
         b.append("  sample check: ").append(sampleCheck.deksChecked).append(" DEK(s), ").append(sampleCheck.cellsDecrypted)
             .append(" cell(s) decrypted with the new wrapping");

@@ -99,12 +99,12 @@ public final class RewrapResult {
   private void commitWithRetries(RewrapReport r) {
     ManifestStore store = ManifestStore.at(plan.snapshot.manifestDir, plan.conf);
     ManifestState state = plan.snapshot.state;
-    RewrapSampleCheck sample = new RewrapSampleCheck(plan.conf, plan.settings.datasetPath, plan.kms,
-        plan.settings.sampleDeks);
-    r.sampleCheck = new RewrapReport.SampleCheck();
-    r.sampleCheck.skipped = plan.settings.skipSampleCheck;
+    NewWrappingCheck sample = plan.settings.sampleCheck == SampleCheckMode.DECRYPT
+        ? new RewrapSampleCheck(plan.conf, plan.settings.datasetPath, plan.kms, plan.settings.sampleDeks)
+        : new ReEncryptSampleCheck(plan.kms, plan.targetArn, plan.settings.sampleDeks);
+    r.sampleCheck = RewrapReport.SampleCheck.of(plan.settings.sampleCheck);
     if (plan.settings.skipSampleCheck) {
-      LOG.warn("rewrap of dataset {}: the sample check is skipped (--skip-sample-check); the new wrappings are "
+      LOG.warn("rewrap of dataset {}: the sample check is skipped (--sample-check none); the new wrappings are "
           + "committed without being tried", state.datasetId());
     }
     Map<DekId, RewrapEntry> unchecked = entries;

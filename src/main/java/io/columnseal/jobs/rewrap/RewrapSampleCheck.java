@@ -4,8 +4,8 @@ import io.columnseal.ColumnsealException;
 import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.kms.KeyService;
 import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.DekRecord;
@@ -37,10 +37,11 @@ import org.apache.parquet.schema.Type;
  * to N rewrapped DEKs, the new blob is unwrapped with KMS Decrypt on the target key and the
  * first cell of each encrypted column found under that DEK in the live files is opened with
  * it (GCM authenticates, so a wrong key cannot pass). Reads the first rows of live files
- * directly with Parquet, on the driver, no Spark job. Needs kms:Decrypt on the target key.
+ * directly with Parquet, on the driver, no Spark job. Needs kms:Decrypt on the target key and
+ * read access to the data files; chosen with {@code --sample-check decrypt}.
  * Plaintext DEKs and cell values are zeroed at once and never leave this class.
  */
-final class RewrapSampleCheck {
+final class RewrapSampleCheck implements NewWrappingCheck {
   /** Rows read per file at most while looking for cells. */
   static final int ROWS_PER_FILE = 1000;
 
@@ -58,13 +59,8 @@ final class RewrapSampleCheck {
     this.maxDeks = maxDeks;
   }
 
-  /**
-   * Checks up to N of {@code candidates} (DEKs of {@code state} with their new wrapping) and
-   * adds the counts to {@code out}.
-   *
-   * @throws RewrapFailedException naming the DEK whose new wrapping failed
-   */
-  void check(ManifestState state, Map<DekId, RewrapEntry> candidates, RewrapReport.SampleCheck out) {
+  @Override
+  public void check(ManifestState state, Map<DekId, RewrapEntry> candidates, RewrapReport.SampleCheck out) {
     if (candidates.isEmpty()) {
       return;
     }
@@ -87,12 +83,12 @@ final class RewrapSampleCheck {
   /** Unwraps the new blob and opens the cells; returns how many opened. */
   private long open(DekRecord dek, RewrapEntry entry, List<Cell> cells) {
     String what = "DEK " + dek.id() + " rewrapped under " + entry.toKeyArn;
-    DataKey key;
+    OpeningKey key;
     try {
       key = kms.decrypt(entry.newWrapping(), dek.id(), dek.context());
     } catch (ColumnsealException e) {
       throw new RewrapFailedException("sample check failed: the new wrapping of " + what + " does not unwrap: "
-          + e.getMessage() + " (the check needs kms:Decrypt on the target key, or --skip-sample-check)", e);
+          + e.getMessage() + " (--sample-check decrypt needs kms:Decrypt on the target key)", e);
     }
     try (CellDecryptor d = CellDecryptor.open(key)) {
       for (Cell c : cells) {

@@ -20,8 +20,11 @@ public final class RewrapSettings {
   public final double maxRate;
   /** Worker threads, each with at most one KMS call in flight. */
   public final int concurrency;
-  /** DEKs whose new wrapping the sample check tries (one cell per encrypted column each). */
+  /** DEKs whose new wrapping the sample check tries. */
   public final int sampleDeks;
+  /** How the new wrappings are proved before the commit; {@link SampleCheckMode#REENCRYPT} by default. */
+  public final SampleCheckMode sampleCheck;
+  /** True when {@link #sampleCheck} is {@link SampleCheckMode#NONE}. */
   public final boolean skipSampleCheck;
   /** Where to write the JSON report; null for {@code <manifest>/reports/rewrap-<run>.json}. */
   public final String reportPath;
@@ -45,7 +48,8 @@ public final class RewrapSettings {
     this.maxRate = b.maxRate;
     this.concurrency = b.concurrency;
     this.sampleDeks = b.sampleDeks;
-    this.skipSampleCheck = b.skipSampleCheck;
+    this.sampleCheck = b.sampleCheck;
+    this.skipSampleCheck = b.sampleCheck == SampleCheckMode.NONE;
     this.reportPath = b.reportPath;
     this.checkpointBatch = b.checkpointBatch;
     this.checkpointInterval = b.checkpointInterval;
@@ -68,7 +72,7 @@ public final class RewrapSettings {
     private double maxRate = DEFAULT_MAX_RATE;
     private int concurrency = DEFAULT_CONCURRENCY;
     private int sampleDeks = DEFAULT_SAMPLE_DEKS;
-    private boolean skipSampleCheck;
+    private SampleCheckMode sampleCheck = SampleCheckMode.REENCRYPT;
     private String reportPath;
     private int checkpointBatch = 1000;
     private Duration checkpointInterval = Duration.ofSeconds(10);
@@ -107,8 +111,14 @@ public final class RewrapSettings {
       return this;
     }
 
+    public Builder sampleCheck(SampleCheckMode mode) {
+      this.sampleCheck = mode;
+      return this;
+    }
+
+    /** The older spelling: true is {@link SampleCheckMode#NONE}, false the default check. */
     public Builder skipSampleCheck(boolean skip) {
-      this.skipSampleCheck = skip;
+      this.sampleCheck = skip ? SampleCheckMode.NONE : SampleCheckMode.REENCRYPT;
       return this;
     }
 
@@ -159,7 +169,10 @@ public final class RewrapSettings {
       }
       if (sampleDeks < 1 || sampleDeks > 1000) {
         throw ConfigException.badValue("--sample-deks", sampleDeks,
-            "between 1 and 1000 (use --skip-sample-check to skip the check)");
+            "between 1 and 1000 (use --sample-check none to skip the check)");
+      }
+      if (sampleCheck == null) {
+        throw new ConfigException("Missing --sample-check: reencrypt, decrypt or none");
       }
       positive("checkpoint batch", checkpointBatch);
       positive("maximum failures", maxFailures);

@@ -1,8 +1,8 @@
 package io.columnseal.jobs.verify;
 
 import io.columnseal.ColumnsealException;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.JobFailures;
@@ -177,7 +177,7 @@ public final class VerifyJob {
     int failures = 0;
     for (DekRecord d : snap.state.deks().values()) {
       try {
-        DataKey k = kms.decrypt(d.wrapped(), d.id(), d.context());
+        OpeningKey k = kms.decrypt(d.wrapped(), d.id(), d.context());
         k.destroy();
         r.deksUnwrapped++;
       } catch (ColumnsealException e) {

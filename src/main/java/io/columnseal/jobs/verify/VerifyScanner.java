@@ -4,8 +4,8 @@ import io.columnseal.ColumnsealException;
 import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.jobs.decrypt.DataKeyCache;
@@ -111,7 +111,7 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
           try {
             CellDecryptor d = open.get(id);
             if (d == null) {
-              DataKey dk = DataKeyCache.acquire(keyService, datasetId, id, table.get(id.asLong()));
+              OpeningKey dk = DataKeyCache.acquire(keyService, datasetId, id, table.get(id.asLong()));
               d = CellDecryptor.open(dk);
               open.put(id, d);
             }

@@ -4,8 +4,8 @@ import io.columnseal.crypto.CellEncryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.CellType;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.SealingKey;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -60,7 +60,7 @@ public class CellCipherJmh {
   private final SecureRandom random = new SecureRandom();
   private byte[][] plaintexts;
   private byte[][] aads;
-  private DataKey key;
+  private SealingKey key;
   private CellEncryptor encryptor;
   private CellEncryptor.Column[] columns;
   private SecretKeySpec rawKey;
@@ -86,10 +86,10 @@ public class CellCipherJmh {
   /** A fresh DEK per iteration: one DEK seals through one encryptor, at most 2^32 cells. */
   @Setup(Level.Iteration)
   public void keys() throws GeneralSecurityException {
-    byte[] keyBytes = new byte[DataKey.KEY_BYTES];
+    byte[] keyBytes = new byte[SealingKey.KEY_BYTES];
     random.nextBytes(keyBytes);
     DekId id = DekId.random(random);
-    key = DataKey.of(id, keyBytes);
+    key = SealingKey.of(id, keyBytes);
     encryptor = CellEncryptor.open(key);
     columns = new CellEncryptor.Column[COLUMNS.length];
     aads = new byte[COLUMNS.length][];

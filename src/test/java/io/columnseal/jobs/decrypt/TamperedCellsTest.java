@@ -12,8 +12,10 @@ import io.columnseal.crypto.CellEncryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.CellType;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
+import io.columnseal.crypto.SealingKey;
+import io.columnseal.crypto.TestKeys;
 import io.columnseal.jobs.CapturedLog;
 import io.columnseal.jobs.JobTestKit;
 import io.columnseal.jobs.StoredFiles;
@@ -227,7 +229,8 @@ class TamperedCellsTest {
     DekId id = CellFormat.dekIdOf(original);
     DekRecord dek = BadInputTest.manifest(enc).read().orElseThrow().dek(id).orElseThrow();
     try (LocalKeyring ring = LocalKeyring.open(kit.keyringFile);
-         DataKey key = ring.decrypt(dek.wrapped(), id, dek.context());
+         OpeningKey unwrapped = ring.decrypt(dek.wrapped(), id, dek.context());
+         SealingKey key = TestKeys.forgedSealingKey(unwrapped);
          CellEncryptor e = CellEncryptor.open(key)) {
       return e.column(ColumnSpec.of(otherDataset, "cvv", CellType.STRING)).seal(value.getBytes(StandardCharsets.UTF_8));
     }
@@ -235,9 +238,9 @@ class TamperedCellsTest {
 
   private static byte[] sealUnderUnknownDek(String value) {
     SecureRandom random = new SecureRandom();
-    byte[] bytes = new byte[DataKey.KEY_BYTES];
+    byte[] bytes = new byte[SealingKey.KEY_BYTES];
     random.nextBytes(bytes);
-    try (DataKey key = DataKey.of(DekId.random(random), bytes);
+    try (SealingKey key = SealingKey.of(DekId.random(random), bytes);
          CellEncryptor e = CellEncryptor.open(key)) {
       return e.column(ColumnSpec.of(DATASET, "cvv", CellType.STRING)).seal(value.getBytes(StandardCharsets.UTF_8));
     }

@@ -12,8 +12,8 @@ import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.CellType;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
+import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.InMemoryTempDir;
 import io.columnseal.jobs.JobTestKit;
 import io.columnseal.jobs.dataset.DatasetException;
@@ -104,7 +104,7 @@ class HostileInputTest {
         assertFalse(new String(cell, StandardCharsets.ISO_8859_1).contains(BAD_CARD_1.substring(0, 8)));
         DekId id = CellFormat.dekIdOf(cell);
         DekRecord dek = m.dek(id).orElseThrow(() -> new AssertionError("quarantine DEK " + id + " not in the manifest"));
-        try (DataKey key = ring.decrypt(dek.wrapped(), id, dek.context())) {
+        try (OpeningKey key = ring.decrypt(dek.wrapped(), id, dek.context())) {
           CellDecryptor d = CellDecryptor.open(key);
           texts.add(new String(d.open(QuarantineFolder.cellSpec("cards-bad"), cell), StandardCharsets.UTF_8));
           // Bound to the reserved name: copied into a data column, it does not open.

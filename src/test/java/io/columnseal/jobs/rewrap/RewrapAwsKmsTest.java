@@ -116,6 +116,11 @@ class RewrapAwsKmsTest {
     return kms.log().of("ReEncrypt");
   }
 
+  /** The ReEncrypts that moved DEKs off key A (the default sample check's go from B to B). */
+  private List<LoggedRequest> fromKeyA() {
+    return reEncrypts().stream().filter(c -> keyA.equals(c.keyId())).toList();
+  }
+
   @Test
   void everyDekIsReEncryptedWithItsOwnContextThenTheOldKeyCanBeDisabled() {
     ManifestState before = OutputModesTest.state(enc);
@@ -124,7 +129,7 @@ class RewrapAwsKmsTest {
       r = run(settings("alias/cards-next").build(), k);
     }
     assertEquals(RewrapReport.COMMITTED, r.status);
-    List<LoggedRequest> calls = reEncrypts();
+    List<LoggedRequest> calls = reEncrypts().stream().filter(c -> keyA.equals(c.keyId())).toList();
     assertEquals(DEKS, calls.size());
     for (LoggedRequest c : calls) {
       assertTrue(c.ok(), c.outcome());
@@ -139,9 +144,10 @@ class RewrapAwsKmsTest {
     List<LoggedRequest> describes = kms.log().of("DescribeKey");
     assertEquals(1, describes.size());
     assertEquals("alias/cards-next", describes.get(0).keyId());
-    List<LoggedRequest> samples = kms.log().of("Decrypt");
+    List<LoggedRequest> samples = reEncrypts().stream().filter(c -> keyB.equals(c.keyId())).toList();
     assertEquals(r.sampleCheck.deksChecked, samples.size());
-    samples.forEach(s -> assertEquals(keyB, s.keyArn(), "the sample unwraps the new blobs, under B"));
+    samples.forEach(s -> assertEquals(keyB, s.keyArn(), "the sample ReEncrypts the new blobs, under B"));
+    assertEquals(0, kms.log().of("Decrypt").size());
 
     ManifestState after = OutputModesTest.state(enc);
     for (DekRecord d : after.deks().values()) {
@@ -201,7 +207,7 @@ class RewrapAwsKmsTest {
     try (InterceptedKeys k = keys()) {
       r = run(settings("alias/cards-next").build(), k);
     }
-    assertEquals(DEKS - 2, reEncrypts().size(), "the 2 checkpointed DEKs are not asked for again");
+    assertEquals(DEKS - 2, fromKeyA().size(), "the 2 checkpointed DEKs are not asked for again");
     assertEquals(2, r.reusedFromCheckpoint);
     ManifestState after = OutputModesTest.state(enc);
     assertEquals(2, after.version());
@@ -238,7 +244,7 @@ class RewrapAwsKmsTest {
       plan.execute().commit();
     }
     assertEquals(4, kms.log().count("ReEncrypt", "ThrottlingException"));
-    assertEquals(DEKS, kms.log().count("ReEncrypt", LoggedRequest.OK));
+    assertEquals(2 * DEKS, kms.log().count("ReEncrypt", LoggedRequest.OK), "each DEK, then its sample check");
     assertEquals(2, OutputModesTest.state(enc).version());
 
     JobTestKit.copyTree(shared.resolve("enc"), tmp.resolve("again"));
@@ -277,27 +283,76 @@ class RewrapAwsKmsTest {
   }
 
   @Test
-  void leastPrivilegeIsDescribeReEncryptAndDecryptForTheSampleCheck() {
+  void aReEncryptOnlyPrincipalRewrapsWithTheDefaultSampleCheckAndNoDecrypt() {
+    kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:ReEncrypt*");
+    RewrapReport r;
+    try (InterceptedKeys k = keys()) {
+      r = run(settings("alias/cards-next").build(), k);
+      assertEquals(0, k.decrypts.get());
+    }
+    assertEquals(RewrapReport.COMMITTED, r.status);
+    assertEquals("reencrypt", r.sampleCheck.method);
+    assertEquals(DEKS, r.sampleCheck.deksChecked);
+    assertEquals(List.of(), kms.log().of("Decrypt"), "no Decrypt request reached KMS");
+    List<LoggedRequest> calls = reEncrypts();
+    assertEquals(2 * DEKS, calls.size(), "one ReEncrypt per DEK, then one per sampled new wrapping");
+    assertTrue(calls.stream().allMatch(LoggedRequest::ok));
+    List<LoggedRequest> checks = calls.stream().filter(c -> keyB.equals(c.keyId())).toList();
+    assertEquals(DEKS, checks.size());
+    ManifestState after = OutputModesTest.state(enc);
+    assertEquals(2, after.version());
+    for (LoggedRequest c : checks) {
+      assertEquals(keyB, c.destinationKeyId(), "the sample goes from the target to the target");
+      DekRecord d = after.dek(io.columnseal.crypto.DekId.parse(c.context().get("columnseal:dek"))).orElseThrow();
+      assertEquals(d.encryptionContext(), c.context(), "with the DEK's own context");
+      assertEquals(d.encryptionContext(), c.destinationContext());
+    }
+    assertEquals("passed", after.lastCommit().operation().get("sampleCheck"));
+  }
+
+  @Test
+  void theDecryptSampleCheckNeedsKmsDecryptAndNoneSkipsIt() {
     kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:ReEncrypt*");
     try (InterceptedKeys k = keys()) {
       RewrapFailedException e = assertThrows(RewrapFailedException.class,
-          () -> run(settings("alias/cards-next").build(), k));
+          () -> run(settings("alias/cards-next").sampleCheck(SampleCheckMode.DECRYPT).build(), k));
       assertTrue(e.getMessage().contains("sample check failed") && e.getMessage().contains("kms:Decrypt")
           && e.getMessage().contains("AccessDenied"), e.getMessage());
     }
     assertEquals(1, OutputModesTest.state(enc).version());
     try (InterceptedKeys k = keys()) {
-      RewrapReport r = run(settings("alias/cards-next").skipSampleCheck(true).build(), k);
+      RewrapReport r = run(settings("alias/cards-next").sampleCheck(SampleCheckMode.NONE).build(), k);
       assertEquals(DEKS, r.reusedFromCheckpoint, "the refused run's results were checkpointed");
+      assertTrue(r.sampleCheck.skipped);
     }
     assertEquals(2, OutputModesTest.state(enc).version());
 
     JobTestKit.copyTree(shared.resolve("enc"), tmp.resolve("again"));
     kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey", "kms:ReEncrypt*", "kms:Decrypt");
+    kms.log().clear();
     try (InterceptedKeys k = keys()) {
-      run(RewrapSettings.builder(tmp.resolve("again").toString(), "alias/cards-next").build(), k);
+      RewrapReport r = run(RewrapSettings.builder(tmp.resolve("again").toString(), "alias/cards-next")
+          .sampleCheck(SampleCheckMode.DECRYPT).build(), k);
+      assertTrue(r.sampleCheck.cellsDecrypted >= DEKS, "cells were opened with the new wrappings");
     }
+    assertEquals(DEKS, kms.log().of("Decrypt").size());
     assertEquals(2, OutputModesTest.state(tmp.resolve("again").toString()).version());
+  }
+
+  @Test
+  void aCorruptedNewWrappingFailsTheDefaultSampleCheckAndCommitsNothing() {
+    kms.faults().corruptReEncryptBlobs(true);
+    try (InterceptedKeys k = keys()) {
+      RewrapFailedException e = assertThrows(RewrapFailedException.class,
+          () -> run(settings("alias/cards-next").build(), k));
+      assertTrue(e.getMessage().contains("sample check failed: KMS does not accept the new wrapping of DEK ")
+          && e.getMessage().contains("nothing committed"), e.getMessage());
+      assertEquals(0, k.decrypts.get());
+    }
+    List<LoggedRequest> calls = reEncrypts();
+    assertEquals(DEKS + 1, calls.size(), "the first sampled wrapping already fails");
+    assertEquals("InvalidCiphertextException", calls.get(DEKS).outcome());
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
   }
 
   @Test
@@ -320,7 +375,8 @@ class RewrapAwsKmsTest {
       RewrapReport r = result.commit();
       assertEquals(DEKS, r.deksAddedMeanwhile);
     }
-    assertEquals(2 * DEKS, reEncrypts().size());
+    assertEquals(2 * DEKS, fromKeyA().size());
+    assertEquals(4 * DEKS, reEncrypts().size(), "both rounds' DEKs are sample-checked");
     ManifestState after = OutputModesTest.state(enc);
     assertEquals(3, after.version());
     assertEquals(2 * DEKS, after.deks().size());

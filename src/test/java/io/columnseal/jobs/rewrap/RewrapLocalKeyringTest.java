@@ -111,16 +111,18 @@ class RewrapLocalKeyringTest {
     RewrapReport r;
     try (InterceptedKeys k = keys()) {
       r = run(settings("alias/next").build(), k);
-      assertEquals(DEKS, k.reEncrypts.get());
-      assertTrue(k.decrypts.get() >= 1, "the sample check unwrapped new blobs");
+      assertEquals(DEKS, k.reEncryptsFrom(keyA));
+      assertEquals(DEKS, k.reEncryptsFrom(keyB), "the default sample check ReEncrypts each new blob from B to B");
+      assertEquals(0, k.decrypts.get(), "and needs no Decrypt");
     }
     assertEquals(RewrapReport.COMMITTED, r.status);
     assertEquals(Map.of(keyA, (long) DEKS), r.deksPerSourceKey);
     assertEquals(keyB, r.targetKeyArn);
     assertEquals(DEKS, r.reEncrypted);
     assertEquals(0, r.reusedFromCheckpoint);
-    assertTrue(r.sampleCheck.cellsDecrypted >= r.sampleCheck.deksChecked && r.sampleCheck.deksChecked == DEKS,
-        "one cell per encrypted column for each of the 6 DEKs (8 allowed)");
+    assertEquals("reencrypt", r.sampleCheck.method);
+    assertEquals(DEKS, r.sampleCheck.deksChecked, "each of the 6 DEKs (8 allowed)");
+    assertEquals(0, r.sampleCheck.cellsDecrypted);
     assertEquals(Long.valueOf(2), r.manifestVersion);
 
     ManifestState after = OutputModesTest.state(enc);
@@ -193,7 +195,7 @@ class RewrapLocalKeyringTest {
     RewrapReport second;
     try (InterceptedKeys k = keys()) {
       second = run(settings("alias/next").build(), k);
-      assertEquals(DEKS - 4, k.reEncrypts.get(), "only the DEKs the first run did not finish");
+      assertEquals(DEKS - 4, k.reEncryptsFrom(keyA), "only the DEKs the first run did not finish");
     }
     assertEquals(4, second.reusedFromCheckpoint);
     assertEquals(2, second.checkpointFilesRead);
@@ -228,7 +230,7 @@ class RewrapLocalKeyringTest {
     RewrapReport r;
     try (InterceptedKeys k = keys()) {
       r = run(settings("alias/next").build(), k);
-      assertEquals(DEKS, k.reEncrypts.get(), "nothing reusable is left");
+      assertEquals(DEKS, k.reEncryptsFrom(keyA), "nothing reusable is left");
     }
     assertEquals(2, r.checkpointFilesSkipped);
     assertEquals(0, r.reusedFromCheckpoint);
@@ -255,7 +257,7 @@ class RewrapLocalKeyringTest {
     RewrapReport r;
     try (InterceptedKeys k = keys()) {
       r = run(settings("alias/next").build(), k);
-      assertEquals(DEKS, k.reEncrypts.get());
+      assertEquals(DEKS, k.reEncryptsFrom(keyA));
     }
     assertEquals(0, r.reusedFromCheckpoint, "the source blobs changed, so the old results do not apply");
     ManifestState after = OutputModesTest.state(enc);
@@ -277,7 +279,7 @@ class RewrapLocalKeyringTest {
       assertEquals(2, OutputModesTest.state(enc).version());
 
       RewrapReport r = result.commit();
-      assertEquals(2 * DEKS, k.reEncrypts.get(), "the appended DEKs, and only those, were ReEncrypted on catch-up");
+      assertEquals(2 * DEKS, k.reEncryptsFrom(keyA), "the appended DEKs, and only those, were ReEncrypted on catch-up");
       assertEquals(2, r.commitAttempts);
       assertEquals(DEKS, r.deksAddedMeanwhile);
       assertEquals(2 * DEKS, r.deks);
@@ -350,16 +352,58 @@ class RewrapLocalKeyringTest {
     assertEquals(1, OutputModesTest.state(enc).version());
   }
 
+  /** Only opening cells tells a wrapping of another DEK (same context) from the right one. */
   @Test
-  void theSampleCheckRefusesNewWrappingsOfOtherKeys() {
+  void theDecryptSampleCheckRefusesNewWrappingsOfOtherKeys() {
     try (InterceptedKeys k = keys()) {
       k.swapDeks = true;
       RewrapFailedException e = assertThrows(RewrapFailedException.class,
-          () -> run(settings("alias/next").build(), k));
+          () -> run(settings("alias/next").sampleCheck(SampleCheckMode.DECRYPT).build(), k));
       assertTrue(e.getMessage().contains("sample check failed") && e.getMessage().contains("does not decrypt"),
           e.getMessage());
     }
     assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
+  }
+
+  @Test
+  void aCorruptedNewWrappingFailsTheDefaultSampleCheckAndCommitsNothing() {
+    try (InterceptedKeys k = keys()) {
+      k.corruptBlobs = true;
+      RewrapFailedException e = assertThrows(RewrapFailedException.class,
+          () -> run(settings("alias/next").build(), k));
+      assertTrue(e.getMessage().contains("sample check failed: KMS does not accept the new wrapping of DEK ")
+          && e.getMessage().contains("does not authenticate") && e.getMessage().contains("nothing committed"),
+          e.getMessage());
+      assertEquals(1, k.reEncryptsFrom(keyB), "the first sampled wrapping already fails");
+      assertEquals(0, k.decrypts.get());
+    }
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
+  }
+
+  @Test
+  void theDefaultSampleCheckReadsNoDataFileButTheDecryptCheckDoes() throws Exception {
+    List<Path> data;
+    try (Stream<Path> files = Files.walk(tmp.resolve("enc"))) {
+      data = files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("_columnseal")).toList();
+    }
+    assertFalse(data.isEmpty());
+    for (Path f : data) {
+      Files.delete(f);
+    }
+    try (InterceptedKeys k = keys()) {
+      RewrapFailedException e = assertThrows(RewrapFailedException.class,
+          () -> run(settings("alias/next").sampleCheck(SampleCheckMode.DECRYPT).build(), k));
+      assertTrue(e.getMessage().contains("sample check failed: cannot read data file"), e.getMessage());
+    }
+    assertEquals(1, OutputModesTest.state(enc).version());
+    RewrapReport r;
+    try (InterceptedKeys k = keys()) {
+      r = run(settings("alias/next").build(), k);
+      assertEquals(0, k.decrypts.get());
+    }
+    assertEquals(RewrapReport.COMMITTED, r.status);
+    assertEquals(DEKS, r.sampleCheck.deksChecked);
+    assertEquals(2, OutputModesTest.state(enc).version());
   }
 
   @Test
@@ -368,6 +412,7 @@ class RewrapLocalKeyringTest {
     try (InterceptedKeys k = keys()) {
       r = run(settings("alias/next").skipSampleCheck(true).build(), k);
       assertEquals(0, k.decrypts.get());
+      assertEquals(DEKS, k.reEncrypts.get(), "no sample ReEncrypt either");
     }
     assertTrue(r.sampleCheck.skipped);
     assertTrue(r.toTerminal().contains("sample check: SKIPPED"), r.toTerminal());

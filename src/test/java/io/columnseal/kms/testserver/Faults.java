@@ -29,6 +29,7 @@ public final class Faults {
   private int outageAfterCount;
   private String answeredKeyId;
   private String answeredSourceKeyId;
+  private boolean corruptReEncryptBlobs;
 
   /** Throttles this fraction (0..1) of requests; 1 throttles all. */
   public synchronized Faults throttle(double fraction, long seed) {
@@ -91,6 +92,12 @@ public final class Faults {
     return this;
   }
 
+  /** While on, each ReEncrypt answer's CiphertextBlob has its last byte flipped: a blob no key unwraps. */
+  public synchronized Faults corruptReEncryptBlobs(boolean on) {
+    this.corruptReEncryptBlobs = on;
+    return this;
+  }
+
   /** No faults. */
   public synchronized void clear() {
     throttleRate = 0;
@@ -103,6 +110,7 @@ public final class Faults {
     outageAfterCount = 0;
     answeredKeyId = null;
     answeredSourceKeyId = null;
+    corruptReEncryptBlobs = false;
     random = new Random(0);
   }
 
@@ -141,6 +149,10 @@ public final class Faults {
 
   synchronized String answeredKeyId() {
     return answeredKeyId;
+  }
+
+  synchronized boolean corruptReEncryptBlobs() {
+    return corruptReEncryptBlobs;
   }
 
   synchronized String answeredSourceKeyId() {

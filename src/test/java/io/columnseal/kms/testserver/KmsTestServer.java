@@ -217,6 +217,11 @@ public final class KmsTestServer implements AutoCloseable {
         if (lie != null && result.has("KeyId")) {
           result.put("KeyId", lie);
         }
+        if (faults.corruptReEncryptBlobs() && "ReEncrypt".equals(operation)) {
+          byte[] blob = result.get("CiphertextBlob").binaryValue();
+          blob[blob.length - 1] ^= 1;
+          result.put("CiphertextBlob", blob);
+        }
         String sourceLie = faults.answeredSourceKeyId();
         if (sourceLie != null && result.has("SourceKeyId")) {
           result.put("SourceKeyId", sourceLie);
