@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 public final class Commit {
   /**
    * The newest format version this build writes and reads. Version 2 adds {@code cellEncoding}
-   * and {@code inputs}; a commit without them is still written as version 1 (docs/FORMAT.md 5.2).
+   * and {@code inputs}, version 3 adds {@code boundFiles}; a commit without them is still written
+   * as the oldest version that holds what it has (docs/FORMAT.md 5.2).
    */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
 
   /** Cell encodings a commit can record: docs/FORMAT.md 5.2. */
   public static final List<String> CELL_ENCODINGS = List.of("binary", "base64");
@@ -41,14 +42,15 @@ public final class Commit {
   private final List<String> removedFiles;
   private final String cellEncoding;
   private final List<String> inputs;
+  private final List<FileRecord> boundFiles;
   private final Map<String, Long> stats;
   private final String parentDigest;
   private final String digest;
 
   private Commit(Builder b, String digest) {
     this.formatVersion = b.formatVersion;
-    if (formatVersion != 1 && formatVersion != FORMAT_VERSION) {
-      throw new IllegalArgumentException("format version must be 1 or " + FORMAT_VERSION + ", got " + formatVersion);
+    if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
+      throw new IllegalArgumentException("format version must be 1 to " + FORMAT_VERSION + ", got " + formatVersion);
     }
     this.datasetId = Checks.text(b.datasetId, "dataset id");
     if (b.number < 1) {
@@ -79,6 +81,10 @@ public final class Commit {
     if (formatVersion == 1 && (cellEncoding != null || !inputs.isEmpty())) {
       throw new IllegalArgumentException("format version 1 has no cellEncoding or inputs; they need version 2");
     }
+    this.boundFiles = sorted(Checks.list(b.boundFiles, "bound file"), Comparator.comparing(FileRecord::path));
+    if (formatVersion < 3 && !boundFiles.isEmpty()) {
+      throw new IllegalArgumentException("format version " + formatVersion + " has no boundFiles; they need version 3");
+    }
     this.stats = Checks.sortedMap(b.stats, "stat");
     stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
     this.parentDigest = b.parentDigest == null ? null : sha256Hex(b.parentDigest, "parent digest");
@@ -93,9 +99,10 @@ public final class Commit {
     return builder().datasetId(draft.datasetId()).number(number).kind(draft.kind()).runId(draft.runId()).time(time)
         .operation(draft.operation()).schema(draft.schema()).addedDeks(draft.addedDeks())
         .rewrappedDeks(draft.rewrappedDeks()).files(draft.files()).removedFiles(draft.removedFiles())
-        .cellEncoding(draft.cellEncoding()).inputs(draft.inputs())
-        // Version 1 when the new members are not needed, so readers of version 1 still read it.
-        .formatVersion(draft.cellEncoding() == null && draft.inputs().isEmpty() ? 1 : FORMAT_VERSION)
+        .cellEncoding(draft.cellEncoding()).inputs(draft.inputs()).boundFiles(draft.boundFiles())
+        // The oldest version that holds the draft, so older readers still read what they can.
+        .formatVersion(!draft.boundFiles().isEmpty() ? 3
+            : draft.cellEncoding() == null && draft.inputs().isEmpty() ? 1 : 2)
         .stats(draft.stats()).parentDigest(parentDigest);
   }
 
@@ -164,6 +171,14 @@ public final class Commit {
     return inputs;
   }
 
+  /**
+   * Version 3: each added file with its size and the DEKs its cells may name, sorted by path;
+   * empty in older versions, whose files may hold cells of any DEK of the dataset.
+   */
+  public List<FileRecord> boundFiles() {
+    return boundFiles;
+  }
+
   public Map<String, Long> stats() {
     return stats;
   }
@@ -188,7 +203,8 @@ public final class Commit {
         && c.runId.equals(runId) && c.time.equals(time) && c.operation.equals(operation)
         && Objects.equals(c.schema, schema) && c.addedDeks.equals(addedDeks) && c.rewrappedDeks.equals(rewrappedDeks)
         && c.files.equals(files) && c.removedFiles.equals(removedFiles)
-        && Objects.equals(c.cellEncoding, cellEncoding) && c.inputs.equals(inputs) && c.stats.equals(stats)
+        && Objects.equals(c.cellEncoding, cellEncoding) && c.inputs.equals(inputs) && c.boundFiles.equals(boundFiles)
+        && c.stats.equals(stats)
         && Objects.equals(c.parentDigest, parentDigest) && Objects.equals(c.digest, digest);
   }
 
@@ -233,6 +249,7 @@ public final class Commit {
     private List<String> removedFiles = List.of();
     private String cellEncoding;
     private List<String> inputs = List.of();
+    private List<FileRecord> boundFiles = List.of();
     private Map<String, Long> stats = Map.of();
     private String parentDigest;
     private String digest;
@@ -304,6 +321,11 @@ public final class Commit {
 
     Builder inputs(List<String> v) {
       inputs = v;
+      return this;
+    }
+
+    Builder boundFiles(List<FileRecord> v) {
+      boundFiles = v;
       return this;
     }
 

@@ -37,6 +37,7 @@ public final class CommitCodec {
   static final String REMOVED_FILES = "removedFiles";
   static final String CELL_ENCODING = "cellEncoding";
   static final String INPUTS = "inputs";
+  static final String BOUND_FILES = "boundFiles";
   static final String STATS = "stats";
   static final String PARENT_DIGEST = "parentDigest";
   static final String DIGEST = "digest";
@@ -45,6 +46,9 @@ public final class CommitCodec {
       OPERATION, SCHEMA, ADDED_DEKS, REWRAPPED_DEKS, FILES, REMOVED_FILES, STATS, PARENT_DIGEST, DIGEST);
   /** Version 2 = version 1 plus these two, always present. */
   private static final Set<String> COMMIT_FIELDS_V2 = union(COMMIT_FIELDS, Set.of(CELL_ENCODING, INPUTS));
+  /** Version 3 = version 2 plus this one, always present. */
+  private static final Set<String> COMMIT_FIELDS_V3 = union(COMMIT_FIELDS_V2, Set.of(BOUND_FILES));
+  private static final Set<String> BOUND_FILE_FIELDS = Set.of("path", "size", "deks");
   private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "nullable", "encrypted");
   private static final Set<String> DEK_FIELDS =
       Set.of("id", "keyArn", "wrappedKey", "encryptionContext", "cells", "runId", "created");
@@ -106,6 +110,13 @@ public final class CommitCodec {
       }
       c.inputs().forEach(o.putArray(INPUTS)::add);
     }
+    if (c.formatVersion() >= 3) {
+      ArrayNode bound = o.putArray(BOUND_FILES);
+      for (FileRecord f : c.boundFiles()) {
+        ArrayNode deks = bound.addObject().put("path", f.path()).put("size", f.size()).putArray("deks");
+        f.deks().forEach(d -> deks.add(d.hex()));
+      }
+    }
     ObjectNode stats = o.putObject(STATS);
     c.stats().forEach(stats::put);
     if (c.parentDigest() == null) {
@@ -127,8 +138,10 @@ public final class CommitCodec {
    */
   static Commit decode(JsonNode tree) {
     JsonNode version = tree.get(FORMAT_VERSION);
-    boolean v2 = version != null && version.isIntegralNumber() && version.longValue() == 2;
-    ObjectNode o = object(tree, "commit", v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
+    long v = version != null && version.isIntegralNumber() ? version.longValue() : 1;
+    boolean v2 = v == 2 || v == 3;
+    boolean v3 = v == 3;
+    ObjectNode o = object(tree, "commit", v3 ? COMMIT_FIELDS_V3 : v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
     List<ColumnRecord> schema = null;
     if (!o.get(SCHEMA).isNull()) {
       schema = list(o.get(SCHEMA), SCHEMA, n -> {
@@ -151,6 +164,7 @@ public final class CommitCodec {
         .removedFiles(list(o.get(REMOVED_FILES), REMOVED_FILES, n -> textNode(n, "removed file path")))
         .cellEncoding(v2 && !o.get(CELL_ENCODING).isNull() ? text(o, CELL_ENCODING) : null)
         .inputs(v2 ? list(o.get(INPUTS), INPUTS, n -> textNode(n, "input fingerprint")) : List.of())
+        .boundFiles(v3 ? list(o.get(BOUND_FILES), BOUND_FILES, CommitCodec::boundFile) : List.of())
         .stats(longMap(o.get(STATS), STATS))
         .parentDigest(o.get(PARENT_DIGEST).isNull() ? null : text(o, PARENT_DIGEST))
         .digest(text(o, DIGEST))
@@ -174,6 +188,18 @@ public final class CommitCodec {
         .runId(text(d, "runId"))
         .created(instant(d, "created"))
         .build();
+  }
+
+  private static FileRecord boundFile(JsonNode n) {
+    ObjectNode f = object(n, "bound file", BOUND_FILE_FIELDS);
+    List<DekId> deks = list(f.get("deks"), "bound file deks", d -> {
+      try {
+        return DekId.parse(textNode(d, "bound file DEK id"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("a bound file's DEK id must be 16 hex digits");
+      }
+    });
+    return FileRecord.of(text(f, "path"), integer(f, "size"), deks);
   }
 
   private static RewrappedDek rewrapped(JsonNode n) {

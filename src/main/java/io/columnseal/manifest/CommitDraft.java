@@ -24,6 +24,7 @@ public final class CommitDraft {
   private final List<String> removedFiles;
   private final String cellEncoding;
   private final List<String> inputs;
+  private final List<FileRecord> boundFiles;
   private final Map<String, Long> stats;
 
   private CommitDraft(Builder b) {
@@ -43,6 +44,7 @@ public final class CommitDraft {
     }
     this.cellEncoding = b.cellEncoding;
     this.inputs = List.copyOf(new java.util.TreeSet<>(b.inputs));
+    this.boundFiles = List.copyOf(b.boundFiles);
     this.stats = Checks.sortedMap(b.stats, "stat");
     stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
   }
@@ -98,6 +100,11 @@ public final class CommitDraft {
     return inputs;
   }
 
+  /** Each added file with its size and DEKs (docs/FORMAT.md 5.2); empty when the draft does not bind files. */
+  public List<FileRecord> boundFiles() {
+    return boundFiles;
+  }
+
   public Map<String, Long> stats() {
     return stats;
   }
@@ -122,6 +129,7 @@ public final class CommitDraft {
     private final List<String> removedFiles = new ArrayList<>();
     private String cellEncoding;
     private final List<String> inputs = new ArrayList<>();
+    private final List<FileRecord> boundFiles = new ArrayList<>();
     private final Map<String, Long> stats = new LinkedHashMap<>();
 
     private Builder(CommitKind kind, String datasetId, String runId) {
@@ -201,6 +209,20 @@ public final class CommitDraft {
     /** Fingerprints of the input files the commit's rows came from (docs/FORMAT.md 5.2). */
     public Builder inputs(Collection<String> fingerprints) {
       inputs.addAll(fingerprints);
+      return this;
+    }
+
+    /**
+     * Binds an added file to its size and the DEKs its cells may name; a draft that binds
+     * one file must bind every file it adds (replay rule 8, docs/FORMAT.md 5.5).
+     */
+    public Builder bindFile(FileRecord file) {
+      boundFiles.add(Checks.present(file, "bound file"));
+      return this;
+    }
+
+    public Builder bindFiles(Collection<FileRecord> files) {
+      files.forEach(this::bindFile);
       return this;
     }
 

@@ -25,14 +25,16 @@ public final class ManifestState {
   private final List<ColumnRecord> schema;
   private final SortedMap<DekId, DekRecord> deks;
   private final SortedSet<String> liveFiles;
+  private final Map<String, FileRecord> boundFiles;
   private final List<Commit> history;
 
   ManifestState(String datasetId, List<ColumnRecord> schema, Map<DekId, DekRecord> deks, SortedSet<String> liveFiles,
-      List<Commit> history) {
+      Map<String, FileRecord> boundFiles, List<Commit> history) {
     this.datasetId = datasetId;
     this.schema = List.copyOf(schema);
     this.deks = Collections.unmodifiableSortedMap(new TreeMap<>(deks));
     this.liveFiles = Collections.unmodifiableSortedSet(new TreeSet<>(liveFiles));
+    this.boundFiles = Map.copyOf(boundFiles);
     this.history = List.copyOf(history);
     this.version = history.size();
   }
@@ -77,6 +79,14 @@ public final class ManifestState {
   /** Data files of this version, relative to the dataset root; sorted, unmodifiable. */
   public SortedSet<String> liveFiles() {
     return liveFiles;
+  }
+
+  /**
+   * The live file's size and DEKs as the format-3 commit that added it bound them; empty for a
+   * file an older commit added (its cells may name any DEK of the dataset, docs/FORMAT.md 5.2).
+   */
+  public Optional<FileRecord> boundFile(String liveFile) {
+    return Optional.ofNullable(boundFiles.get(liveFile));
   }
 
   /** Commits 1..N in order: the audit trail. */

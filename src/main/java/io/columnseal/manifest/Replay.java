@@ -24,6 +24,8 @@ final class Replay {
   private final TreeMap<DekId, DekRecord> deks = new TreeMap<>();
   private final Map<DekId, Long> addedIn = new HashMap<>();
   private final TreeSet<String> liveFiles = new TreeSet<>();
+  /** Live files a format-3 commit bound; a live file not here was added by an older commit. */
+  private final HashMap<String, FileRecord> bound = new HashMap<>();
   private final List<Commit> history = new ArrayList<>();
 
   long version() {
@@ -63,6 +65,7 @@ final class Replay {
     checkAddedDeks(at, c);
     checkRewraps(at, c);
     checkFiles(at, c);
+    checkBoundFiles(at, c);
   }
 
   /** Checks {@code c}, then moves the state to it. */
@@ -82,7 +85,9 @@ final class Replay {
       deks.put(r.id(), deks.get(r.id()).rewrapped(r.toKeyArn(), r.wrappedKey()));
     }
     liveFiles.removeAll(c.removedFiles());
+    c.removedFiles().forEach(bound::remove);
     liveFiles.addAll(c.files());
+    c.boundFiles().forEach(f -> bound.put(f.path(), f));
     history.add(c);
   }
 
@@ -90,7 +95,7 @@ final class Replay {
     if (history.isEmpty()) {
       throw new IllegalStateException("no commit replayed");
     }
-    return new ManifestState(datasetId, schema, deks, liveFiles, history);
+    return new ManifestState(datasetId, schema, deks, liveFiles, bound, history);
   }
 
   private static void checkSchema(String at, List<ColumnRecord> columns) {
@@ -196,6 +201,33 @@ final class Replay {
       if (liveFiles.contains(f) || removed.contains(f)) {
         throw new InvalidCommitException(at + "file " + f + " is already live");
       }
+    }
+  }
+
+  /**
+   * Rule 8: a commit that binds files binds exactly the files it adds, each to DEKs it adds
+   * itself (a run's cells are sealed by its own DEKs only).
+   */
+  private static void checkBoundFiles(String at, Commit c) {
+    if (c.boundFiles().isEmpty()) {
+      return;
+    }
+    Set<DekId> added = new HashSet<>();
+    c.addedDeks().forEach(d -> added.add(d.id()));
+    Set<String> paths = new TreeSet<>();
+    for (FileRecord f : c.boundFiles()) {
+      if (!paths.add(f.path())) {
+        throw new InvalidCommitException(at + "file " + f.path() + " is bound twice");
+      }
+      for (DekId d : f.deks()) {
+        if (!added.contains(d)) {
+          throw new InvalidCommitException(at + "file " + f.path() + " is bound to DEK " + d
+              + ", which this commit does not add");
+        }
+      }
+    }
+    if (!paths.equals(new TreeSet<>(c.files()))) {
+      throw new InvalidCommitException(at + "boundFiles must name exactly the files the commit adds");
     }
   }
 

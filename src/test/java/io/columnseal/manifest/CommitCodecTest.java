@@ -223,4 +223,56 @@ class CommitCodecTest {
     e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(badEncoding));
     assertTrue(e.getMessage().contains("cell encoding must be one of [binary, base64], got hex"), e.getMessage());
   }
+
+  /** {@link #exampleCommitV2()} with its file bound to its DEK and a size: version 3. */
+  static Commit exampleCommitV3() {
+    Commit v2 = exampleCommitV2();
+    CommitDraft draft = CommitDraft.builder(CommitKind.ENCRYPT, "cards_enc", "run-20261122-0200")
+        .operation(v2.operation()).schema(v2.schema()).addDeks(v2.addedDeks()).addFiles(v2.files()).stats(v2.stats())
+        .cellEncoding("binary").inputs(v2.inputs())
+        .bindFile(FileRecord.of("part-00000-3f1c.c000.snappy.parquet", 1234, List.of(DekId.parse("9f86d081884c7d65"))))
+        .build();
+    return Commit.fromDraft(draft, 1, v2.time(), null).seal();
+  }
+
+  /** Checked against Python's json.dumps(sort_keys=True, separators=(",", ":")) plus "\n", and hashlib. */
+  static final String EXAMPLE_V3_JSON = EXAMPLE_V2_JSON
+      .replace("\"cellEncoding\"", "\"boundFiles\":[{\"deks\":[\"9f86d081884c7d65\"],"
+          + "\"path\":\"part-00000-3f1c.c000.snappy.parquet\",\"size\":1234}],\"cellEncoding\"")
+      .replace("b6473b3b0ce0c16d4bff234fee56f1a1a5c3c3c370ae1c6127778fe6ea84e6db",
+          "f5b8839c30ea95db40c0136446e18060687f9803f2893d159fd74ddee02b43b4")
+      .replace("\"formatVersion\":2,", "\"formatVersion\":3,");
+
+  @Test
+  void aCommitThatBindsFilesIsVersionThreeAndMatchesItsKnownAnswer() throws Exception {
+    Commit c = exampleCommitV3();
+    assertEquals(3, c.formatVersion());
+    byte[] bytes = CommitCodec.encode(c);
+    assertEquals(EXAMPLE_V3_JSON, new String(bytes, StandardCharsets.UTF_8));
+    Commit back = CommitCodec.decode(CanonicalJson.parse(bytes));
+    assertEquals(c, back);
+    assertEquals(List.of(FileRecord.of("part-00000-3f1c.c000.snappy.parquet", 1234,
+        List.of(DekId.parse("9f86d081884c7d65")))), back.boundFiles());
+    // Without bound files, versions 1 and 2 are written byte for byte as before.
+    assertEquals(EXAMPLE_JSON, new String(CommitCodec.encode(exampleCommit()), StandardCharsets.UTF_8));
+    assertEquals(EXAMPLE_V2_JSON, new String(CommitCodec.encode(exampleCommitV2()), StandardCharsets.UTF_8));
+    assertEquals(List.of(), CommitCodec.decode(CanonicalJson.parse(EXAMPLE_V2_JSON.getBytes(StandardCharsets.UTF_8)))
+        .boundFiles());
+  }
+
+  @Test
+  void versionTwoCannotCarryBoundFilesAndVersionThreeMustHaveThem() throws Exception {
+    ObjectNode v2 = (ObjectNode) CanonicalJson.parse(CommitCodec.encode(exampleCommitV2()));
+    v2.putArray("boundFiles");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(v2));
+    assertTrue(e.getMessage().contains("unknown member \"boundFiles\""), e.getMessage());
+    ObjectNode v3 = (ObjectNode) CanonicalJson.parse(CommitCodec.encode(exampleCommitV3()));
+    v3.remove("boundFiles");
+    e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(v3));
+    assertTrue(e.getMessage().contains("lacks the member \"boundFiles\""), e.getMessage());
+    ObjectNode badId = (ObjectNode) CanonicalJson.parse(CommitCodec.encode(exampleCommitV3()));
+    ((ObjectNode) badId.withArray("boundFiles").get(0)).putArray("deks").add("not-an-id");
+    e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(badId));
+    assertEquals("a bound file's DEK id must be 16 hex digits", e.getMessage());
+  }
 }

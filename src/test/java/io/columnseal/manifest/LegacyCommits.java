@@ -9,13 +9,24 @@ import java.nio.file.Path;
 public final class LegacyCommits {
   private LegacyCommits() {}
 
-  /** Drops {@code cellEncoding} and {@code inputs}, sets format version 1 and seals it again. */
+  /** Drops {@code boundFiles}, {@code cellEncoding} and {@code inputs}, sets format version 1 and seals it again. */
   public static void rewriteFirstAsVersion1(Path commitFile) throws IOException {
     ObjectNode tree = (ObjectNode) CanonicalJson.parse(Files.readAllBytes(commitFile));
+    tree.remove(CommitCodec.BOUND_FILES);
     tree.remove(CommitCodec.CELL_ENCODING);
     tree.remove(CommitCodec.INPUTS);
     tree.remove(CommitCodec.DIGEST);
     tree.put(CommitCodec.FORMAT_VERSION, 1);
+    tree.put(CommitCodec.DIGEST, CanonicalJson.sha256Hex(CanonicalJson.write(tree)));
+    Files.write(commitFile, CanonicalJson.write(tree));
+  }
+
+  /** Drops {@code boundFiles}, sets format version 2 and seals it again: a commit of a build before format 3. */
+  public static void rewriteAsVersion2(Path commitFile) throws IOException {
+    ObjectNode tree = (ObjectNode) CanonicalJson.parse(Files.readAllBytes(commitFile));
+    tree.remove(CommitCodec.BOUND_FILES);
+    tree.remove(CommitCodec.DIGEST);
+    tree.put(CommitCodec.FORMAT_VERSION, 2);
     tree.put(CommitCodec.DIGEST, CanonicalJson.sha256Hex(CanonicalJson.write(tree)));
     Files.write(commitFile, CanonicalJson.write(tree));
   }

@@ -4,6 +4,7 @@ import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
 import io.columnseal.jobs.dataset.RunSummary;
 import io.columnseal.jobs.dataset.WrappedDek;
@@ -111,7 +112,8 @@ public final class DecryptJob {
     for (int k = 0; k < types.length; k++) {
       types[k] = snap.originalType(chosen.get(k));
     }
-    return open(spark, snap, snap.read(spark), chosen, types, s, rowCounter, nullCells, binaryAsBase64);
+    return open(spark, snap, snap.read(spark), chosen, types, s, rowCounter, nullCells, binaryAsBase64,
+        FileBindings.of(snap));
   }
 
   /**
@@ -121,6 +123,13 @@ public final class DecryptJob {
   static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
       DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
       boolean binaryAsBase64) {
+    return open(spark, snap, files, chosen, types, s, rowCounter, nullCells, binaryAsBase64, null);
+  }
+
+  /** As above; with {@code bindings}, each cell must sit in a file the manifest binds its DEK to. */
+  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
+      DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
+      boolean binaryAsBase64, FileBindings bindings) {
     StructType storedSchema = files.schema();
     // Each row also carries its file and its index in the file, for error messages.
     Column metadata = files.metadataColumn("_metadata");
@@ -141,7 +150,7 @@ public final class DecryptJob {
         .broadcast(snap.dekTable());
     OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), storedSchema, ordinals, types,
         encoding == null ? CellEncoding.BINARY : encoding, s.keyService, deks, rowCounter,
-        binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0], true, s.onError, nullCells);
+        binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0], true, s.onError, nullCells, bindings);
     JavaRDD<InternalRow> rows = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
     return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
   }

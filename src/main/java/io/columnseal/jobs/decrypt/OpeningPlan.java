@@ -2,6 +2,7 @@ package io.columnseal.jobs.decrypt;
 
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.jobs.spark.SparkTypes;
 import io.columnseal.kms.KeyServiceSpec;
@@ -40,17 +41,20 @@ final class OpeningPlan implements Serializable {
   final OnCellError onError;
   /** With {@link OnCellError#NULL}: cells written as null, per column to decrypt; else null. */
   final LongAccumulator[] nullCells;
+  /** The live files' DEKs from the manifest (needs {@link #positioned}); null: files outside the dataset. */
+  final FileBindings bindings;
 
   OpeningPlan(String datasetId, StructType storedSchema, int[] ordinals, DataType[] originalTypes,
       CellEncoding encoding, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, LongAccumulator rows,
       int[] base64Ordinals) {
     this(datasetId, storedSchema, ordinals, originalTypes, encoding, keyService, deks, rows, base64Ordinals, false,
-        OnCellError.FAIL, null);
+        OnCellError.FAIL, null, null);
   }
 
   OpeningPlan(String datasetId, StructType storedSchema, int[] ordinals, DataType[] originalTypes,
       CellEncoding encoding, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, LongAccumulator rows,
-      int[] base64Ordinals, boolean positioned, OnCellError onError, LongAccumulator[] nullCells) {
+      int[] base64Ordinals, boolean positioned, OnCellError onError, LongAccumulator[] nullCells,
+      FileBindings bindings) {
     this.datasetId = datasetId;
     this.storedSchema = storedSchema;
     this.ordinals = ordinals.clone();
@@ -63,6 +67,10 @@ final class OpeningPlan implements Serializable {
     this.positioned = positioned;
     this.onError = onError;
     this.nullCells = nullCells == null ? null : nullCells.clone();
+    if (bindings != null && !positioned) {
+      throw new IllegalArgumentException("checking cells against their files needs each row's file and position");
+    }
+    this.bindings = bindings;
   }
 
   ColumnSpec columnSpec(int k) {

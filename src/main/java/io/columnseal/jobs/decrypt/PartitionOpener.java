@@ -10,6 +10,7 @@ import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.ReplayedCellException;
 import io.columnseal.crypto.ValueCodec;
 import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.CellPlacement;
 import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.spark.InternalCells;
@@ -59,6 +60,15 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
   }
 
+  /** A cell in a file the manifest does not bind its DEK to, or out of its file's counter order. */
+  static final class MisplacedCellException extends io.columnseal.ColumnsealException {
+    private static final long serialVersionUID = 1L;
+
+    MisplacedCellException(String message) {
+      super(message);
+    }
+  }
+
   private final class Opening implements Iterator<InternalRow> {
     private final Iterator<InternalRow> in;
     private final DataType[] types;
@@ -72,6 +82,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private java.util.BitSet lastCounters;
     private final Map<Long, WrappedDek> deks;
     private final boolean[] toBase64;
+    private final CellPlacement placement;
+    private UTF8String lastFileText;
+    private org.apache.hadoop.fs.Path file;
     private int warnings;
 
     Opening(Iterator<InternalRow> in) {
@@ -91,6 +104,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       this.out = new GenericInternalRow(n);
       this.deks = plan.deks.value();
       this.toBase64 = new boolean[n];
+      this.placement = plan.bindings == null ? null : new CellPlacement(plan.bindings);
       for (int o : plan.base64Ordinals) {
         toBase64[o] = true;
       }
@@ -111,6 +125,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         throw new NoSuchElementException();
       }
       InternalRow row = in.next();
+      if (placement != null) {
+        moveToFileOf(row);
+      }
       for (int i = 0; i < types.length; i++) {
         if (row.isNullAt(i)) {
           out.setNullAt(i);
@@ -143,11 +160,21 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         byte[] cell = plan.encoding == CellEncoding.BASE64
             ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
             : row.getBinary(ordinal);
+        if (placement != null && cell.length >= CellFormat.OVERHEAD_BYTES) {
+          // Before any unwrap: a listed DEK of another file is refused, not opened (an unlisted
+          // one is refused by decryptorFor).
+          long dek = ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET);
+          refuseIfMisplaced(deks.containsKey(dek) ? placement.bound(file, dek) : null);
+        }
         CellDecryptor d = decryptorFor(cell, spec);
         byte[] plaintext = d.open(spec, cell);
         checkNotReplayed(d.dekId(), cell, spec);
+        if (placement != null) {
+          refuseIfMisplaced(placement.ordered(file, rowOf(row), ordinal, spec.column(), d.dekId().asLong(),
+              CellFormat.counterOf(cell)));
+        }
         return InternalCells.decode(spec, plaintext);
-      } catch (CryptoException | UnknownDekException e) {
+      } catch (CryptoException | UnknownDekException | MisplacedCellException e) {
         UnreadableCellException where = new UnreadableCellException(spec.column(), fileOf(row), rowOf(row), e);
         if (plan.onError == OnCellError.FAIL) {
           throw where;
@@ -205,6 +232,25 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       return d;
     }
 
+
+    private void refuseIfMisplaced(String why) {
+      if (why != null) {
+        throw new MisplacedCellException(why);
+      }
+    }
+
+    /** The row's file, parsed once per file rather than per row. */
+    private void moveToFileOf(InternalRow row) {
+      if (row.isNullAt(types.length)) {
+        throw new MisplacedCellException("a row came without its file path, so its cells cannot be checked against "
+            + "the manifest");
+      }
+      UTF8String text = row.getUTF8String(types.length);
+      if (!text.equals(lastFileText)) {
+        lastFileText = text.clone();
+        file = InputReader.sourcePath(text.toString());
+      }
+    }
 
     private String fileOf(InternalRow row) {
       if (!plan.positioned || row.isNullAt(types.length)) {

@@ -14,6 +14,7 @@ import io.columnseal.jobs.recovery.SealedDek;
 import io.columnseal.jobs.recovery.TaskLedger;
 import io.columnseal.manifest.CommitConflictException;
 import io.columnseal.manifest.CommitDraft;
+import io.columnseal.manifest.FileRecord;
 import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.DekRecord;
 import io.columnseal.manifest.ManifestState;
@@ -149,6 +150,7 @@ final class EncryptCommit {
       rows += t.rows;
     }
     Map<String, Long> cells = cellsPerColumn();
+    List<FileRecord> bound = boundFiles();
     Optional<ManifestState> state = p.before;
     for (int attempt = 1; ; attempt++) {
       boolean replaces = s.mode == OutputMode.OVERWRITE && state.isPresent();
@@ -162,6 +164,7 @@ final class EncryptCommit {
           .inputs(p.inputFiles.keySet())
           .addDeks(deks)
           .addFiles(files)
+          .bindFiles(bound)
           .stat("rows", rows)
           .stat("deks", deks.size())
           .stat("tasks", tasks.size());
@@ -199,6 +202,28 @@ final class EncryptCommit {
         }
       }
     }
+  }
+
+  /**
+   * Each committed file bound to its task's DEKs (a task's cells are sealed by its own DEKs
+   * only) and to its size now, read on the driver after the data commit (docs/FORMAT.md 5.2).
+   */
+  private List<FileRecord> boundFiles() {
+    List<FileRecord> out = new ArrayList<>();
+    try {
+      FileSystem fs = new Path(s.outputPath).getFileSystem(p.conf);
+      for (TaskLedger t : tasks) {
+        List<DekId> deks = new ArrayList<>();
+        t.deks.forEach(d -> deks.add(DekId.fromLong(d.dekId)));
+        for (String f : t.files) {
+          out.add(FileRecord.of(f, fs.getFileStatus(new Path(s.outputPath, f)).getLen(), deks));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the sizes of the files run " + p.runId + " committed in "
+          + s.outputPath, e);
+    }
+    return out;
   }
 
   private Map<String, Long> cellsPerColumn() {

@@ -46,6 +46,7 @@ final class RecoveredCommit {
         .schema(rec.schemaRecords())
         .addDeks(found.deks)
         .addFiles(found.files)
+        .bindFiles(found.bound)
         .removeFiles(retired)
         .stat("rows", found.rows)
         .stat("deks", found.deks.size())

@@ -2,7 +2,9 @@ package io.columnseal.jobs.recovery;
 
 import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetFiles;
+import io.columnseal.crypto.DekId;
 import io.columnseal.manifest.DekRecord;
+import io.columnseal.manifest.FileRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,8 @@ final class RunFiles {
     final Map<String, Path> inWorkDir = new TreeMap<>();
     final List<String> lost = new ArrayList<>();
     final List<DekRecord> deks = new ArrayList<>();
+    /** Each file with its size and its task's DEKs, once all are in place ({@link #bind}). */
+    final List<FileRecord> bound = new ArrayList<>();
     final Map<String, Long> cells = new TreeMap<>();
     long rows;
     int tasks;
@@ -102,6 +106,26 @@ final class RunFiles {
       }
     }
     return out;
+  }
+
+  /**
+   * Binds each file of the run (all in place now) to its task's DEKs and its size, as the
+   * run's own commit would have (docs/FORMAT.md 5.2).
+   */
+  void bind(PendingRecord rec, Found found) {
+    try {
+      FileSystem fs = new Path(datasetPath).getFileSystem(conf);
+      for (PendingRecord.Task t : rec.tasks) {
+        List<DekId> deks = new ArrayList<>();
+        t.deks.forEach(d -> deks.add(DekId.parse(d.id)));
+        for (String f : t.files) {
+          found.bound.add(FileRecord.of(f, fs.getFileStatus(new Path(datasetPath, f)).getLen(), deks));
+        }
+      }
+    } catch (IOException e) {
+      throw new DatasetException("cannot read the sizes of the files of run " + rec.runId + " in " + datasetPath
+          + ": " + e);
+    }
   }
 
   /** Finishes the job commit the run did not: each waiting file to its place in the dataset. */

@@ -151,6 +151,7 @@ public final class RunRecovery {
       return drop(rec, file, claim, found);
     }
     found.moved = files.moveIntoPlace(rec, found.inWorkDir);
+    files.bind(rec, found);
     ManifestState after;
     for (int attempt = 1; ; attempt++) {
       long expected = state.map(ManifestState::version).orElse(0L);

@@ -1,5 +1,7 @@
 package io.columnseal.jobs.verify;
 
+import io.columnseal.manifest.FileRecord;
+import java.util.Optional;
 import io.columnseal.jobs.dataset.DatasetFiles;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.manifest.Commit;
@@ -36,6 +38,7 @@ final class FileChecks {
         ok = false;
       }
     }
+    checkSizes(conf, snap, onDisk, r);
     for (String f : new TreeSet<>(onDisk)) {
       if (!snap.state.liveFiles().contains(f)) {
         r.find("unrecorded-file", "file " + f + " is in the dataset folder but in no manifest commit"
@@ -43,6 +46,26 @@ final class FileChecks {
       }
     }
     return ok;
+  }
+
+  /** A bound file whose length is not the one its commit recorded was rewritten after it. */
+  private static void checkSizes(Configuration conf, DatasetSnapshot snap, Set<String> onDisk, VerifyReport r) {
+    for (String f : snap.state.liveFiles()) {
+      Optional<FileRecord> rec = snap.state.boundFile(f);
+      if (rec.isEmpty() || !onDisk.contains(f)) {
+        continue;
+      }
+      Path p = new Path(snap.path, f);
+      try {
+        long size = p.getFileSystem(conf).getFileStatus(p).getLen();
+        if (size != rec.get().size()) {
+          r.find("file-size", "file " + f + " is " + size + " bytes; its commit recorded " + rec.get().size()
+              + " (rewritten since)");
+        }
+      } catch (IOException e) {
+        r.find("file-size", "cannot read the size of file " + f + ": " + e.getClass().getSimpleName());
+      }
+    }
   }
 
   /**

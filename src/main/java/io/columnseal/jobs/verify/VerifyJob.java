@@ -5,6 +5,7 @@ import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
 import io.columnseal.jobs.dataset.RunIds;
 import io.columnseal.jobs.dataset.RunSummaries;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class VerifyJob {
   private static final Logger LOG = LoggerFactory.getLogger(VerifyJob.class);
   static final String FILE_COLUMN = "_columnseal_file";
+  static final String ROW_COLUMN = "_columnseal_row";
 
   private VerifyJob() {}
 
@@ -67,6 +69,7 @@ public final class VerifyJob {
     r.checkedAt = started.toString();
     r.shallow = s.shallow;
     r.liveFiles = snap.state.liveFiles().size();
+    r.filesNotBound = FileBindings.of(snap).unbound();
     r.deksInManifest = snap.state.deks().size();
     for (DekRecord d : snap.state.deks().values()) {
       r.deksPerMasterKey.merge(d.keyArn(), 1L, Long::sum);
@@ -100,7 +103,8 @@ public final class VerifyJob {
 
   private static void scanData(SparkSession spark, DatasetSnapshot snap, VerifySettings s, VerifyReport r) {
     Dataset<Row> stored = snap.read(spark);
-    stored = stored.withColumn(FILE_COLUMN, functions.col("_metadata.file_path"));
+    stored = stored.withColumn(FILE_COLUMN, functions.col("_metadata.file_path"))
+        .withColumn(ROW_COLUMN, functions.col("_metadata.row_index"));
     StructType schema = stored.schema();
     List<String> enc = snap.state.encryptedColumns();
     int[] ordinals = new int[enc.size()];
@@ -117,18 +121,26 @@ public final class VerifyJob {
         .broadcast(snap.dekTable());
     spark.sparkContext().setJobDescription("columnseal verify " + snap.state.datasetId());
     VerifyScanner scanner = new VerifyScanner(snap.state.datasetId(), enc.toArray(new String[0]), ordinals, types,
-        encoding, schema.fieldIndex(FILE_COLUMN), s.shallow ? null : s.keyService, deks, s.samplesPerFile);
+        encoding, schema.fieldIndex(FILE_COLUMN), schema.fieldIndex(ROW_COLUMN), FileBindings.of(snap), s.shallow ? null : s.keyService, deks, s.samplesPerFile);
     List<VerifyScanner.Result> parts = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(scanner).collect();
 
     Map<Long, Long> cells = new HashMap<>();
     List<String> problems = new ArrayList<>();
     long problemCount = 0;
+    List<String> misplaced = new ArrayList<>();
+    long misplacedCount = 0;
     for (VerifyScanner.Result p : parts) {
       p.cellsPerDek.forEach((id, n) -> cells.merge(id, n, Long::sum));
       r.cellsChecked += p.cells;
       r.samplesDecrypted += p.samples;
       problemCount += p.problemCount;
       problems.addAll(p.problems);
+      misplacedCount += p.misplacedCount;
+      misplaced.addAll(p.misplaced);
+    }
+    misplaced.stream().limit(20).forEach(m -> r.find("misplaced-cell", m));
+    if (misplacedCount > 20) {
+      r.find("misplaced-cell", (misplacedCount - 20) + " more misplaced cells like the ones above");
     }
     problems.stream().limit(20).forEach(m -> r.find("cells", m));
     if (problemCount > 20) {

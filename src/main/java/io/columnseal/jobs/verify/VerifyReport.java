@@ -26,6 +26,11 @@ public final class VerifyReport {
   public String checkedAt;
   public boolean shallow;
   public long liveFiles;
+  /**
+   * Live files added by commits older than format 3, whose cells may name any DEK of the
+   * dataset: not a finding (such a dataset is as it was written), shown so it can be rewritten.
+   */
+  public long filesNotBound;
   public long rowsExpected;
   public long rowsFound;
   public long deksInManifest;
@@ -54,6 +59,9 @@ public final class VerifyReport {
     b.append("  DEKs: ").append(deksInManifest).append(" in manifest, ").append(deksInData).append(" in data, ")
         .append(shallow ? "unwrap skipped (--shallow)" : deksUnwrapped + " unwrapped").append(", samples decrypted: ")
         .append(samplesDecrypted).append('\n');
+    if (filesNotBound > 0) {
+      b.append("  note: ").append(filesNotBound).append(" file(s) not bound to DEKs (written before format 3)\n");
+    }
     deksPerMasterKey.forEach((k, n) -> b.append("  ").append(n).append(" DEK(s) under ").append(k).append('\n'));
     int shown = 0;
     for (Finding f : findings) {

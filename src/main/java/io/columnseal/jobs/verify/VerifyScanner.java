@@ -7,6 +7,10 @@ import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.CellPlacement;
+import io.columnseal.jobs.dataset.FileBindings;
+import io.columnseal.jobs.input.InputReader;
+import org.apache.hadoop.fs.Path;
 import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.jobs.decrypt.DataKeyCache;
 import io.columnseal.jobs.spark.InternalCells;
@@ -43,6 +47,16 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
     long samples;
     final List<String> problems = new ArrayList<>();
     long problemCount;
+    /** Cells in a file the manifest does not bind their DEK to, or out of the file's counter order. */
+    final List<String> misplaced = new ArrayList<>();
+    long misplacedCount;
+
+    void misplaced(String message) {
+      misplacedCount++;
+      if (misplaced.size() < MAX_EXAMPLES) {
+        misplaced.add(message);
+      }
+    }
 
     void problem(String message) {
       problemCount++;
@@ -61,9 +75,14 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
   private final KeyServiceSpec keyService;
   private final Broadcast<Map<Long, WrappedDek>> deks;
   private final int samplesPerFile;
+  private final int rowOrdinal;
+  private final FileBindings bindings;
 
   VerifyScanner(String datasetId, String[] names, int[] ordinals, DataType[] originalTypes, CellEncoding encoding,
-      int fileOrdinal, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, int samplesPerFile) {
+      int fileOrdinal, int rowOrdinal, FileBindings bindings, KeyServiceSpec keyService,
+      Broadcast<Map<Long, WrappedDek>> deks, int samplesPerFile) {
+    this.rowOrdinal = rowOrdinal;
+    this.bindings = bindings;
     this.datasetId = datasetId;
     this.names = names.clone();
     this.ordinals = ordinals.clone();
@@ -81,6 +100,9 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
     Map<Long, WrappedDek> table = deks.value();
     Map<String, Integer> sampled = new HashMap<>();
     Map<DekId, CellDecryptor> open = new HashMap<>();
+    CellPlacement placement = new CellPlacement(bindings);
+    String lastFile = null;
+    Path filePath = null;
     ColumnSpec[] specs = new ColumnSpec[ordinals.length];
     for (int k = 0; k < specs.length; k++) {
       specs[k] = SparkTypes.columnSpec(datasetId, names[k], originalTypes[k]);
@@ -90,6 +112,11 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
         InternalRow row = rows.next();
         r.rows++;
         String file = row.getUTF8String(fileOrdinal).toString();
+        if (!file.equals(lastFile)) {
+          lastFile = file;
+          filePath = InputReader.sourcePath(file);
+        }
+        long rowIndex = row.isNullAt(rowOrdinal) ? -1 : row.getLong(rowOrdinal);
         for (int k = 0; k < ordinals.length; k++) {
           if (row.isNullAt(ordinals[k])) {
             continue;
@@ -103,6 +130,16 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
           }
           DekId id = CellFormat.dekIdOf(cell);
           r.cellsPerDek.merge(id.asLong(), 1L, Long::sum);
+          // An unlisted DEK is the unknown-dek check's finding; a listed one must be bound to this file.
+          String misplaced = table.containsKey(id.asLong()) ? placement.bound(filePath, id.asLong()) : null;
+          if (misplaced == null) {
+            misplaced = placement.ordered(filePath, rowIndex, ordinals[k], names[k], id.asLong(),
+                CellFormat.counterOf(cell));
+          }
+          if (misplaced != null) {
+            r.misplaced("column " + names[k] + " in " + file + " at row " + rowIndex + ": " + misplaced);
+            continue;
+          }
           String key = file + "\u0000" + k;
           if (keyService == null || sampled.getOrDefault(key, 0) >= samplesPerFile || !table.containsKey(id.asLong())) {
             continue;
