@@ -36,21 +36,35 @@ final class KeyAccessProbe {
   }
 
   /**
-   * Unwraps each DEK of {@code probes}; the first that fails ends the job with its KMS error,
-   * which names the key ARN, and the note that nothing was written.
+   * Unwraps each DEK of {@code probes}, every one of them, so the answer does not depend on
+   * which key sorts first; if any fails, the job ends with the first failure's KMS error,
+   * which names its key ARN, noting how many other keys failed and that nothing was written.
    */
   static void check(KeyServiceSpec spec, Map<String, DekRecord> probes) {
     KeyService kms = KeyServices.shared(spec);
+    KmsException first = null;
+    DekRecord firstDek = null;
+    int failed = 0;
     for (DekRecord d : probes.values()) {
       OpeningKey key;
       try {
         key = kms.decrypt(d.wrapped(), d.id(), d.context());
       } catch (KmsException e) {
-        throw e.withOutcome("checked before reading any data: decrypt needs kms:Decrypt on master key "
-            + d.keyArn() + " (probed with DEK " + d.id() + " of run " + d.runId() + "); no output was written");
+        failed++;
+        if (first == null) {
+          first = e;
+          firstDek = d;
+        }
+        continue;
       }
       // Only the unwrap matters: zero the key now rather than when the garbage collector runs.
       key.destroy();
+    }
+    if (first != null) {
+      String others = failed > 1 ? " (and " + (failed - 1) + " other master key(s) of this dataset failed too)" : "";
+      throw first.withOutcome("checked before reading any data: decrypt needs kms:Decrypt on master key "
+          + firstDek.keyArn() + " (probed with DEK " + firstDek.id() + " of run " + firstDek.runId() + ")" + others
+          + "; no output was written");
     }
   }
 }
