@@ -54,6 +54,7 @@ final class RewrapCommand implements Callable<Integer> {
     JobConfig config = options.load();
     RewrapSettings s = RewrapSettings.builder(dataset, toKey)
         .manifestPath(config.get("manifest.path"))
+        .allowedKeys(config.allowedKeys())
         .dryRun(dryRun)
         .maxRate(maxRate)
         .concurrency(concurrency)

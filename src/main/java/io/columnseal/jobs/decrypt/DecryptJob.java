@@ -1,5 +1,7 @@
 package io.columnseal.jobs.decrypt;
 
+import io.columnseal.jobs.dataset.KeyTrust;
+import io.columnseal.kms.KeyServices;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.DatasetException;
@@ -40,6 +42,9 @@ public final class DecryptJob {
       return decrypt(spark, s);
     } catch (Exception e) { // Spark's SparkException is checked, and undeclared
       throw JobFailures.unwrap(e);
+    } finally {
+      // The job's DEKs end with it (this JVM's entries; executors' expire after DataKeyCache.IDLE).
+      DataKeyCache.shared().clear();
     }
   }
 
@@ -55,6 +60,7 @@ public final class DecryptJob {
       }
     }
     OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
+    KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "decrypt");
     PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
     // The first KMS calls: one unwrap per master key of the live data, before anything is written.
     KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));

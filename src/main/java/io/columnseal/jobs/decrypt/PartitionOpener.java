@@ -4,7 +4,6 @@ import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.CryptoException;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.MalformedCellException;
 import io.columnseal.crypto.ReplayedCellException;
@@ -66,6 +65,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final ColumnSpec[] specs;
     private final GenericInternalRow out;
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
+    private final Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
     private DekId lastDek;
     private CellDecryptor lastDecryptor;
@@ -195,8 +195,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           throw new UnknownDekException("cell in column " + spec.column() + " of dataset " + spec.datasetId()
               + " names DEK " + id + ", which the manifest does not list (data written outside a committed run?)");
         }
-        DataKey key = DataKeyCache.acquire(plan.keyService, plan.datasetId, id, w);
-        d = CellDecryptor.open(key);
+        DataKeyCache.Lease lease = DataKeyCache.shared().acquire(plan.keyService, id, w);
+        leases.put(id, lease);
+        d = CellDecryptor.open(lease.key());
         open.put(id, d);
       }
       lastDek = id;
@@ -226,11 +227,12 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
     private void releaseAll() {
-      for (Map.Entry<DekId, CellDecryptor> e : open.entrySet()) {
-        e.getValue().close();
-        DataKeyCache.release(plan.datasetId, e.getKey());
+      for (CellDecryptor d : open.values()) {
+        d.close();
       }
+      leases.values().forEach(DataKeyCache.Lease::close);
       open.clear();
+      leases.clear();
       lastDecryptor = null;
     }
   }

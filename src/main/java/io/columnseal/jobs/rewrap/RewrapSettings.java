@@ -1,5 +1,8 @@
 package io.columnseal.jobs.rewrap;
 
+import io.columnseal.jobs.dataset.KeyTrust;
+import io.columnseal.kms.TrustedKeys;
+import java.util.List;
 import io.columnseal.ConfigException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -36,6 +39,8 @@ public final class RewrapSettings {
   /** Where progress lines go (stderr in the CLI); null for none. */
   public final PrintStream progress;
   public final Duration progressInterval;
+  /** The master keys DEKs may be wrapped under, before and after; null for the default (docs/jobs/rewrap.md). */
+  public final TrustedKeys allowedKeys;
 
   private RewrapSettings(Builder b) {
     this.datasetPath = b.datasetPath;
@@ -53,6 +58,7 @@ public final class RewrapSettings {
     this.commitAttempts = b.commitAttempts;
     this.progress = b.progress;
     this.progressInterval = b.progressInterval;
+    this.allowedKeys = b.trusted;
   }
 
   public static Builder builder(String datasetPath, String targetKey) {
@@ -76,10 +82,18 @@ public final class RewrapSettings {
     private int commitAttempts = 5;
     private PrintStream progress;
     private Duration progressInterval = Duration.ofSeconds(5);
+    private List<String> allowedKeys;
+    private TrustedKeys trusted;
 
     private Builder(String datasetPath, String targetKey) {
       this.datasetPath = datasetPath;
       this.targetKey = targetKey;
+    }
+
+    /** kms.allowedKeys entries; null (the default) trusts the account and Region of the dataset's first keys. */
+    public Builder allowedKeys(List<String> entries) {
+      this.allowedKeys = entries == null ? null : List.copyOf(entries);
+      return this;
     }
 
     public Builder manifestPath(String path) {
@@ -168,6 +182,7 @@ public final class RewrapSettings {
           || progressInterval == null || progressInterval.isNegative() || progressInterval.isZero()) {
         throw new IllegalArgumentException("checkpoint and progress intervals must be positive");
       }
+      trusted = KeyTrust.parse(allowedKeys);
       return new RewrapSettings(this);
     }
 

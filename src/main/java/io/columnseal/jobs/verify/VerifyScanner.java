@@ -4,7 +4,6 @@ import io.columnseal.ColumnsealException;
 import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
-import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.WrappedDek;
@@ -81,6 +80,7 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
     Map<Long, WrappedDek> table = deks.value();
     Map<String, Integer> sampled = new HashMap<>();
     Map<DekId, CellDecryptor> open = new HashMap<>();
+    Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     ColumnSpec[] specs = new ColumnSpec[ordinals.length];
     for (int k = 0; k < specs.length; k++) {
       specs[k] = SparkTypes.columnSpec(datasetId, names[k], originalTypes[k]);
@@ -111,8 +111,9 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
           try {
             CellDecryptor d = open.get(id);
             if (d == null) {
-              DataKey dk = DataKeyCache.acquire(keyService, datasetId, id, table.get(id.asLong()));
-              d = CellDecryptor.open(dk);
+              DataKeyCache.Lease lease = DataKeyCache.shared().acquire(keyService, id, table.get(id.asLong()));
+              leases.put(id, lease);
+              d = CellDecryptor.open(lease.key());
               open.put(id, d);
             }
             InternalCells.decode(specs[k], d.open(specs[k], cell));
@@ -123,9 +124,7 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
         }
       }
     } finally {
-      for (DekId id : open.keySet()) {
-        DataKeyCache.release(datasetId, id);
-      }
+      leases.values().forEach(DataKeyCache.Lease::close);
     }
     return List.of(r).iterator();
   }
