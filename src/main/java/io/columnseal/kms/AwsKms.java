@@ -44,6 +44,7 @@ public final class AwsKms implements KeyService {
   private ProfileCredentialsProvider profileCredentials;
   // The provider the client signs with, kept so identity() names the same principal.
   private volatile AwsCredentialsProvider credentialsInUse;
+  private DefaultCredentialsProvider defaultCredentials;
   private boolean closed;
 
   public AwsKms(KeyServiceSpec spec, AwsKmsOptions options) {
@@ -208,6 +209,7 @@ public final class AwsKms implements KeyService {
       closeQuietly(client);
       closeQuietly(httpClient);
       closeQuietly(profileCredentials);
+      closeQuietly(defaultCredentials);
       client = null;
     }
   }
@@ -242,14 +244,17 @@ public final class AwsKms implements KeyService {
           profileCredentials = AwsKmsClients.profileCredentials(spec, options);
           AwsCredentialsProvider credentials = profileCredentials != null ? profileCredentials : options.credentials();
           if (credentials == null) {
-            credentials = DefaultCredentialsProvider.builder().build();
+            defaultCredentials = DefaultCredentialsProvider.builder().build();
+            credentials = defaultCredentials;
           }
           credentialsInUse = credentials;
           client = AwsKmsClients.kmsClient(spec, options, httpClient, credentials);
         } catch (RuntimeException e) {
           closeQuietly(httpClient);
           closeQuietly(profileCredentials);
+          closeQuietly(defaultCredentials);
           httpClient = null;
+          defaultCredentials = null;
           profileCredentials = null;
           if (e instanceof SdkException) {
             throw new KeyUnavailableException(operation, keyId,
