@@ -1,11 +1,11 @@
 package io.columnseal.cli;
 
 import io.columnseal.jobs.dataset.KeyTrust;
+import io.columnseal.jobs.dataset.RecoveredRun;
+import io.columnseal.jobs.recovery.RecoverJob;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.kms.TrustedKeys;
-import io.columnseal.jobs.dataset.RecoveredRun;
-import io.columnseal.jobs.recovery.RecoverJob;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,14 +1,14 @@
 package io.columnseal.jobs.decrypt;
 
-import io.columnseal.jobs.dataset.KeyTrust;
-import io.columnseal.kms.KeyServices;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummary;
 import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ColumnRecord;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.columnseal.jobs.decrypt;
 
-import io.columnseal.jobs.dataset.KeyTrust;
-import io.columnseal.kms.KeyServices;
 import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.QuarantineFolder;
 import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.Commit;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.columnseal.jobs.rewrap;
 
-import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunIds;
 import io.columnseal.kms.AwsKms;
 import io.columnseal.kms.AwsKmsOptions;

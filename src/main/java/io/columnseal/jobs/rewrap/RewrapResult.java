@@ -1,7 +1,7 @@
 package io.columnseal.jobs.rewrap;
 
-import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.crypto.DekId;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummaries;
 import io.columnseal.manifest.CommitConflictException;
 import io.columnseal.manifest.CommitDraft;

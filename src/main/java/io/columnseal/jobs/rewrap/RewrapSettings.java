@@ -1,11 +1,11 @@
 package io.columnseal.jobs.rewrap;
 
+import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.kms.TrustedKeys;
-import java.util.List;
-import io.columnseal.ConfigException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 /** A validated rewrap request; the builder checks every value and names the option at fault. */
 public final class RewrapSettings {

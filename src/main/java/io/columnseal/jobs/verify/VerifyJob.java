@@ -1,20 +1,19 @@
 package io.columnseal.jobs.verify;
 
-import io.columnseal.jobs.dataset.KeyTrust;
-import io.columnseal.kms.KeyServices;
-import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.ColumnsealException;
 import io.columnseal.crypto.DataKey;
 import io.columnseal.crypto.DekId;
-import io.columnseal.jobs.decrypt.DataKeyCache;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunIds;
 import io.columnseal.jobs.dataset.RunSummaries;
 import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.jobs.decrypt.DataKeyCache;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServices;
+import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.DekRecord;

@@ -1,9 +1,9 @@
 package io.columnseal.jobs.verify;
 
-import io.columnseal.jobs.dataset.KeyTrust;
-import io.columnseal.kms.TrustedKeys;
 import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.TrustedKeys;
 import java.util.List;
 import java.util.Objects;
 

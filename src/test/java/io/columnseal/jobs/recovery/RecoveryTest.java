@@ -24,6 +24,7 @@ import io.columnseal.jobs.encrypt.RunScopedCommitter;
 import io.columnseal.jobs.verify.VerifyJob;
 import io.columnseal.jobs.verify.VerifyReport;
 import io.columnseal.jobs.verify.VerifySettings;
+import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.ManifestState;
@@ -45,7 +46,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.columnseal.kms.UntrustedKeyException;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
