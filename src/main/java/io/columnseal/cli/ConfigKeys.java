@@ -32,6 +32,7 @@ final class ConfigKeys {
     KEYS.put("kms.region", "an AWS region (kms.provider=aws)");
     KEYS.put("kms.endpoint", "a KMS endpoint URL (kms.provider=aws)");
     KEYS.put("kms.profile", "a named AWS profile (kms.provider=aws)");
+    KEYS.put("kms.allowedKeys", "a list of key ARNs, alias ARNs or arn:aws:kms:REGION:ACCOUNT:key/* patterns");
     KEYS.put("output.path", "the dataset folder to write");
     KEYS.put("output.mode", "error, append or overwrite");
     KEYS.put("output.partitionBy", "a list of columns that are not encrypted");
@@ -41,7 +42,7 @@ final class ConfigKeys {
     KEYS.put("manifest.path", "where the manifest lives, if not <dataset>/_columnseal");
   }
 
-  static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy");
+  static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy", "kms.allowedKeys");
   private ConfigKeys() {}
 
   static boolean isList(String key) {

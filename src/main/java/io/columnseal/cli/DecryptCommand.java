@@ -57,7 +57,8 @@ final class DecryptCommand implements Callable<Integer> {
       throw ConfigException.badValue("--on-error", onError, "fail or null");
     }
     DecryptSettings s = new DecryptSettings(dataset, config.get("manifest.path"), output, format, columns,
-        config.keyService(), mode.equals("overwrite"), onError.equals("null") ? OnCellError.NULL : OnCellError.FAIL);
+        config.keyService(), mode.equals("overwrite"), onError.equals("null") ? OnCellError.NULL : OnCellError.FAIL,
+        config.allowedKeys());
     if (quarantine && !columns.isEmpty()) {
       throw new ConfigException("Cannot use --columns with --quarantine: a quarantined row is one sealed record");
     }

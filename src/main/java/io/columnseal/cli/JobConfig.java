@@ -51,6 +51,11 @@ final class JobConfig {
     return v == null ? List.of() : List.copyOf((List<String>) v);
   }
 
+  /** kms.allowedKeys, or null when unset (the readers' default applies); the settings check the entries. */
+  List<String> allowedKeys() {
+    return values.containsKey("kms.allowedKeys") ? list("kms.allowedKeys") : null;
+  }
+
   Map<String, String> withPrefix(String prefix) {
     Map<String, String> out = new TreeMap<>();
     values.forEach((k, v) -> {

@@ -1,7 +1,11 @@
 package io.columnseal.cli;
 
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RecoveredRun;
 import io.columnseal.jobs.recovery.RecoverJob;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.KeyServices;
+import io.columnseal.kms.TrustedKeys;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,8 +31,11 @@ final class RecoverCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JobConfig config = options.load();
+    TrustedKeys allowed = KeyTrust.parse(config.allowedKeys());
+    // Recover makes no KMS call; a key service, when configured, only resolves alias entries.
+    KeyService kms = config.get("kms.provider") == null ? null : KeyServices.shared(config.keyService());
     List<RecoveredRun> runs = RecoverJob.run(Sparks.session("columnseal recover"), dataset,
-        config.get("manifest.path"), force);
+        config.get("manifest.path"), force, allowed, kms);
     if (runs.isEmpty()) {
       System.out.println("recover " + dataset + ": no unfinished run");
     }

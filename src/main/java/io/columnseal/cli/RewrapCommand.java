@@ -68,6 +68,7 @@ final class RewrapCommand implements Callable<Integer> {
     }
     RewrapSettings s = RewrapSettings.builder(dataset, toKey)
         .manifestPath(config.get("manifest.path"))
+        .allowedKeys(config.allowedKeys())
         .dryRun(dryRun)
         .maxRate(maxRate)
         .concurrency(concurrency)

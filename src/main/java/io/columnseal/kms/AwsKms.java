@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -42,6 +43,9 @@ public final class AwsKms implements KeyService {
   // Guarded by lock: what we created and must close with the client.
   private SdkHttpClient httpClient;
   private ProfileCredentialsProvider profileCredentials;
+  // The provider the client signs with, kept so identity() names the same principal.
+  private volatile AwsCredentialsProvider credentialsInUse;
+  private DefaultCredentialsProvider defaultCredentials;
   private boolean closed;
 
   public AwsKms(KeyServiceSpec spec, AwsKmsOptions options) {
@@ -178,6 +182,23 @@ public final class AwsKms implements KeyService {
     return new KeyDescription(arn, KeyState.fromKmsName(r.keyMetadata().keyStateAsString()));
   }
 
+  /**
+   * The spec plus the access key id the client's credentials resolve to now (never the secret),
+   * so a DEK cache never answers one principal with another's unwrap. Resolving uses the SDK's
+   * cached credentials; it makes a network call only when they must be fetched or refreshed.
+   */
+  @Override
+  public String identity() {
+    client("Identity", "(none)");
+    String accessKeyId;
+    try {
+      accessKeyId = credentialsInUse.resolveCredentials().accessKeyId();
+    } catch (SdkException e) {
+      throw new KeyUnavailableException("Identity", "(none)", "cannot resolve AWS credentials for " + spec, e);
+    }
+    return "aws|" + spec.region() + "|" + spec.endpoint() + "|" + spec.profile() + "|" + accessKeyId;
+  }
+
   /** Closes the client and what was built for it; later calls fail. */
   @Override
   public void close() {
@@ -189,6 +210,7 @@ public final class AwsKms implements KeyService {
       closeQuietly(client);
       closeQuietly(httpClient);
       closeQuietly(profileCredentials);
+      closeQuietly(defaultCredentials);
       client = null;
     }
   }
@@ -222,11 +244,18 @@ public final class AwsKms implements KeyService {
           httpClient = AwsKmsClients.httpClient(options);
           profileCredentials = AwsKmsClients.profileCredentials(spec, options);
           AwsCredentialsProvider credentials = profileCredentials != null ? profileCredentials : options.credentials();
+          if (credentials == null) {
+            defaultCredentials = DefaultCredentialsProvider.builder().build();
+            credentials = defaultCredentials;
+          }
+          credentialsInUse = credentials;
           client = AwsKmsClients.kmsClient(spec, options, httpClient, credentials);
         } catch (RuntimeException e) {
           closeQuietly(httpClient);
           closeQuietly(profileCredentials);
+          closeQuietly(defaultCredentials);
           httpClient = null;
+          defaultCredentials = null;
           profileCredentials = null;
           if (e instanceof SdkException) {
             throw new KeyUnavailableException(operation, keyId,

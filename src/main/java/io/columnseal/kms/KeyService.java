@@ -57,6 +57,13 @@ public interface KeyService extends AutoCloseable {
     throw new UnsupportedOperationException(this + " does not offer VerifyMac");
   }
 
+  /**
+   * Who calls which key service, as a non-secret string: the backend and its location plus the
+   * principal whose credentials are in use (for AWS the access key id, never the secret). Two
+   * callers with different rights must get different identities; a DEK cache keys on it.
+   */
+  String identity();
+
   /** DescribeKey: resolves an id, ARN or alias to the key ARN and its state. */
   KeyDescription describeKey(String keyId);
 

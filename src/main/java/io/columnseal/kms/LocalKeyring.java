@@ -108,6 +108,12 @@ public final class LocalKeyring implements KeyService {
     return file.path();
   }
 
+  /** The keyring file: whoever can read it holds every key in it, so the path is the principal. */
+  @Override
+  public String identity() {
+    return "local|" + file.path().toAbsolutePath().normalize();
+  }
+
   // ---- Admin operations: each re-reads the file under the lock, changes it, writes it back.
 
   /**

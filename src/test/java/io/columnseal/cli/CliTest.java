@@ -317,6 +317,33 @@ class CliTest {
   }
 
   @Test
+  void aDatasetUnderAKeyOutsideKmsAllowedKeysIsRefusedWithExit1AndAMalformedEntryWithExit2() throws IOException {
+    Path csv = smallCsv();
+    String arn = createSampleKey();
+    assertEquals(0, cli(encrypt("--set", "input.path=" + csv)).code);
+    String other = "arn:aws:kms:local:000000000000:key/00000000-0000-4000-8000-000000000001";
+    String out = tmp.resolve("dec").toString();
+
+    Result dec = cli(withSets("decrypt", "--dataset", dataset(), "--output", out, "--set", "kms.allowedKeys=" + other));
+    assertEquals(1, dec.code, dec.toString());
+    assertEquals(1, dec.errLines().size(), dec.toString());
+    assertTrue(dec.err.contains(": 2 DEKs are wrapped under master key " + arn + ", which kms.allowedKeys does not allow;"
+        + " refused before any KMS call with a wrapped key"), dec.err);
+    assertFalse(Files.exists(Path.of(out)));
+    Result verify = cli(withSets("verify", "--dataset", dataset(), "--set", "kms.allowedKeys=" + other));
+    assertEquals(1, verify.code, verify.toString());
+
+    assertEquals(0, cli(withSets("decrypt", "--dataset", dataset(), "--output", out,
+        "--set", "kms.allowedKeys=" + other + ",arn:aws:kms:local:000000000000:key/*")).code);
+
+    Result bad = cli(withSets("verify", "--dataset", dataset(), "--set", "kms.allowedKeys=" + arn + ",not-a-key-arn"));
+    assertEquals(2, bad.code, bad.toString());
+    assertEquals(1, bad.errLines().size(), bad.toString());
+    assertTrue(bad.err.contains("Cannot set kms.allowedKeys: entry 2 (13 characters) is not a key ARN"), bad.err);
+    assertFalse(bad.err.contains("not-a-key-arn"), bad.err);
+  }
+
+  @Test
   void verifyOfATamperedDatasetExitsWith3() throws IOException {
     Path csv = smallCsv();
     createSampleKey();

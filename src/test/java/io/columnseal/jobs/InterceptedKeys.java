@@ -84,6 +84,11 @@ public final class InterceptedKeys implements KeyService {
   }
 
   @Override
+  public String identity() {
+    return delegate.identity();
+  }
+
+  @Override
   public KeyDescription describeKey(String keyId) {
     describes.incrementAndGet();
     return delegate.describeKey(keyId);

@@ -6,8 +6,10 @@ import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummary;
 import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ColumnRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +43,9 @@ public final class DecryptJob {
       return decrypt(spark, s);
     } catch (Exception e) { // Spark's SparkException is checked, and undeclared
       throw JobFailures.unwrap(e);
+    } finally {
+      // The job's DEKs end with it (this JVM's entries; executors' expire after DataKeyCache.IDLE).
+      DataKeyCache.shared().clear();
     }
   }
 
@@ -56,6 +61,7 @@ public final class DecryptJob {
       }
     }
     OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
+    KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "decrypt");
     PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
     // The first KMS calls: one unwrap per master key of the live data, before anything is written.
     KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));

@@ -1,7 +1,9 @@
 package io.columnseal.jobs.decrypt;
 
 import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.TrustedKeys;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,6 +19,8 @@ public final class DecryptSettings {
   public final boolean overwrite;
   /** A cell that does not open: fail the job (default) or write null and count it. */
   public final OnCellError onError;
+  /** The master keys the dataset's DEKs may be wrapped under; null for the default (docs/jobs/decrypt.md). */
+  public final TrustedKeys allowedKeys;
 
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite) {
@@ -25,6 +29,12 @@ public final class DecryptSettings {
 
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError) {
+    this(datasetPath, manifestPath, outputPath, format, columns, keyService, overwrite, onError, null);
+  }
+
+  /** @param allowedKeys kms.allowedKeys entries, or null for the default */
+  public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
+      List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError, List<String> allowedKeys) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     this.outputPath = Objects.requireNonNull(outputPath, "output");
@@ -36,5 +46,6 @@ public final class DecryptSettings {
     this.keyService = Objects.requireNonNull(keyService, "kms");
     this.overwrite = overwrite;
     this.onError = Objects.requireNonNull(onError, "onError");
+    this.allowedKeys = KeyTrust.parse(allowedKeys);
   }
 }

@@ -76,6 +76,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final ColumnSpec[] specs;
     private final GenericInternalRow out;
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
+    private final Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
     private DekId lastDek;
     private CellDecryptor lastDecryptor;
@@ -222,8 +223,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           throw new UnknownDekException("cell in column " + spec.column() + " of dataset " + spec.datasetId()
               + " names DEK " + id + ", which the manifest does not list (data written outside a committed run?)");
         }
-        OpeningKey key = DataKeyCache.acquire(plan.keyService, plan.datasetId, id, w);
-        d = CellDecryptor.open(key);
+        DataKeyCache.Lease lease = DataKeyCache.shared().acquire(plan.keyService, id, w);
+        leases.put(id, lease);
+        d = CellDecryptor.open(lease.key());
         open.put(id, d);
       }
       lastDek = id;
@@ -272,11 +274,12 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
     private void releaseAll() {
-      for (Map.Entry<DekId, CellDecryptor> e : open.entrySet()) {
-        e.getValue().close();
-        DataKeyCache.release(plan.datasetId, e.getKey());
+      for (CellDecryptor d : open.values()) {
+        d.close();
       }
+      leases.values().forEach(DataKeyCache.Lease::close);
       open.clear();
+      leases.clear();
       lastDecryptor = null;
     }
   }

@@ -3,8 +3,10 @@ package io.columnseal.jobs.decrypt;
 import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.QuarantineFolder;
 import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.Commit;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +33,9 @@ public final class QuarantineJob {
       return run(spark, s);
     } catch (RuntimeException e) {
       throw JobFailures.unwrap(e);
+    } finally {
+      // The job's DEKs end with it (this JVM's entries; executors' expire after DataKeyCache.IDLE).
+      DataKeyCache.shared().clear();
     }
   }
 
@@ -51,6 +56,7 @@ public final class QuarantineJob {
           + " rows: no committed run quarantined any (input.malformed=quarantine)");
     }
     OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
+    KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "decrypt --quarantine");
     PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
     KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), quarantineRuns));
     // Named as the cells' associated data binds them, the record column opens like a data column.

@@ -1,10 +1,17 @@
 package io.columnseal.jobs.recovery;
 
 import io.columnseal.jobs.dataset.DatasetFiles;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RecoveredRun;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.TrustedKeys;
+import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -12,20 +19,58 @@ import org.apache.spark.sql.SparkSession;
 /**
  * recover: finishes, now, the encrypt runs of a dataset that stopped between their data commit
  * and their manifest commit, as the next encrypt run would before its own work
- * ({@link RunRecovery}, docs/RELIABILITY.md). Runs on the driver; no Spark job, no KMS call.
+ * ({@link RunRecovery}, docs/RELIABILITY.md). Runs on the driver; no Spark job, no KMS call
+ * (except DescribeKey of alias entries of {@code kms.allowedKeys}, when needed).
  */
 public final class RecoverJob {
   private RecoverJob() {}
 
+  /** As {@link #run(SparkSession, String, String, boolean, TrustedKeys, KeyService)} with the default trusted keys. */
+  public static List<RecoveredRun> run(SparkSession spark, String datasetPath, String manifestPath, boolean force) {
+    return run(spark, datasetPath, manifestPath, force, null, null);
+  }
+
   /**
    * @param manifestPath where the manifest lives, or null for {@code <dataset>/_columnseal}
    * @param force take runs whose driver ran on another host for dead, however recent
+   * @param allowedKeys kms.allowedKeys, or null for the default
+   * @param kms resolves alias entries of {@code allowedKeys}; null when no key service is configured
    * @return what was done with each pending record; empty when there was none
+   * @throws io.columnseal.kms.UntrustedKeyException before anything is moved or committed, when
+   *     a DEK of the manifest or of a pending record is wrapped under a key that is not allowed
    */
-  public static List<RecoveredRun> run(SparkSession spark, String datasetPath, String manifestPath, boolean force) {
+  public static List<RecoveredRun> run(SparkSession spark, String datasetPath, String manifestPath, boolean force,
+      TrustedKeys allowedKeys, KeyService kms) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path dir = DatasetFiles.manifestDir(datasetPath, manifestPath);
-    return new RunRecovery(conf, datasetPath, dir, ManifestStore.at(dir, conf), Clock.systemUTC(), "recover command",
-        force).recoverAll();
+    ManifestStore store = ManifestStore.at(dir, conf);
+    checkKeys(conf, dir, store.read(), allowedKeys, kms);
+    return new RunRecovery(conf, datasetPath, dir, store, Clock.systemUTC(), "recover command", force).recoverAll();
+  }
+
+  /**
+   * A recovered commit makes a pending record's DEKs part of the dataset, so they are held to
+   * the list readers use, with the manifest's own, before anything happens.
+   */
+  private static void checkKeys(Configuration conf, Path dir, Optional<ManifestState> state, TrustedKeys allowedKeys,
+      KeyService kms) {
+    Map<String, Long> counts = new TreeMap<>(state.map(s -> KeyTrust.countByKey(s.deks().values())).orElse(Map.of()));
+    for (Path file : DatasetFiles.pendingRecords(conf, dir).values()) {
+      PendingRecord rec = PendingRecord.readIfPresent(conf, file);
+      if (rec == null || rec.tasks == null) {
+        continue;
+      }
+      for (PendingRecord.Task t : rec.tasks) {
+        if (t.deks != null) {
+          t.deks.forEach(d -> counts.merge(d.keyArn, 1L, Long::sum));
+        }
+      }
+    }
+    if (state.isPresent()) {
+      KeyTrust.check(allowedKeys, state.get(), counts, kms, "recover");
+    } else if (allowedKeys != null) {
+      // No commit yet: the default has nothing to go by and trusts the run's own keys.
+      allowedKeys.check(counts, kms, "recover of dataset at " + dir.getParent());
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.columnseal.jobs.rewrap;
 
 import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunIds;
 import io.columnseal.kms.AwsKms;
 import io.columnseal.kms.AwsKmsOptions;
@@ -39,12 +40,15 @@ public final class RewrapJob {
   public static RewrapPlan plan(Configuration conf, RewrapSettings settings, KeyService kms) {
     Instant started = Instant.now();
     DatasetSnapshot snap = DatasetSnapshot.open(conf, settings.datasetPath, settings.manifestPath);
-    // The first KMS call, after every check that needs none.
+    // Before any ReEncrypt: every DEK's current key must be trusted (alias entries may cost a DescribeKey).
+    KeyTrust.check(settings.allowedKeys, snap.state, kms, "rewrap");
     KeyDescription target = kms.describeKey(settings.targetKey);
     if (!target.enabled()) {
       throw new KeyDisabledException("DescribeKey", settings.targetKey, "key " + target.keyArn() + " is "
           + target.state().kmsName() + "; rewrap needs an enabled target key");
     }
+    KeyTrust.effective(settings.allowedKeys, snap.state).checkTarget(target.keyArn(), kms,
+        "rewrap of dataset " + snap.state.datasetId());
     return new RewrapPlan(conf, settings, kms, snap, target.keyArn(), RunIds.next(started), started);
   }
 

@@ -1,6 +1,7 @@
 package io.columnseal.jobs.rewrap;
 
 import io.columnseal.crypto.DekId;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummaries;
 import io.columnseal.manifest.CommitConflictException;
 import io.columnseal.manifest.CommitDraft;
@@ -153,6 +154,8 @@ public final class RewrapResult {
       }
     }
     r.deksAddedMeanwhile += added;
+    // DEKs another writer added meanwhile are held to the same list before any ReEncrypt.
+    KeyTrust.check(plan.settings.allowedKeys, state, KeyTrust.countByKey(todo), plan.kms, "rewrap catch-up");
     RewrapWorkers.Pass pass = workers.run(todo, state.deks().size() - todo.size(), state.deks().size());
     r.reEncrypted += pass.entries.size();
     if (pass.failures.count() > 0 || pass.notAttempted > 0) {

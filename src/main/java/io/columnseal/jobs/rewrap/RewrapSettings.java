@@ -1,8 +1,11 @@
 package io.columnseal.jobs.rewrap;
 
 import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.KeyTrust;
+import io.columnseal.kms.TrustedKeys;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 /** A validated rewrap request; the builder checks every value and names the option at fault. */
 public final class RewrapSettings {
@@ -39,6 +42,8 @@ public final class RewrapSettings {
   /** Where progress lines go (stderr in the CLI); null for none. */
   public final PrintStream progress;
   public final Duration progressInterval;
+  /** The master keys DEKs may be wrapped under, before and after; null for the default (docs/jobs/rewrap.md). */
+  public final TrustedKeys allowedKeys;
 
   private RewrapSettings(Builder b) {
     this.datasetPath = b.datasetPath;
@@ -57,6 +62,7 @@ public final class RewrapSettings {
     this.commitAttempts = b.commitAttempts;
     this.progress = b.progress;
     this.progressInterval = b.progressInterval;
+    this.allowedKeys = b.trusted;
   }
 
   public static Builder builder(String datasetPath, String targetKey) {
@@ -80,10 +86,18 @@ public final class RewrapSettings {
     private int commitAttempts = 5;
     private PrintStream progress;
     private Duration progressInterval = Duration.ofSeconds(5);
+    private List<String> allowedKeys;
+    private TrustedKeys trusted;
 
     private Builder(String datasetPath, String targetKey) {
       this.datasetPath = datasetPath;
       this.targetKey = targetKey;
+    }
+
+    /** kms.allowedKeys entries; null (the default) trusts the account and Region of the dataset's first keys. */
+    public Builder allowedKeys(List<String> entries) {
+      this.allowedKeys = entries == null ? null : List.copyOf(entries);
+      return this;
     }
 
     public Builder manifestPath(String path) {
@@ -181,6 +195,7 @@ public final class RewrapSettings {
           || progressInterval == null || progressInterval.isNegative() || progressInterval.isZero()) {
         throw new IllegalArgumentException("checkpoint and progress intervals must be positive");
       }
+      trusted = KeyTrust.parse(allowedKeys);
       return new RewrapSettings(this);
     }
 

@@ -7,11 +7,14 @@ import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunIds;
 import io.columnseal.jobs.dataset.RunSummaries;
 import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.jobs.decrypt.DataKeyCache;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServices;
+import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.DekRecord;
@@ -55,6 +58,9 @@ public final class VerifyJob {
       return verify(spark, s);
     } catch (Exception e) {
       throw JobFailures.unwrap(e);
+    } finally {
+      // The job's DEKs end with it (this JVM's entries; executors' expire after DataKeyCache.IDLE).
+      DataKeyCache.shared().clear();
     }
   }
 
@@ -63,6 +69,10 @@ public final class VerifyJob {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);
     VerifyReport r = new VerifyReport();
+    if (!s.shallow) {
+      // Before the first KMS call: a DEK under an untrusted key is never sent to KMS (exit 1).
+      KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "verify");
+    }
     r.datasetId = snap.state.datasetId();
     r.path = s.datasetPath;
     r.manifestVersion = snap.state.version();
@@ -75,6 +85,14 @@ public final class VerifyJob {
       r.deksPerMasterKey.merge(d.keyArn(), 1L, Long::sum);
     }
 
+    if (s.shallow) {
+      // No KMS call to guard: report it (alias entries are not resolved without a key service).
+      try {
+        KeyTrust.check(s.allowedKeys, snap.state, null, "verify --shallow");
+      } catch (UntrustedKeyException e) {
+        r.find("untrusted-key", e.getMessage());
+      }
+    }
     for (String c : s.sensitiveColumns) {
       if (!snap.state.encryptedColumns().contains(c)) {
         r.find("sensitive-columns", "column " + c + " is configured as sensitive but the dataset does not encrypt it");

@@ -103,6 +103,7 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
     CellPlacement placement = new CellPlacement(bindings);
     String lastFile = null;
     Path filePath = null;
+    Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     ColumnSpec[] specs = new ColumnSpec[ordinals.length];
     for (int k = 0; k < specs.length; k++) {
       specs[k] = SparkTypes.columnSpec(datasetId, names[k], originalTypes[k]);
@@ -148,8 +149,9 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
           try {
             CellDecryptor d = open.get(id);
             if (d == null) {
-              OpeningKey dk = DataKeyCache.acquire(keyService, datasetId, id, table.get(id.asLong()));
-              d = CellDecryptor.open(dk);
+              DataKeyCache.Lease lease = DataKeyCache.shared().acquire(keyService, id, table.get(id.asLong()));
+              leases.put(id, lease);
+              d = CellDecryptor.open(lease.key());
               open.put(id, d);
             }
             InternalCells.decode(specs[k], d.open(specs[k], cell));
@@ -160,9 +162,7 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
         }
       }
     } finally {
-      for (DekId id : open.keySet()) {
-        DataKeyCache.release(datasetId, id);
-      }
+      leases.values().forEach(DataKeyCache.Lease::close);
     }
     return List.of(r).iterator();
   }

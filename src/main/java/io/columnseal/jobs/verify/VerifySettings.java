@@ -1,7 +1,9 @@
 package io.columnseal.jobs.verify;
 
 import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.TrustedKeys;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,9 +20,17 @@ public final class VerifySettings {
   public final List<String> sensitiveColumns;
   /** Where to write the JSON report; null for {@code _columnseal/reports/}. */
   public final String reportPath;
+  /** The master keys the dataset's DEKs may be wrapped under; null for the default (docs/jobs/verify.md). */
+  public final TrustedKeys allowedKeys;
 
   public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
       int samplesPerFile, List<String> sensitiveColumns, String reportPath) {
+    this(datasetPath, manifestPath, keyService, shallow, samplesPerFile, sensitiveColumns, reportPath, null);
+  }
+
+  /** @param allowedKeys kms.allowedKeys entries, or null for the default */
+  public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
+      int samplesPerFile, List<String> sensitiveColumns, String reportPath, List<String> allowedKeys) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     if (keyService == null && !shallow) {
@@ -34,5 +44,6 @@ public final class VerifySettings {
     this.samplesPerFile = samplesPerFile;
     this.sensitiveColumns = List.copyOf(sensitiveColumns);
     this.reportPath = reportPath;
+    this.allowedKeys = KeyTrust.parse(allowedKeys);
   }
 }

@@ -24,6 +24,7 @@ import io.columnseal.jobs.encrypt.RunScopedCommitter;
 import io.columnseal.jobs.verify.VerifyJob;
 import io.columnseal.jobs.verify.VerifyReport;
 import io.columnseal.jobs.verify.VerifySettings;
+import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.ManifestState;
@@ -110,6 +111,31 @@ public class RecoveryTest {
     assertNoPendingRecord(enc);
     assertClean(kit, enc);
     assertDecrypts(kit, enc, batch(0, 6), batch(100, 6), batch(200, 6));
+  }
+
+  @Test
+  void recoverRefusesAPendingRecordWhoseDeksNameAKeyOutsideTheTrustedOnes() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path dir = tmp.resolve("enc");
+    String enc = dir.toString();
+    encrypt(kit, enc, OutputMode.ERROR, batch(0, 6));
+    String trusted = OutputModesTest.state(enc).deks().values().iterator().next().keyArn();
+    String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6));
+    // Whoever can write the pending record points its DEKs at a key of another account.
+    String foreign = "arn:aws:kms:local:999988887777:key/0f0e0d0c-0b0a-4909-8807-060504030201";
+    Path record = dir.resolve("_columnseal/_pending/" + dead + ".json");
+    String json = Files.readString(record);
+    assertTrue(json.contains(trusted));
+    Files.writeString(record, json.replace(trusted, foreign));
+
+    UntrustedKeyException e = assertThrows(UntrustedKeyException.class,
+        () -> RecoverJob.run(JobTestKit.spark(), enc, null, false));
+    assertEquals("recover of dataset cards: 2 DEKs are wrapped under master key " + foreign + ", which the default (the"
+        + " account and Region of the dataset's first master keys; set kms.allowedKeys to trust others) does not allow;"
+        + " refused before any KMS call with a wrapped key", e.getMessage());
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
+    assertEquals(List.of(dead + ".json"), pendingRecords(enc), "the record is kept");
+    assertEquals(2, unrecorded(enc).size(), "no file moved or removed");
   }
 
   @Test

@@ -97,7 +97,7 @@ class RewrapAwsKmsTest {
     kms.permissions().clear();
     kms.enable(keyA);
     kms.enable(keyB);
-    DataKeyCache.destroyIdle();
+    DataKeyCache.shared().clear();
   }
 
   private RewrapSettings.Builder settings(String toKey) {

@@ -99,7 +99,7 @@ class RewrapLocalKeyringTest {
       ring.disable(key);
     }
     kit.reloadKeys();
-    DataKeyCache.destroyIdle();
+    DataKeyCache.shared().clear();
   }
 
   private Path checkpoints() {
