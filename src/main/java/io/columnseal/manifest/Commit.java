@@ -2,6 +2,7 @@ package io.columnseal.manifest;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -149,14 +150,10 @@ public final class Commit {
     return digest;
   }
 
+  /** Equal when their files would hold the same bytes (the codec writes every member). */
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof Commit)) {
-      return false;
-    }
-    Commit c = (Commit) o;
-    return c.formatVersion == formatVersion && c.number == number && c.time.equals(time) && c.draft.equals(draft)
-        && Objects.equals(c.parentDigest, parentDigest) && Objects.equals(c.digest, digest);
+    return o instanceof Commit && Arrays.equals(CommitCodec.encode((Commit) o), CommitCodec.encode(this));
   }
 
   @Override

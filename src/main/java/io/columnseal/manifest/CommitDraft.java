@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -132,23 +131,6 @@ public final class CommitDraft {
 
   public Map<String, Long> stats() {
     return stats;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof CommitDraft)) {
-      return false;
-    }
-    CommitDraft d = (CommitDraft) o;
-    return d.kind == kind && d.datasetId.equals(datasetId) && d.runId.equals(runId) && d.operation.equals(operation)
-        && Objects.equals(d.schema, schema) && d.addedDeks.equals(addedDeks) && d.rewrappedDeks.equals(rewrappedDeks)
-        && d.files.equals(files) && d.removedFiles.equals(removedFiles) && Objects.equals(d.cellEncoding, cellEncoding)
-        && d.inputs.equals(inputs) && d.boundFiles.equals(boundFiles) && d.stats.equals(stats);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(kind, datasetId, runId, files);
   }
 
   @Override
