@@ -7,7 +7,7 @@ import static io.columnseal.kms.AwsKmsAnswers.requireBlob;
 import static io.columnseal.kms.AwsKmsAnswers.requireKeyArn;
 import static io.columnseal.kms.AwsKmsAnswers.requireWellFormed;
 import static io.columnseal.kms.AwsKmsAnswers.sdkOwnedBytes;
-import static io.columnseal.kms.AwsKmsAnswers.zero;
+import static io.columnseal.kms.AwsKmsAnswers.thenZero;
 
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
@@ -68,15 +68,12 @@ public final class AwsKms implements KeyService {
         .keyId(keyId)
         .keySpec(DataKeySpec.AES_256)
         .encryptionContext(context.asMap())));
-    byte[] plaintext = sdkOwnedBytes(r.plaintext());
-    try {
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
       String arn = answeredArn(op, keyId, r.keyId(), dekId.hex());
       WrappedKey wrapped = new WrappedKey(arn, requireBlob(op, arn, r.ciphertextBlob()));
       checkKeyLength(op, arn, dekId, plaintext);
       return new GeneratedDataKey(SealingKey.of(dekId, plaintext), wrapped);
-    } finally {
-      zero(plaintext);
-    }
+    });
   }
 
   @Override
@@ -90,17 +87,14 @@ public final class AwsKms implements KeyService {
         .keyId(arn)
         .ciphertextBlob(SdkBytes.fromByteArray(wrapped.blob()))
         .encryptionContext(context.asMap())));
-    byte[] plaintext = sdkOwnedBytes(r.plaintext());
-    try {
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
       if (!arn.equals(r.keyId())) {
         throw new KeyMismatchException(op, arn, "DEK " + dekId + ": KMS answered with key " + r.keyId()
             + " but the manifest says the DEK was wrapped under " + arn);
       }
       checkKeyLength(op, arn, dekId, plaintext);
       return OpeningKey.of(dekId, plaintext);
-    } finally {
-      zero(plaintext);
-    }
+    });
   }
 
   @Override

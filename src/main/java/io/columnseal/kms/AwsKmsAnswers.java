@@ -5,6 +5,7 @@ import io.columnseal.crypto.InvalidDataKeyException;
 import io.columnseal.crypto.SealingKey;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Function;
 import software.amazon.awssdk.core.SdkBytes;
 
 /**
@@ -68,9 +69,14 @@ final class AwsKmsAnswers {
     return bytes == null ? null : bytes.asByteArrayUnsafe();
   }
 
-  static void zero(byte[] b) {
-    if (b != null) {
-      Arrays.fill(b, (byte) 0);
+  /** The key built from the SDK's plaintext array, which is zeroed afterwards whatever happens. */
+  static <T> T thenZero(byte[] plaintext, Function<byte[], T> use) {
+    try {
+      return use.apply(plaintext);
+    } finally {
+      if (plaintext != null) {
+        Arrays.fill(plaintext, (byte) 0);
+      }
     }
   }
 

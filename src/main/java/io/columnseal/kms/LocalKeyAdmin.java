@@ -17,16 +17,15 @@ import org.slf4j.LoggerFactory;
 final class LocalKeyAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(LocalKeyring.class);
 
+  private final SecureRandom random = new SecureRandom();
   private final LocalKeyringStore store;
   private final LocalKeyChecks checks;
   private final Clock clock;
-  private final SecureRandom random;
 
-  LocalKeyAdmin(LocalKeyringStore store, LocalKeyChecks checks, Clock clock, SecureRandom random) {
+  LocalKeyAdmin(LocalKeyringStore store, Clock clock) {
     this.store = store;
-    this.checks = checks;
+    this.checks = new LocalKeyChecks(store.path());
     this.clock = clock;
-    this.random = random;
   }
 
   KeyDescription createKey(String aliasOrNull, String description, KeySpec spec) {

@@ -57,7 +57,7 @@ public final class LocalKeyring implements KeyService {
   private LocalKeyring(LocalKeyringFile file, Clock clock, LocalKeyringContents snapshot) {
     this.store = new LocalKeyringStore(file, snapshot);
     this.checks = new LocalKeyChecks(file.path());
-    this.admin = new LocalKeyAdmin(store, checks, clock, random);
+    this.admin = new LocalKeyAdmin(store, clock);
     LOG.warn("Opened local keyring {} ({} keys): for local development and tests only, never for production data",
         file.path(), snapshot.keys().size());
   }
