@@ -1,10 +1,17 @@
 package io.columnseal.kms;
 
+import static io.columnseal.kms.AwsKmsAnswers.answeredArn;
+import static io.columnseal.kms.AwsKmsAnswers.checkKeyLength;
+import static io.columnseal.kms.AwsKmsAnswers.requireArgs;
+import static io.columnseal.kms.AwsKmsAnswers.requireBlob;
+import static io.columnseal.kms.AwsKmsAnswers.requireKeyArn;
+import static io.columnseal.kms.AwsKmsAnswers.requireWellFormed;
+import static io.columnseal.kms.AwsKmsAnswers.sdkOwnedBytes;
+import static io.columnseal.kms.AwsKmsAnswers.thenZero;
+
 import io.columnseal.crypto.DekId;
-import io.columnseal.crypto.InvalidDataKeyException;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.SealingKey;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -65,15 +72,12 @@ public final class AwsKms implements KeyService {
         .keyId(keyId)
         .keySpec(DataKeySpec.AES_256)
         .encryptionContext(context.asMap())));
-    byte[] plaintext = sdkOwnedBytes(r.plaintext());
-    try {
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
       String arn = answeredArn(op, keyId, r.keyId(), dekId.hex());
       WrappedKey wrapped = new WrappedKey(arn, requireBlob(op, arn, r.ciphertextBlob()));
       checkKeyLength(op, arn, dekId, plaintext);
       return new GeneratedDataKey(SealingKey.of(dekId, plaintext), wrapped);
-    } finally {
-      zero(plaintext);
-    }
+    });
   }
 
   @Override
@@ -87,17 +91,14 @@ public final class AwsKms implements KeyService {
         .keyId(arn)
         .ciphertextBlob(SdkBytes.fromByteArray(wrapped.blob()))
         .encryptionContext(context.asMap())));
-    byte[] plaintext = sdkOwnedBytes(r.plaintext());
-    try {
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
       if (!arn.equals(r.keyId())) {
         throw new KeyMismatchException(op, arn, "DEK " + dekId + ": KMS answered with key " + r.keyId()
             + " but the manifest says the DEK was wrapped under " + arn);
       }
       checkKeyLength(op, arn, dekId, plaintext);
       return OpeningKey.of(dekId, plaintext);
-    } finally {
-      zero(plaintext);
-    }
+    });
   }
 
   @Override
@@ -268,59 +269,6 @@ public final class AwsKms implements KeyService {
     }
   }
 
-  /**
-   * The key ARN KMS answered with, after checking it is the key asked for (see
-   * {@link AwsKeyRef#answerProblem}): a KMS, proxy or endpoint that names another key would
-   * otherwise have the manifest record a key that does not hold the DEK.
-   */
-  private static String answeredArn(String operation, String keyId, String answered, String dek) {
-    String problem = AwsKeyRef.answerProblem(keyId, answered);
-    if (problem != null) {
-      throw new KeyMismatchException(operation, keyId, (dek == null ? "" : "DEK " + dek + ": ") + problem
-          + (AwsKeyRef.isKeyArn(answered) || answered == null ? "" : " (got " + answered.length() + " characters)"));
-    }
-    return answered;
-  }
-
-  /** A malformed key reference never reaches KMS (whose error would quote it) nor a message. */
-  private static void requireWellFormed(String operation, String keyId) {
-    String problem = AwsKeyRef.problem(keyId);
-    if (problem != null) {
-      throw new KmsRequestRejectedException(operation, AwsKeyRef.INVALID, problem);
-    }
-  }
-
-  /** A wrapped DEK names its key by key ARN (the manifest records what KMS answered). */
-  private static void requireKeyArn(String operation, String arn, String dek) {
-    if (!AwsKeyRef.isKeyArn(arn)) {
-      throw new KmsRequestRejectedException(operation, AwsKeyRef.INVALID, (dek == null ? "" : "DEK " + dek + ": ")
-          + "the wrapped key names no key ARN (" + (arn == null ? 0 : arn.length()) + " characters)");
-    }
-  }
-
-  private static byte[] requireBlob(String operation, String arn, SdkBytes blob) {
-    if (blob == null || blob.asByteArrayUnsafe().length == 0) {
-      throw new KmsRequestRejectedException(operation, arn, "KMS answered without a ciphertext blob");
-    }
-    return blob.asByteArray();
-  }
-
-  private static void checkKeyLength(String operation, String arn, DekId dekId, byte[] plaintext) {
-    int n = plaintext == null ? 0 : plaintext.length;
-    if (n != SealingKey.KEY_BYTES) {
-      throw new InvalidDataKeyException(operation + " under key " + arn + " returned " + n
-          + " bytes of plaintext for DEK " + dekId + ", expected " + SealingKey.KEY_BYTES);
-    }
-  }
-
-  /**
-   * The SDK's own array behind the plaintext (not a copy), so zeroing it clears the copy the
-   * SDK keeps in the response object. The HTTP layer's buffers are out of our reach.
-   */
-  private static byte[] sdkOwnedBytes(SdkBytes bytes) {
-    return bytes == null ? null : bytes.asByteArrayUnsafe();
-  }
-
   private static void closeQuietly(AutoCloseable c) {
     if (c == null) {
       return;
@@ -330,17 +278,5 @@ public final class AwsKms implements KeyService {
     } catch (Exception e) {
       // Closing releases connections; a failure here leaves nothing to undo.
     }
-  }
-
-  private static void zero(byte[] b) {
-    if (b != null) {
-      Arrays.fill(b, (byte) 0);
-    }
-  }
-
-  private static void requireArgs(Object a, Object b, Object c) {
-    Objects.requireNonNull(a);
-    Objects.requireNonNull(b);
-    Objects.requireNonNull(c, "encryption context");
   }
 }

@@ -6,23 +6,8 @@ import io.columnseal.crypto.SealingKey;
  * What GenerateDataKey returns: the plaintext DEK (executor memory only; the caller destroys it)
  * and the same DEK wrapped under the master key.
  */
-public final class GeneratedDataKey {
-  private final SealingKey plaintext;
-  private final WrappedKey wrapped;
-
-  public GeneratedDataKey(SealingKey plaintext, WrappedKey wrapped) {
-    this.plaintext = plaintext;
-    this.wrapped = wrapped;
-  }
-
-  public SealingKey plaintext() {
-    return plaintext;
-  }
-
-  public WrappedKey wrapped() {
-    return wrapped;
-  }
-
+public record GeneratedDataKey(SealingKey plaintext, WrappedKey wrapped) {
+  // Ids only: the record's own toString would print the key objects.
   @Override
   public String toString() {
     return "GeneratedDataKey[" + plaintext.id() + ", " + wrapped.keyArn() + "]";

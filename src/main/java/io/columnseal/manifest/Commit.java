@@ -2,6 +2,7 @@ package io.columnseal.manifest;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -29,64 +30,56 @@ public final class Commit {
   private static final Pattern INPUT_FINGERPRINT = Pattern.compile("[0-9a-f]{32}");
 
   private final int formatVersion;
-  private final String datasetId;
   private final long number;
-  private final CommitKind kind;
-  private final String runId;
   private final Instant time;
-  private final Map<String, String> operation;
-  private final List<ColumnRecord> schema;
-  private final List<DekRecord> addedDeks;
-  private final List<RewrappedDek> rewrappedDeks;
-  private final List<String> files;
-  private final List<String> removedFiles;
-  private final String cellEncoding;
-  private final List<String> inputs;
-  private final List<FileRecord> boundFiles;
-  private final Map<String, Long> stats;
+  private final CommitDraft draft;
   private final String parentDigest;
   private final String digest;
 
+  // Checks in the order the fields are written, so a bad file is named by its first bad member.
   private Commit(Builder b, String digest) {
     this.formatVersion = b.formatVersion;
     if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
       throw new IllegalArgumentException("format version must be 1 to " + FORMAT_VERSION + ", got " + formatVersion);
     }
-    this.datasetId = Checks.text(b.datasetId, "dataset id");
+    String datasetId = Checks.text(b.datasetId, "dataset id");
     if (b.number < 1) {
       throw new IllegalArgumentException("commit numbers start at 1, got " + b.number);
     }
     this.number = b.number;
-    this.kind = Checks.present(b.kind, "commit kind");
-    this.runId = Checks.text(b.runId, "run id");
+    CommitKind kind = Checks.present(b.kind, "commit kind");
+    String runId = Checks.text(b.runId, "run id");
     this.time = Checks.present(b.time, "commit time");
-    this.operation = Checks.sortedMap(b.operation, "operation parameter");
-    this.schema = b.schema == null ? null : Checks.list(b.schema, "schema column");
-    this.addedDeks = sorted(Checks.list(b.addedDeks, "added DEK"), Comparator.comparing(DekRecord::id));
-    this.rewrappedDeks = sorted(Checks.list(b.rewrappedDeks, "rewrapped DEK"), Comparator.comparing(RewrappedDek::id));
+    Map<String, String> operation = Checks.sortedMap(b.operation, "operation parameter");
+    List<ColumnRecord> schema = b.schema == null ? null : Checks.list(b.schema, "schema column");
+    List<DekRecord> addedDeks = sorted(Checks.list(b.addedDeks, "added DEK"), Comparator.comparing(DekRecord::id));
+    List<RewrappedDek> rewrappedDeks =
+        sorted(Checks.list(b.rewrappedDeks, "rewrapped DEK"), Comparator.comparing(RewrappedDek::id));
     Checks.list(b.files, "data file").forEach(Checks::relativePath);
     Checks.list(b.removedFiles, "removed file").forEach(Checks::relativePath);
-    this.files = sorted(b.files, Comparator.naturalOrder());
-    this.removedFiles = sorted(b.removedFiles, Comparator.naturalOrder());
     if (b.cellEncoding != null && !CELL_ENCODINGS.contains(b.cellEncoding)) {
       throw new IllegalArgumentException("cell encoding must be one of " + CELL_ENCODINGS + ", got " + b.cellEncoding);
     }
-    this.cellEncoding = b.cellEncoding;
     Checks.list(b.inputs, "input fingerprint").forEach(f -> {
       if (!INPUT_FINGERPRINT.matcher(f).matches()) {
         throw new IllegalArgumentException("an input fingerprint must be 32 lower-case hex digits");
       }
     });
-    this.inputs = sorted(b.inputs, Comparator.naturalOrder());
-    if (formatVersion == 1 && (cellEncoding != null || !inputs.isEmpty())) {
+    // Sorted but not deduplicated: a commit holds exactly what its file holds.
+    List<String> inputs = sorted(b.inputs, Comparator.naturalOrder());
+    if (formatVersion == 1 && (b.cellEncoding != null || !inputs.isEmpty())) {
       throw new IllegalArgumentException("format version 1 has no cellEncoding or inputs; they need version 2");
     }
-    this.boundFiles = sorted(Checks.list(b.boundFiles, "bound file"), Comparator.comparing(FileRecord::path));
+    List<FileRecord> boundFiles =
+        sorted(Checks.list(b.boundFiles, "bound file"), Comparator.comparing(FileRecord::path));
     if (formatVersion < 3 && !boundFiles.isEmpty()) {
       throw new IllegalArgumentException("format version " + formatVersion + " has no boundFiles; they need version 3");
     }
-    this.stats = Checks.sortedMap(b.stats, "stat");
+    Map<String, Long> stats = Checks.sortedMap(b.stats, "stat");
     stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
+    this.draft = new CommitDraft(kind, datasetId, runId, operation, schema, addedDeks, rewrappedDeks,
+        sorted(b.files, Comparator.naturalOrder()), sorted(b.removedFiles, Comparator.naturalOrder()), b.cellEncoding,
+        inputs, boundFiles, stats);
     this.parentDigest = b.parentDigest == null ? null : sha256Hex(b.parentDigest, "parent digest");
     this.digest = digest == null ? null : sha256Hex(digest, "digest");
   }
@@ -110,21 +103,9 @@ public final class Commit {
     return formatVersion;
   }
 
-  public String datasetId() {
-    return datasetId;
-  }
-
   /** 1, 2, ...: the manifest version this commit creates. */
   public long number() {
     return number;
-  }
-
-  public CommitKind kind() {
-    return kind;
-  }
-
-  public String runId() {
-    return runId;
   }
 
   /** When the commit was written. */
@@ -132,56 +113,32 @@ public final class Commit {
     return time;
   }
 
-  public Map<String, String> operation() {
-    return operation;
-  }
-
-  /** The schema this commit sets, or null if it leaves the schema as it was. */
-  public List<ColumnRecord> schema() {
-    return schema;
-  }
-
-  /** Sorted by DEK id. */
-  public List<DekRecord> addedDeks() {
-    return addedDeks;
-  }
-
-  /** Sorted by DEK id. */
-  public List<RewrappedDek> rewrappedDeks() {
-    return rewrappedDeks;
-  }
-
-  /** Data files this commit adds, relative to the dataset root; sorted. */
-  public List<String> files() {
-    return files;
-  }
-
-  /** Data files this commit removes; sorted. */
-  public List<String> removedFiles() {
-    return removedFiles;
-  }
-
-  /** {@code binary} or {@code base64}: how this commit's files store cells; null if not recorded (version 1). */
-  public String cellEncoding() {
-    return cellEncoding;
-  }
-
-  /** Fingerprints of the input files this commit's data came from (docs/FORMAT.md 5.2); sorted. */
-  public List<String> inputs() {
-    return inputs;
-  }
-
   /**
-   * Version 3: each added file with its size and the DEKs its cells may name, sorted by path;
-   * empty in older versions, whose files may hold cells of any DEK of the dataset.
+   * What the commit holds besides its number, time and digests, as read: sorted lists (DEKs by id,
+   * files and bound files by path), inputs sorted and kept as written.
    */
-  public List<FileRecord> boundFiles() {
-    return boundFiles;
+  public CommitDraft draft() {
+    return draft;
   }
 
-  public Map<String, Long> stats() {
-    return stats;
-  }
+  // The draft's accessors, for readers of a commit.
+  public String datasetId() { return draft.datasetId(); }
+  public CommitKind kind() { return draft.kind(); }
+  public String runId() { return draft.runId(); }
+  public Map<String, String> operation() { return draft.operation(); }
+  /** The schema this commit sets, or null if it leaves the schema as it was. */
+  public List<ColumnRecord> schema() { return draft.schema(); }
+  public List<DekRecord> addedDeks() { return draft.addedDeks(); }
+  public List<RewrappedDek> rewrappedDeks() { return draft.rewrappedDeks(); }
+  public List<String> files() { return draft.files(); }
+  public List<String> removedFiles() { return draft.removedFiles(); }
+  /** {@code binary} or {@code base64}; null if not recorded (version 1). */
+  public String cellEncoding() { return draft.cellEncoding(); }
+  /** Fingerprints of the input files this commit's data came from (docs/FORMAT.md 5.2). */
+  public List<String> inputs() { return draft.inputs(); }
+  /** Version 3: each added file with its size and DEKs; empty in older versions (any DEK of the dataset). */
+  public List<FileRecord> boundFiles() { return draft.boundFiles(); }
+  public Map<String, Long> stats() { return draft.stats(); }
 
   /** The digest of the previous commit, or null for commit 1. */
   public String parentDigest() {
@@ -193,31 +150,22 @@ public final class Commit {
     return digest;
   }
 
+  /** Equal when their files would hold the same bytes (the codec writes every member). */
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof Commit)) {
-      return false;
-    }
-    Commit c = (Commit) o;
-    return c.formatVersion == formatVersion && c.datasetId.equals(datasetId) && c.number == number && c.kind == kind
-        && c.runId.equals(runId) && c.time.equals(time) && c.operation.equals(operation)
-        && Objects.equals(c.schema, schema) && c.addedDeks.equals(addedDeks) && c.rewrappedDeks.equals(rewrappedDeks)
-        && c.files.equals(files) && c.removedFiles.equals(removedFiles)
-        && Objects.equals(c.cellEncoding, cellEncoding) && c.inputs.equals(inputs) && c.boundFiles.equals(boundFiles)
-        && c.stats.equals(stats)
-        && Objects.equals(c.parentDigest, parentDigest) && Objects.equals(c.digest, digest);
+    return o instanceof Commit && Arrays.equals(CommitCodec.encode((Commit) o), CommitCodec.encode(this));
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(datasetId, number, digest);
+    return Objects.hash(datasetId(), number, digest);
   }
 
   @Override
   public String toString() {
-    return "Commit[" + number + " " + kind + " of dataset " + datasetId + " by run " + runId + " at " + time + ", "
-        + addedDeks.size() + " DEKs added, " + rewrappedDeks.size() + " rewrapped, " + files.size() + " files added, "
-        + removedFiles.size() + " removed]";
+    return "Commit[" + number + " " + kind() + " of dataset " + datasetId() + " by run " + runId() + " at " + time
+        + ", " + addedDeks().size() + " DEKs added, " + rewrappedDeks().size() + " rewrapped, " + files().size()
+        + " files added, " + removedFiles().size() + " removed]";
   }
 
   private static <T> List<T> sorted(List<T> list, Comparator<? super T> order) {
@@ -254,95 +202,25 @@ public final class Commit {
     private String parentDigest;
     private String digest;
 
-    Builder formatVersion(int v) {
-      formatVersion = v;
-      return this;
-    }
-
-    Builder datasetId(String v) {
-      datasetId = v;
-      return this;
-    }
-
-    Builder number(long v) {
-      number = v;
-      return this;
-    }
-
-    Builder kind(CommitKind v) {
-      kind = v;
-      return this;
-    }
-
-    Builder runId(String v) {
-      runId = v;
-      return this;
-    }
-
-    Builder time(Instant v) {
-      time = v;
-      return this;
-    }
-
-    Builder operation(Map<String, String> v) {
-      operation = v;
-      return this;
-    }
-
-    Builder schema(List<ColumnRecord> v) {
-      schema = v;
-      return this;
-    }
-
-    Builder addedDeks(List<DekRecord> v) {
-      addedDeks = v;
-      return this;
-    }
-
-    Builder rewrappedDeks(List<RewrappedDek> v) {
-      rewrappedDeks = v;
-      return this;
-    }
-
-    Builder files(List<String> v) {
-      files = v;
-      return this;
-    }
-
-    Builder removedFiles(List<String> v) {
-      removedFiles = v;
-      return this;
-    }
-
-    Builder cellEncoding(String v) {
-      cellEncoding = v;
-      return this;
-    }
-
-    Builder inputs(List<String> v) {
-      inputs = v;
-      return this;
-    }
-
-    Builder boundFiles(List<FileRecord> v) {
-      boundFiles = v;
-      return this;
-    }
-
-    Builder stats(Map<String, Long> v) {
-      stats = v;
-      return this;
-    }
-
-    Builder parentDigest(String v) {
-      parentDigest = v;
-      return this;
-    }
-
-    Builder digest(String v) {
-      digest = v;
-      return this;
-    }
+    // Plain setters; the Commit constructor checks everything.
+    Builder formatVersion(int v) { formatVersion = v; return this; }
+    Builder datasetId(String v) { datasetId = v; return this; }
+    Builder number(long v) { number = v; return this; }
+    Builder kind(CommitKind v) { kind = v; return this; }
+    Builder runId(String v) { runId = v; return this; }
+    Builder time(Instant v) { time = v; return this; }
+    Builder operation(Map<String, String> v) { operation = v; return this; }
+    Builder schema(List<ColumnRecord> v) { schema = v; return this; }
+    Builder addedDeks(List<DekRecord> v) { addedDeks = v; return this; }
+    Builder rewrappedDeks(List<RewrappedDek> v) { rewrappedDeks = v; return this; }
+    Builder files(List<String> v) { files = v; return this; }
+    Builder removedFiles(List<String> v) { removedFiles = v; return this; }
+    Builder cellEncoding(String v) { cellEncoding = v; return this; }
+    Builder inputs(List<String> v) { inputs = v; return this; }
+    Builder boundFiles(List<FileRecord> v) { boundFiles = v; return this; }
+    Builder stats(Map<String, Long> v) { stats = v; return this; }
+    Builder parentDigest(String v) { parentDigest = v; return this; }
+    Builder digest(String v) { digest = v; return this; }
 
     /** With the digest given (as read from a file); the reader checks it separately. */
     Commit build() {

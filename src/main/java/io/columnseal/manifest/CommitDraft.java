@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * What a run wants to commit; {@link ManifestStore#commit} gives it its number, time and digest
@@ -43,10 +44,33 @@ public final class CommitDraft {
       throw new IllegalArgumentException("cell encoding must be one of " + Commit.CELL_ENCODINGS + ", got " + b.cellEncoding);
     }
     this.cellEncoding = b.cellEncoding;
-    this.inputs = List.copyOf(new java.util.TreeSet<>(b.inputs));
+    this.inputs = List.copyOf(new TreeSet<>(b.inputs));
     this.boundFiles = List.copyOf(b.boundFiles);
     this.stats = Checks.sortedMap(b.stats, "stat");
     stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
+  }
+
+  /**
+   * A commit's draft part exactly as {@link Commit} checked and sorted it: no copy, no dedupe of
+   * {@code inputs}, so a commit read back holds what its file holds.
+   */
+  CommitDraft(CommitKind kind, String datasetId, String runId, Map<String, String> operation,
+      List<ColumnRecord> schema, List<DekRecord> addedDeks, List<RewrappedDek> rewrappedDeks, List<String> files,
+      List<String> removedFiles, String cellEncoding, List<String> inputs, List<FileRecord> boundFiles,
+      Map<String, Long> stats) {
+    this.kind = kind;
+    this.datasetId = datasetId;
+    this.runId = runId;
+    this.operation = operation;
+    this.schema = schema;
+    this.addedDeks = addedDeks;
+    this.rewrappedDeks = rewrappedDeks;
+    this.files = files;
+    this.removedFiles = removedFiles;
+    this.cellEncoding = cellEncoding;
+    this.inputs = inputs;
+    this.boundFiles = boundFiles;
+    this.stats = stats;
   }
 
   public static Builder builder(CommitKind kind, String datasetId, String runId) {

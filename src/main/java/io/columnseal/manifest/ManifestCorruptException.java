@@ -13,8 +13,7 @@ public final class ManifestCorruptException extends ManifestException {
    * @param detail what is wrong, without any key material
    */
   public ManifestCorruptException(String location, String detail) {
-    super("manifest " + location + " is corrupt: " + detail);
-    this.location = location;
+    this(location, detail, null);
   }
 
   public ManifestCorruptException(String location, String detail, Throwable cause) {
