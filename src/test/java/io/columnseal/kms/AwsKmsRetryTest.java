@@ -80,8 +80,9 @@ class AwsKmsRetryTest {
 
   @Test
   void thirtyPercentThrottlingIsAbsorbedByTheSdkRetries() throws Exception {
-    // Enough attempts that a run of throttles (0.3^6 per call) is practically impossible.
-    KeyService patient = open(server, RetryMode.STANDARD, 6, Duration.ofSeconds(2));
+    // Enough attempts that a run of throttles is practically impossible: 0.3^10 per call, about
+    // 1 in 2,800 runs of 200 calls (6 attempts, 0.3^6, failed about one run in seven).
+    KeyService patient = open(server, RetryMode.STANDARD, 10, Duration.ofSeconds(2));
     server.faults().throttle(0.3, 7);
     int calls = 200;
     ExecutorService pool = Executors.newFixedThreadPool(4);
