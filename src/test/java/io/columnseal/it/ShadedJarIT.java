@@ -90,12 +90,18 @@ class ShadedJarIT {
           args(List.of("compare", "--decrypted", decrypted.toString()), spec)));
       assertTrue(compare.stdout().startsWith("IDENTICAL: 1000 rows x 12 columns"), compare.describe());
 
-      // rewrap's own sample check decrypts cells with the new wrapping before it commits.
+      // rewrap's default sample check ReEncrypts sampled new wrappings from B to B before it commits.
       Submission.Result rewrap = ok(submit.run("rewrap", MASTER, s3,
           args(List.of("rewrap", "--dataset", dataset, "--to-key", "alias/cards-next"), spec)));
       assertTrue(rewrap.stdout().contains("rewrap cards: 4 DEK(s) now under " + keyB + " (manifest version 2"),
           rewrap.describe());
-      assertEquals(PARTITIONS, kms.log().count("ReEncrypt", LoggedRequest.OK));
+      List<LoggedRequest> reEncrypts = kms.log().of("ReEncrypt");
+      assertEquals(PARTITIONS, reEncrypts.stream().filter(r -> r.ok() && keyA.equals(r.keyId())).count(),
+          "one ReEncrypt off key A per DEK");
+      assertTrue(reEncrypts.stream().filter(r -> !keyA.equals(r.keyId())).allMatch(r -> r.ok() && keyB.equals(r.keyArn())),
+          "the sample check's ReEncrypts stay under B");
+      assertEquals(0, kms.log().of("Decrypt").stream().filter(r -> keyB.equals(r.keyArn())).count(),
+          "no Decrypt under the new key: rewrap needs ReEncrypt alone");
       Configuration conf = new Configuration();
       SharedS3.configure(conf);
       ManifestState m = ManifestStore.at(new org.apache.hadoop.fs.Path(dataset, "_columnseal"), conf).read().orElseThrow();
