@@ -1,11 +1,14 @@
 package io.columnseal.jobs.dataset;
 
 import io.columnseal.manifest.FileRecord;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -42,14 +45,25 @@ public final class FileBindings implements Serializable {
     this.files = files;
   }
 
-  public static FileBindings of(DatasetSnapshot snap) {
+  /**
+   * The dataset root is qualified first: a relative dataset path (work/cards_enc) must meet
+   * the absolute paths Spark reports for the files it reads.
+   */
+  public static FileBindings of(DatasetSnapshot snap, Configuration conf) {
+    Path root;
+    try {
+      Path p = new Path(snap.path);
+      root = p.getFileSystem(conf).makeQualified(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot resolve dataset path " + snap.path, e);
+    }
     Map<String, Entry> files = new HashMap<>();
     for (String f : snap.state.liveFiles()) {
       Optional<FileRecord> rec = snap.state.boundFile(f);
       long[] deks = rec.map(r -> r.deks().stream().mapToLong(d -> d.asLong()).sorted().toArray()).orElse(null);
       // partitionBy makes Spark sort a task's rows by folder after sealing, which may reorder
       // equal keys when the sort spills: only files at the root keep the sealing order.
-      files.put(key(new Path(snap.path, f)), new Entry(f, deks, rec.isPresent() && !f.contains("/")));
+      files.put(key(new Path(root, f)), new Entry(f, deks, rec.isPresent() && !f.contains("/")));
     }
     return new FileBindings(files);
   }

@@ -119,7 +119,7 @@ public final class DecryptJob {
       types[k] = snap.originalType(chosen.get(k));
     }
     return open(spark, snap, snap.read(spark), chosen, types, s, rowCounter, nullCells, binaryAsBase64,
-        FileBindings.of(snap));
+        FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()));
   }
 
   /**

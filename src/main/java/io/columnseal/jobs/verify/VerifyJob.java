@@ -79,7 +79,7 @@ public final class VerifyJob {
     r.checkedAt = started.toString();
     r.shallow = s.shallow;
     r.liveFiles = snap.state.liveFiles().size();
-    r.filesNotBound = FileBindings.of(snap).unbound();
+    r.filesNotBound = FileBindings.of(snap, conf).unbound();
     r.deksInManifest = snap.state.deks().size();
     for (DekRecord d : snap.state.deks().values()) {
       r.deksPerMasterKey.merge(d.keyArn(), 1L, Long::sum);
@@ -139,7 +139,7 @@ public final class VerifyJob {
         .broadcast(snap.dekTable());
     spark.sparkContext().setJobDescription("columnseal verify " + snap.state.datasetId());
     VerifyScanner scanner = new VerifyScanner(snap.state.datasetId(), enc.toArray(new String[0]), ordinals, types,
-        encoding, schema.fieldIndex(FILE_COLUMN), schema.fieldIndex(ROW_COLUMN), FileBindings.of(snap), s.shallow ? null : s.keyService, deks, s.samplesPerFile);
+        encoding, schema.fieldIndex(FILE_COLUMN), schema.fieldIndex(ROW_COLUMN), FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()), s.shallow ? null : s.keyService, deks, s.samplesPerFile);
     List<VerifyScanner.Result> parts = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(scanner).collect();
 
     Map<Long, Long> cells = new HashMap<>();

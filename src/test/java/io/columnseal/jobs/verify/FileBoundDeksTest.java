@@ -163,6 +163,27 @@ class FileBoundDeksTest {
     assertTrue(r.toTerminal().contains("note: 2 file(s) not bound to DEKs (written before format 3)"), r.toTerminal());
   }
 
+  @Test
+  void aDatasetNamedByARelativePathDecryptsAndVerifiesClean() throws IOException {
+    // The quickstart's own shape: work/cards_enc, relative to the current folder, while Spark
+    // reports each file it reads by its absolute path.
+    Path relative = Path.of("target", "relative-dataset-" + System.nanoTime());
+    String enc = relative.resolve("enc").toString();
+    try {
+      EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).build());
+      VerifyReport r = VerifyJob.run(JobTestKit.spark(), new VerifySettings(enc, null, kit.keys, false, 3, List.of(),
+          null));
+      assertTrue(r.ok(), r.toTerminal());
+      String out = tmp.resolve("dec").toString();
+      DecryptJob.run(JobTestKit.spark(), kit.decryptTo(enc, out, "parquet"));
+      assertEquals(JobTestKit.sorted(JobTestKit.sampleInput()), JobTestKit.sorted(JobTestKit.spark().read().parquet(out)));
+    } finally {
+      try (Stream<Path> walk = Files.walk(relative)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
+      }
+    }
+  }
+
   // ---- the two swaps
 
   private void crossFileSwapIsRefused(String enc, KeyServiceSpec keys) {
