@@ -49,6 +49,11 @@ public final class DeterministicCipher implements AutoCloseable {
   private final KeyParameter subkey;
   private final GCMSIVBlockCipher cipher = new GCMSIVBlockCipher();
   private final Map<Integer, byte[]> aads = new HashMap<>();
+  // What the cipher was last initialised for. GCM-SIV derives its per-nonce keys in init; with
+  // one fixed nonce they never change, and after doFinal bcprov resets to the initial AAD, so
+  // init runs again only when the direction or the type's associated data changes.
+  private Boolean initFor;
+  private byte[] initAad;
   private boolean closed;
 
   private DeterministicCipher(DomainKey key, byte[] subkeyBytes) {
@@ -128,7 +133,7 @@ public final class DeterministicCipher implements AutoCloseable {
     byte[] cell = new byte[OVERHEAD_BYTES + plaintext.length];
     cell[0] = VERSION;
     keyId.writeTo(cell, KEY_ID_OFFSET);
-    cipher.init(true, new AEADParameters(subkey, TAG_BYTES * 8, new byte[NONCE_BYTES], aad(column)));
+    init(true, column);
     int n = cipher.processBytes(plaintext, 0, plaintext.length, cell, HEADER_BYTES);
     try {
       cipher.doFinal(cell, HEADER_BYTES + n);
@@ -160,7 +165,7 @@ public final class DeterministicCipher implements AutoCloseable {
           + named + ", not key " + keyId + " of domain " + domain);
     }
     byte[] out = new byte[cell.length - OVERHEAD_BYTES];
-    cipher.init(false, new AEADParameters(subkey, TAG_BYTES * 8, new byte[NONCE_BYTES], aad(column)));
+    init(false, column);
     int n = cipher.processBytes(cell, HEADER_BYTES, cell.length - HEADER_BYTES, out, 0);
     try {
       cipher.doFinal(out, n);
@@ -170,6 +175,16 @@ public final class DeterministicCipher implements AutoCloseable {
           + " of domain " + domain + " failed authentication (changed bytes, or sealed for another domain, type or key)");
     }
     return out;
+  }
+
+  private void init(boolean encrypt, ColumnSpec column) {
+    byte[] aad = aad(column);
+    if (initFor == null || initFor != encrypt || initAad != aad) {
+      initFor = null; // a failing init leaves no half-set state behind
+      cipher.init(encrypt, new AEADParameters(subkey, TAG_BYTES * 8, new byte[NONCE_BYTES], aad));
+      initFor = encrypt;
+      initAad = aad;
+    }
   }
 
   private byte[] aad(ColumnSpec column) {

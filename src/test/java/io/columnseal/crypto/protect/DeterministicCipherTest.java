@@ -104,6 +104,40 @@ class DeterministicCipherTest {
   }
 
   @Test
+  void oneInstanceSealingAndOpeningInTurnGivesWhatFreshInstancesGive() {
+    ColumnSpec s = ColumnSpec.of("d", "c", CellType.STRING);
+    ColumnSpec l = ColumnSpec.of("d", "n", CellType.LONG);
+    String[] values = {PAN, "", "4111111111111112", "Zoë", PAN};
+    try (DomainKey k = key("pan"); DeterministicCipher busy = DeterministicCipher.open(k)) {
+      for (int i = 0; i < values.length; i++) {
+        byte[] cell = busy.sealValue(s, values[i]);
+        byte[] number = busy.sealValue(l, (long) i);
+        assertEquals(values[i], busy.openValue(s, cell));
+        try (DeterministicCipher fresh = DeterministicCipher.open(k)) {
+          assertArrayEquals(fresh.sealValue(s, values[i]), cell);
+        }
+        try (DeterministicCipher fresh = DeterministicCipher.open(k)) {
+          assertArrayEquals(fresh.sealValue(l, (long) i), number);
+        }
+        byte[] bad = cell.clone();
+        bad[bad.length - 1] ^= 1;
+        assertThrows(CellAuthenticationException.class, () -> busy.open(s, bad));
+        assertEquals(values[i], busy.openValue(s, cell), "a failed open leaves the cipher usable");
+      }
+      byte[][] run = new byte[values.length][];
+      for (int i = 0; i < values.length; i++) {
+        run[i] = busy.sealValue(s, values[i]); // one seal after another, same type: no re-init
+      }
+      for (int i = 0; i < values.length; i++) {
+        try (DeterministicCipher fresh = DeterministicCipher.open(k)) {
+          assertArrayEquals(fresh.sealValue(s, values[i]), run[i]);
+        }
+        assertEquals(values[i], busy.openValue(s, run[i]));
+      }
+    }
+  }
+
+  @Test
   void differentDomainsValuesAndTypesGiveDifferentCells() {
     ColumnSpec s = ColumnSpec.of("d", "c", CellType.STRING);
     try (DomainKey pan = key("pan"); DomainKey other = key("pan2");
