@@ -73,7 +73,7 @@ class ProtectionVectorsTest {
   void theProtectionWritesExactlyTheDocumentedOutput(Vector v) {
     String protection = v.get("protection");
     if (protection.equals("mask")) {
-      Masker m = Masker.of(MaskStyle.valueOf(v.get("options").toUpperCase(java.util.Locale.ROOT)));
+      Masker m = Masker.of(MaskStyle.fromConfigName(v.get("options")));
       assertEquals(v.get("output"), m.mask(v.get("value")));
       return;
     }
