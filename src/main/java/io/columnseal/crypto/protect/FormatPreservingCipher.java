@@ -77,6 +77,39 @@ public final class FormatPreservingCipher implements AutoCloseable {
     return new String(ascii(process(false, column, digits(column, value))), java.nio.charset.StandardCharsets.US_ASCII);
   }
 
+  /**
+   * {@link #encrypt(String, String)} on ASCII digit bytes (a Spark string's UTF-8 bytes), for
+   * the hot path: no String made. Returns new ASCII digit bytes.
+   */
+  public byte[] encryptAscii(String column, byte[] ascii) {
+    return ascii(process(true, column, digits(column, ascii)));
+  }
+
+  /** {@link #decrypt(String, String)} on ASCII digit bytes. */
+  public byte[] decryptAscii(String column, byte[] ascii) {
+    return ascii(process(false, column, digits(column, ascii)));
+  }
+
+  /**
+   * True when {@code value} could be an output of this cipher (for verify's shape check): digits
+   * only, at least {@link #minDigits()} and at most {@value #MAX_DIGITS}, Luhn-valid in luhn mode.
+   * Not a proof: any such string decrypts to something.
+   */
+  public boolean hasOutputShape(String value) {
+    if (value == null || value.length() < minDigits() || value.length() > MAX_DIGITS) {
+      return false;
+    }
+    byte[] d = new byte[value.length()];
+    for (int i = 0; i < d.length; i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      d[i] = (byte) (c - '0');
+    }
+    return !options.luhn() || Luhn.valid(d, d.length);
+  }
+
   private byte[] process(boolean encrypt, String column, byte[] d) {
     checkLive();
     int len = d.length;
@@ -155,6 +188,27 @@ public final class FormatPreservingCipher implements AutoCloseable {
       char c = value.charAt(i);
       if (c < '0' || c > '9') {
         throw new FpeInputException("a value of column " + column + " has a character other than 0-9 at position "
+            + (i + 1) + " of " + len + "; fpe takes digits only (strip separators first)");
+      }
+      d[i] = (byte) (c - '0');
+    }
+    return d;
+  }
+
+  private static byte[] digits(String column, byte[] ascii) {
+    if (ascii == null) {
+      throw new IllegalArgumentException("column " + column + ": a null has no fpe form; keep it null");
+    }
+    int len = ascii.length;
+    if (len > MAX_DIGITS) {
+      throw new FpeInputException("a value of column " + column + " has " + len + " bytes; fpe takes at most "
+          + MAX_DIGITS + " digits");
+    }
+    byte[] d = new byte[len];
+    for (int i = 0; i < len; i++) {
+      int c = ascii[i];
+      if (c < '0' || c > '9') {
+        throw new FpeInputException("a value of column " + column + " has a byte other than 0-9 at position "
             + (i + 1) + " of " + len + "; fpe takes digits only (strip separators first)");
       }
       d[i] = (byte) (c - '0');

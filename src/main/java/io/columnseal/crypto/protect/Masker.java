@@ -63,6 +63,14 @@ public final class Masker {
     return out.toString();
   }
 
+  /**
+   * True when {@code value} has the shape this masker writes (for verify): every character it
+   * would mask is the mask character. A mask of a mask is the same string.
+   */
+  public boolean hasMaskShape(String value) {
+    return value != null && value.equals(mask(value)) && (value.isEmpty() || value.indexOf(maskChar) >= 0);
+  }
+
   @Override
   public String toString() {
     return "Masker[" + style + "]";

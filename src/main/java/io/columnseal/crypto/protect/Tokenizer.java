@@ -63,6 +63,20 @@ public final class Tokenizer implements AutoCloseable {
     return tokenBytes;
   }
 
+  /** True when {@code token} has the shape of a token of {@code tokenBytes} bytes: that many lower-case hex pairs. */
+  public static boolean hasTokenShape(String token, int tokenBytes) {
+    if (token == null || token.length() != 2 * tokenBytes) {
+      return false;
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Encodes {@code value} with {@link ValueCodec#encode} and tokenizes it. */
   public String tokenValue(ColumnSpec column, Object value) {
     byte[] plaintext = ValueCodec.encode(column, value);

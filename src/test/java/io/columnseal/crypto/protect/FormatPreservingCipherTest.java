@@ -125,6 +125,24 @@ class FormatPreservingCipherTest {
   }
 
   @Test
+  void asciiBytesGiveTheSameAsStringsAndOutputsHaveTheShape() {
+    try (FormatPreservingCipher c = open("pan", FpeOptions.PAN_6_4_LUHN)) {
+      String enc = c.encrypt("card_number", PAN);
+      byte[] encAscii = c.encryptAscii("card_number", PAN.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      assertEquals(enc, new String(encAscii, java.nio.charset.StandardCharsets.US_ASCII));
+      assertEquals(PAN, new String(c.decryptAscii("card_number", encAscii), java.nio.charset.StandardCharsets.US_ASCII));
+      FpeInputException e = assertThrows(FpeInputException.class,
+          () -> c.encryptAscii("card_number", "4111-1111".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      assertEquals("a value of column card_number has a byte other than 0-9 at position 5 of 9; fpe takes digits only"
+          + " (strip separators first)", e.getMessage());
+      assertTrue(c.hasOutputShape(enc));
+      assertTrue(!c.hasOutputShape("4111111111111112"), "fails Luhn");
+      assertTrue(!c.hasOutputShape("411111111111111"), "too short");
+      assertTrue(!c.hasOutputShape("411111111111111a"));
+    }
+  }
+
+  @Test
   void closedCipherRefusesWork() {
     FormatPreservingCipher c = open("pan", FpeOptions.FULL);
     c.close();

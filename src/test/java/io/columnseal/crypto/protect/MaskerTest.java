@@ -34,6 +34,15 @@ class MaskerTest {
     assertEquals(expected, Masker.of(style).mask(value));
   }
 
+  @org.junit.jupiter.api.Test
+  void maskShape() {
+    Masker m = Masker.of(MaskStyle.FIRST6_LAST4);
+    org.junit.jupiter.api.Assertions.assertTrue(m.hasMaskShape("411111******1111"));
+    org.junit.jupiter.api.Assertions.assertTrue(m.hasMaskShape("*********"));
+    org.junit.jupiter.api.Assertions.assertFalse(m.hasMaskShape("4111111111111111"), "a clear card number");
+    org.junit.jupiter.api.Assertions.assertFalse(m.hasMaskShape("411111*****11111"));
+  }
+
   @ParameterizedTest
   @CsvSource({"'0'", "'x'"})
   void aMaskCharacterThatReadsAsDataIsRefused(char c) {

@@ -50,6 +50,17 @@ class TokenizerTest {
   }
 
   @Test
+  void tokenShape() {
+    try (DomainKey k = key("pan"); Tokenizer t = Tokenizer.open(k, 16)) {
+      String token = t.tokenValue(PAN, "4111111111111111");
+      org.junit.jupiter.api.Assertions.assertTrue(Tokenizer.hasTokenShape(token, 16));
+      org.junit.jupiter.api.Assertions.assertFalse(Tokenizer.hasTokenShape(token, 8));
+      org.junit.jupiter.api.Assertions.assertFalse(Tokenizer.hasTokenShape(token.toUpperCase(java.util.Locale.ROOT), 16));
+      org.junit.jupiter.api.Assertions.assertFalse(Tokenizer.hasTokenShape("411111111111111g", 8));
+    }
+  }
+
+  @Test
   void tokenLengthIsBounded() {
     try (DomainKey k = key("pan")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tokenizer.open(k, 7));
