@@ -213,6 +213,10 @@ public final class DeterministicCipher implements AutoCloseable {
   @Override
   public void close() {
     Arrays.fill(subkey.getKey(), (byte) 0);
+    // bcprov keeps the derived AES and POLYVAL keys inside the cipher; re-keying with zeros
+    // overwrites them rather than leaving them for the garbage collector.
+    cipher.init(true, new AEADParameters(new KeyParameter(new byte[32]), TAG_BYTES * 8, new byte[NONCE_BYTES]));
+    initFor = null;
     aads.clear();
     closed = true;
   }

@@ -232,6 +232,8 @@ public final class FormatPreservingCipher implements AutoCloseable {
   @Override
   public void close() {
     Arrays.fill(subkey.getKey(), (byte) 0);
+    // The engine keeps the AES key schedule; re-keying with zeros overwrites it.
+    engine.init(true, new FPEParameters(new KeyParameter(new byte[32]), RADIX, new byte[0]));
     closed = true;
   }
 

@@ -105,7 +105,8 @@ public final class Tokenizer implements AutoCloseable {
 
   @Override
   public void close() {
-    mac.reset();
+    // HMac keeps the keyed inner and outer states; re-keying with zeros overwrites them.
+    mac.init(new KeyParameter(new byte[32]));
     Arrays.fill(full, (byte) 0);
     closed = true;
   }
