@@ -126,15 +126,21 @@ public final class DeterministicCipher implements AutoCloseable {
 
   /** Seals a typed plaintext (section 4 encoding of {@code column}'s type) into a new cell. */
   public byte[] seal(ColumnSpec column, byte[] plaintext) {
+    return seal(column, plaintext, 0, plaintext.length);
+  }
+
+  /** Seals {@code len} plaintext bytes from {@code plaintext[off]} (a reused buffer) into a new cell. */
+  public byte[] seal(ColumnSpec column, byte[] plaintext, int off, int len) {
     checkLive();
-    if (plaintext.length > Integer.MAX_VALUE - OVERHEAD_BYTES) {
+    java.util.Objects.checkFromIndexSize(off, len, plaintext.length);
+    if (len > Integer.MAX_VALUE - OVERHEAD_BYTES) {
       throw new IllegalArgumentException("a value of column " + column.column() + " is too long for one cell");
     }
-    byte[] cell = new byte[OVERHEAD_BYTES + plaintext.length];
+    byte[] cell = new byte[OVERHEAD_BYTES + len];
     cell[0] = VERSION;
     keyId.writeTo(cell, KEY_ID_OFFSET);
     init(true, column);
-    int n = cipher.processBytes(plaintext, 0, plaintext.length, cell, HEADER_BYTES);
+    int n = cipher.processBytes(plaintext, off, len, cell, HEADER_BYTES);
     try {
       cipher.doFinal(cell, HEADER_BYTES + n);
     } catch (InvalidCipherTextException e) {

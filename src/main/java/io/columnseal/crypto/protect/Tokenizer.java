@@ -89,6 +89,12 @@ public final class Tokenizer implements AutoCloseable {
 
   /** The token of a typed plaintext (section 4 encoding of {@code column}'s type). */
   public String token(ColumnSpec column, byte[] plaintext) {
+    return token(column, plaintext, 0, plaintext.length);
+  }
+
+  /** The token of {@code len} plaintext bytes from {@code plaintext[off]} (a reused buffer). */
+  public String token(ColumnSpec column, byte[] plaintext, int off, int len) {
+    java.util.Objects.checkFromIndexSize(off, len, plaintext.length);
     if (closed) {
       throw new IllegalStateException("tokenizer of domain " + domain + " is closed");
     }
@@ -98,7 +104,7 @@ public final class Tokenizer implements AutoCloseable {
     mac.update((byte) column.type().tag());
     mac.update((byte) column.precision());
     mac.update((byte) column.scale());
-    mac.update(plaintext, 0, plaintext.length);
+    mac.update(plaintext, off, len);
     mac.doFinal(full, 0);
     return HEX.formatHex(full, 0, tokenBytes);
   }

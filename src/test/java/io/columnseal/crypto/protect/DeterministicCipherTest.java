@@ -138,6 +138,16 @@ class DeterministicCipherTest {
   }
 
   @Test
+  void aSliceOfABufferGivesTheSameCell() {
+    ColumnSpec s = ColumnSpec.of("cards", "card_number", CellType.STRING);
+    byte[] buffer = ("xx" + PAN + "yy").getBytes(StandardCharsets.US_ASCII);
+    try (DomainKey k = key("pan"); DeterministicCipher c = DeterministicCipher.open(k)) {
+      assertArrayEquals(c.sealValue(s, PAN), c.seal(s, buffer, 2, 16));
+      assertThrows(IndexOutOfBoundsException.class, () -> c.seal(s, buffer, 10, 16));
+    }
+  }
+
+  @Test
   void differentDomainsValuesAndTypesGiveDifferentCells() {
     ColumnSpec s = ColumnSpec.of("d", "c", CellType.STRING);
     try (DomainKey pan = key("pan"); DomainKey other = key("pan2");

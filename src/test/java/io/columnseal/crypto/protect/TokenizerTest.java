@@ -50,6 +50,14 @@ class TokenizerTest {
   }
 
   @Test
+  void aSliceOfABufferGivesTheSameToken() {
+    try (DomainKey k = key("pan"); Tokenizer t = Tokenizer.open(k, 16)) {
+      byte[] buffer = "xx4111111111111111yy".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      assertEquals(t.tokenValue(PAN, "4111111111111111"), t.token(PAN, buffer, 2, 16));
+    }
+  }
+
+  @Test
   void tokenShape() {
     try (DomainKey k = key("pan"); Tokenizer t = Tokenizer.open(k, 16)) {
       String token = t.tokenValue(PAN, "4111111111111111");
