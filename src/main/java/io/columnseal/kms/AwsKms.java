@@ -12,6 +12,7 @@ import static io.columnseal.kms.AwsKmsAnswers.thenZero;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.SealingKey;
+import io.columnseal.crypto.protect.DomainKey;
 import java.util.Objects;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -98,6 +99,47 @@ public final class AwsKms implements KeyService {
       }
       checkKeyLength(op, arn, dekId, plaintext);
       return OpeningKey.of(dekId, plaintext);
+    });
+  }
+
+  @Override
+  public GeneratedDomainKey generateDomainKey(String keyId, String domain, DekId id, EncryptionContext context) {
+    requireArgs(keyId, id, context);
+    Objects.requireNonNull(domain, "domain");
+    String op = "GenerateDataKey";
+    requireWellFormed(op, keyId);
+    String what = "domain " + domain + " key " + id.hex();
+    GenerateDataKeyResponse r = call(op, keyId, what, kms -> kms.generateDataKey(b -> b
+        .keyId(keyId)
+        .keySpec(DataKeySpec.AES_256)
+        .encryptionContext(context.asMap())));
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
+      String arn = answeredArn(op, keyId, r.keyId(), what);
+      WrappedKey wrapped = new WrappedKey(arn, requireBlob(op, arn, r.ciphertextBlob()));
+      checkKeyLength(op, arn, id, plaintext);
+      return new GeneratedDomainKey(DomainKey.of(domain, id, plaintext), wrapped);
+    });
+  }
+
+  @Override
+  public DomainKey decryptDomainKey(WrappedKey wrapped, String domain, DekId id, EncryptionContext context) {
+    requireArgs(wrapped, id, context);
+    Objects.requireNonNull(domain, "domain");
+    String op = "Decrypt";
+    String arn = wrapped.keyArn();
+    String what = "domain " + domain + " key " + id.hex();
+    requireKeyArn(op, arn, what);
+    DecryptResponse r = call(op, arn, what, kms -> kms.decrypt(b -> b
+        .keyId(arn)
+        .ciphertextBlob(SdkBytes.fromByteArray(wrapped.blob()))
+        .encryptionContext(context.asMap())));
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
+      if (!arn.equals(r.keyId())) {
+        throw new KeyMismatchException(op, arn, what + ": KMS answered with key " + r.keyId()
+            + " but the domain record says the key was wrapped under " + arn);
+      }
+      checkKeyLength(op, arn, id, plaintext);
+      return DomainKey.of(domain, id, plaintext);
     });
   }
 
