@@ -230,7 +230,15 @@ public final class LocalKeyring implements KeyService {
     return store.read(s -> {
       byte[] blob = wrapped.blob();
       LocalMasterKey key = checks.sourceKey(s, wrapped, blob, DECRYPT);
-      byte[] plain = checks.unwrap(key, blob, context, wrapped.keyArn(), DECRYPT);
+      byte[] plain;
+      try {
+        plain = checks.unwrap(key, blob, context, wrapped.keyArn(), DECRYPT);
+      } catch (InvalidCiphertextException e) {
+        // Name the domain, as the AWS backend's message does.
+        throw new InvalidCiphertextException(DECRYPT, wrapped.keyArn(), "domain " + domain + " key " + id
+            + ": the wrapped key does not authenticate with the context " + context
+            + " (altered, or moved from another domain)", e);
+      }
       try {
         return DomainKey.of(domain, id, plain);
       } finally {

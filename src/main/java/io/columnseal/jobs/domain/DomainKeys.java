@@ -1,0 +1,112 @@
+package io.columnseal.jobs.domain;
+
+import io.columnseal.crypto.DekId;
+import io.columnseal.kms.EncryptionContext;
+import io.columnseal.kms.GeneratedDomainKey;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.TrustedKeys;
+import io.columnseal.kms.UntrustedKeyException;
+import io.columnseal.manifest.DomainRecord;
+import io.columnseal.manifest.DomainStore;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Opens (and for a first writer, creates) the key of a token domain from its domain record
+ * (docs/FORMAT.md, "Domain records"). The record never decides alone: before any KMS call the
+ * record's key id must be the one the dataset's manifest records for the column, and the record's
+ * master key must pass {@code kms.allowedKeys}; then KMS Decrypt checks the context (domain and
+ * key id) and the key it answers with. Keys come from a {@link DomainKeyCache}, so a JVM
+ * unwraps each domain key once.
+ */
+public final class DomainKeys {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final DomainStore store;
+  private final KeyService kms;
+  private final TrustedKeys trusted;
+  private final DomainKeyCache cache;
+
+  public DomainKeys(DomainStore store, KeyService kms, TrustedKeys trusted, DomainKeyCache cache) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.kms = Objects.requireNonNull(kms, "kms");
+    this.trusted = Objects.requireNonNull(trusted, "trusted");
+    this.cache = Objects.requireNonNull(cache, "cache");
+  }
+
+  /** The domain of a column that names none: the dataset and the column. */
+  public static String defaultDomain(String datasetId, String column) {
+    return datasetId + "/" + column;
+  }
+
+  /**
+   * Reader: the domain key the dataset's manifest names ({@code expectedId}).
+   *
+   * @throws DomainKeyException if the domain has no record or its record names another key id
+   * @throws UntrustedKeyException if the record's master key is not allowed (no KMS call made)
+   */
+  public DomainKeyCache.Lease open(String domain, DekId expectedId) {
+    Objects.requireNonNull(expectedId, "expectedId");
+    DomainRecord r = store.latest(domain).orElseThrow(() -> new DomainKeyException("domain " + domain
+        + " has no record in domain store " + store.dir() + ", but the dataset's manifest names its key " + expectedId));
+    return openChecked(r, expectedId);
+  }
+
+  /**
+   * Writer: the domain's key, creating record 1 with GenerateDataKey under {@code masterKeyId}
+   * if the domain is new. {@code expectedId} is what the dataset's manifest already records
+   * for the column (an append), or null for a column the dataset has not protected yet. A
+   * writer that loses the race to create record 1 uses the winner's key.
+   */
+  public DomainKeyCache.Lease openOrCreate(String domain, String masterKeyId, DekId expectedId) {
+    Optional<DomainRecord> existing = store.latest(domain);
+    if (existing.isPresent()) {
+      return openChecked(existing.get(), expectedId);
+    }
+    if (expectedId != null) {
+      throw new DomainKeyException("domain " + domain + " has no record in domain store " + store.dir()
+          + ", but the dataset's manifest names its key " + expectedId + "; refusing to make a new key for it");
+    }
+    DekId id = DekId.random(RANDOM);
+    GeneratedDomainKey g = kms.generateDomainKey(masterKeyId, domain, id, EncryptionContext.forDomain(domain, id.hex()));
+    boolean handedOver = false;
+    try {
+      requireTrusted(domain, g.wrapped().keyArn());
+      Optional<DomainRecord> created = store.createFirst(domain, id, g.wrapped());
+      if (created.isPresent()) {
+        handedOver = true;
+        return cache.adopt(kms, created.get(), g.plaintext());
+      }
+    } finally {
+      if (!handedOver) {
+        g.plaintext().destroy();
+      }
+    }
+    // Another writer made record 1 first: its key is the domain's, ours was never used.
+    DomainRecord winner = store.latest(domain).orElseThrow(() -> new DomainKeyException("domain " + domain
+        + ": record 1 was taken by another writer but cannot be read back from " + store.dir()));
+    return openChecked(winner, null);
+  }
+
+  private DomainKeyCache.Lease openChecked(DomainRecord r, DekId expectedId) {
+    if (expectedId != null && !expectedId.equals(r.domainKeyId())) {
+      throw new DomainKeyException("domain " + r.domain() + ": record " + r.number() + " in domain store " + store.dir()
+          + " names domain key " + r.domainKeyId() + " but the dataset's manifest records " + expectedId
+          + "; refused before any KMS call");
+    }
+    requireTrusted(r.domain(), r.keyArn());
+    return cache.acquire(kms, r);
+  }
+
+  private void requireTrusted(String domain, String keyArn) {
+    try {
+      trusted.check(Map.of(keyArn, 1L), kms, "domain " + domain);
+    } catch (UntrustedKeyException e) {
+      throw new UntrustedKeyException("domain " + domain + ": its key is wrapped under master key " + keyArn
+          + ", which " + TrustedKeys.OPTION + " (or its default) does not allow; refused before any KMS call with"
+          + " the wrapped key");
+    }
+  }
+}
