@@ -9,6 +9,7 @@ import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.manifest.DomainRecord;
 import io.columnseal.manifest.DomainStore;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,6 +89,16 @@ public final class DomainKeys {
     DomainRecord winner = store.latest(domain).orElseThrow(() -> new DomainKeyException("domain " + domain
         + ": record 1 was taken by another writer but cannot be read back from " + store.dir()));
     return openChecked(winner, null);
+  }
+
+  /**
+   * The trust when {@code kms.allowedKeys} is unset: the account and Region of the master key of
+   * the domain's record 1, as for a dataset's first commit. Empty trust (nothing allowed) when the
+   * domain has no record.
+   */
+  public static TrustedKeys defaultTrust(DomainStore store, String domain) {
+    List<DomainRecord> h = store.history(domain);
+    return TrustedKeys.defaultFor(h.isEmpty() ? List.of() : List.of(h.get(0).keyArn()));
   }
 
   private DomainKeyCache.Lease openChecked(DomainRecord r, DekId expectedId) {
