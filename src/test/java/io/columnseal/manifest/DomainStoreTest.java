@@ -46,6 +46,9 @@ class DomainStoreTest {
     assertEquals(KNOWN_DIGEST, r.digest());
     assertEquals(r, DomainRecordCodec.read(bytes, "f"));
     assertArrayEquals(bytes, DomainRecordCodec.write(r));
+    // The same line is the example in docs/FORMAT.md section 11.2, with the key ARN shortened to <A>.
+    String doc = Files.readString(java.nio.file.Path.of("docs", "FORMAT.md"));
+    assertTrue(doc.contains("\n" + expected.replace(ARN_A, "<A>")), "FORMAT.md 11.2 example differs");
   }
 
   /** sha256sum of the canonical bytes without the digest member (checked outside Java). */
