@@ -18,7 +18,7 @@ final class DomainRewrapCommand {
     if (domain.isEmpty()) {
       throw new ConfigException("--domain cannot be empty");
     }
-    String storePath = storeOption != null ? storeOption : config.get("encrypt.domainStore");
+    String storePath = storeOption != null ? storeOption : config.get(DomainKeys.STORE_OPTION);
     if (storePath == null && dataset != null) {
       String manifest = config.get("manifest.path");
       Path dir = manifest != null ? new Path(manifest) : ManifestStore.defaultDir(new Path(dataset));

@@ -1,6 +1,9 @@
 package io.columnseal.jobs.domain;
 
+import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.protect.DomainKey;
+import io.columnseal.kms.EncryptionContext;
+import io.columnseal.kms.WrappedKey;
 import io.columnseal.kms.KeyService;
 import io.columnseal.manifest.DomainRecord;
 import java.security.MessageDigest;
@@ -60,8 +63,12 @@ public final class DomainKeyCache {
    * the lease when done.
    */
   public Lease acquire(KeyService kms, DomainRecord record) {
-    CacheKey k = new CacheKey(kms.identity(), record.keyArn(), sha256(record.wrapped().blob()),
-        new TreeMap<>(record.encryptionContext().asMap()));
+    return acquire(kms, record.domain(), record.domainKeyId(), record.wrapped(), record.encryptionContext());
+  }
+
+  /** As {@link #acquire(KeyService, DomainRecord)}, from the parts (a {@link WrappedDomainKey} on an executor). */
+  public Lease acquire(KeyService kms, String domain, DekId id, WrappedKey wrapped, EncryptionContext context) {
+    CacheKey k = new CacheKey(kms.identity(), wrapped.keyArn(), sha256(wrapped.blob()), new TreeMap<>(context.asMap()));
     synchronized (entries) {
       sweepLocked(clock.millis());
       Entry e = entries.get(k);
@@ -70,7 +77,7 @@ public final class DomainKeyCache {
         return new Lease(e);
       }
     }
-    DomainKey key = kms.decryptDomainKey(record.wrapped(), record.domain(), record.domainKeyId(), record.encryptionContext());
+    DomainKey key = kms.decryptDomainKey(wrapped, domain, id, context);
     return put(k, key);
   }
 

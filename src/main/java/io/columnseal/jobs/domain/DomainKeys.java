@@ -1,5 +1,6 @@
 package io.columnseal.jobs.domain;
 
+import io.columnseal.ConfigException;
 import io.columnseal.crypto.DekId;
 import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.GeneratedDomainKey;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Opens (and for a first writer, creates) the key of a token domain from its domain record
@@ -35,6 +37,25 @@ public final class DomainKeys {
     this.kms = Objects.requireNonNull(kms, "kms");
     this.trusted = Objects.requireNonNull(trusted, "trusted");
     this.cache = Objects.requireNonNull(cache, "cache");
+  }
+
+  /** The config key every command reads for the domain store. */
+  public static final String STORE_OPTION = "encrypt.domainStore";
+
+  /**
+   * The domain store of a column: {@code encrypt.domainStore}, or {@code <manifest dir>/domains}
+   * for a column without a named domain. A named domain without a configured store is a config
+   * error (exit 2, before any Spark job or KMS call): two datasets must meet in one store.
+   */
+  public static Path storeDir(String configuredOrNull, Path manifestDir, String column, boolean namedDomain) {
+    if (configuredOrNull != null && !configuredOrNull.isEmpty()) {
+      return new Path(configuredOrNull);
+    }
+    if (namedDomain) {
+      throw new ConfigException("column " + column + " names a token domain: set " + STORE_OPTION
+          + " to the domain store that every dataset of that domain uses");
+    }
+    return new Path(manifestDir, DomainStore.DEFAULT_DIR_NAME);
   }
 
   /** The domain of a column that names none: the dataset and the column. */
@@ -101,14 +122,41 @@ public final class DomainKeys {
     return TrustedKeys.defaultFor(h.isEmpty() ? List.of() : List.of(h.get(0).keyArn()));
   }
 
+  /**
+   * Driver side of a reader: the checked record of the domain, to ship to tasks, which open it
+   * with {@link WrappedDomainKey#open}. Makes no KMS call (except DescribeKey of alias entries of
+   * {@code kms.allowedKeys}, as {@link TrustedKeys#check} does).
+   */
+  public WrappedDomainKey resolve(String domain, DekId expectedId) {
+    Objects.requireNonNull(expectedId, "expectedId");
+    DomainRecord r = store.latest(domain).orElseThrow(() -> new DomainKeyException("domain " + domain
+        + " has no record in domain store " + store.dir() + ", but the dataset's manifest names its key " + expectedId));
+    return new WrappedDomainKey(checked(r, expectedId));
+  }
+
+  /**
+   * Driver side of a writer: as {@link #openOrCreate}, returning the checked record to ship to
+   * tasks. A first writer's key stays in this JVM's cache (local mode opens it without Decrypt).
+   */
+  public WrappedDomainKey resolveOrCreate(String domain, String masterKeyId, DekId expectedId) {
+    try (DomainKeyCache.Lease l = openOrCreate(domain, masterKeyId, expectedId)) {
+      DomainRecord r = store.latest(domain).orElseThrow();
+      return new WrappedDomainKey(checked(r, l.key().id()));
+    }
+  }
+
   private DomainKeyCache.Lease openChecked(DomainRecord r, DekId expectedId) {
+    return cache.acquire(kms, checked(r, expectedId));
+  }
+
+  private DomainRecord checked(DomainRecord r, DekId expectedId) {
     if (expectedId != null && !expectedId.equals(r.domainKeyId())) {
       throw new DomainKeyException("domain " + r.domain() + ": record " + r.number() + " in domain store " + store.dir()
           + " names domain key " + r.domainKeyId() + " but the dataset's manifest records " + expectedId
           + "; refused before any KMS call");
     }
     requireTrusted(r.domain(), r.keyArn());
-    return cache.acquire(kms, r);
+    return r;
   }
 
   private void requireTrusted(String domain, String keyArn) {

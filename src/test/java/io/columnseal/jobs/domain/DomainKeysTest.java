@@ -262,4 +262,48 @@ class DomainKeysTest {
       assertEquals(0, shared.size());
     }
   }
+
+  /** Driver resolves (no Decrypt), the serialized reference crosses to a task, which unwraps once per JVM cache. */
+  @Test
+  void aResolvedRecordShipsToTasksAndUnwrapsOncePerCache() throws Exception {
+    try (DomainBackends.Aws b = DomainBackends.aws()) {
+      String a = b.createKey("pan");
+      WrappedDomainKey created = keys(b, a).resolveOrCreate("pan", a, null);
+      assertEquals(1, created.recordNumber());
+      b.server.log().clear();
+      WrappedDomainKey ref = keys(b, a).resolve("pan", created.id());
+      assertEquals(0, b.server.log().entries().size());
+
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(ref);
+      }
+      WrappedDomainKey shipped;
+      try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        shipped = (WrappedDomainKey) in.readObject();
+      }
+      DomainKeyCache executor = freshCache();
+      try (DomainKeyCache.Lease one = shipped.open(b.kms(), executor);
+          DomainKeyCache.Lease two = shipped.open(b.kms(), executor);
+          DomainKeyCache.Lease direct = keys(b, a).open("pan", created.id())) {
+        assertTrue(one.key() == two.key());
+        assertTrue(DomainKeyBytes.same(one.key(), direct.key()));
+      }
+      assertEquals(2, b.server.log().count("Decrypt", LoggedRequest.OK)); // executor cache once, the other cache once
+    }
+  }
+
+  /** A named domain needs encrypt.domainStore; an unnamed one lives beside the manifest. */
+  @Test
+  void theStoreIsConfiguredForNamedDomainsAndBesideTheManifestOtherwise() {
+    Path manifest = new Path("/lake/cards/_columnseal");
+    assertEquals(new Path("/lake/cards/_columnseal/domains"), DomainKeys.storeDir(null, manifest, "name", false));
+    assertEquals(new Path("s3a://lake/_columnseal_domains"),
+        DomainKeys.storeDir("s3a://lake/_columnseal_domains", manifest, "card_number", true));
+    io.columnseal.ConfigException e = assertThrows(io.columnseal.ConfigException.class,
+        () -> DomainKeys.storeDir(null, manifest, "card_number", true));
+    assertEquals("column card_number names a token domain: set encrypt.domainStore to the domain store that every"
+        + " dataset of that domain uses", e.getMessage());
+    assertEquals("cards/name", DomainKeys.defaultDomain("cards", "name"));
+  }
 }
