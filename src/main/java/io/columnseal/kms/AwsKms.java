@@ -149,6 +149,10 @@ public final class AwsKms implements KeyService {
     String op = "ReEncrypt";
     String arn = wrapped.keyArn();
     String dek = context.get(EncryptionContext.DEK);
+    if (dek == null && context.get(EncryptionContext.DOMAIN) != null) {
+      // A domain key: errors name the domain and its key id instead of a DEK.
+      dek = "domain " + context.get(EncryptionContext.DOMAIN) + " key " + context.get(EncryptionContext.DOMAIN_KEY);
+    }
     requireKeyArn(op, arn, dek);
     requireWellFormed(op, destinationKeyId);
     ReEncryptResponse r = call(op, arn, dek, kms -> kms.reEncrypt(b -> b
@@ -160,7 +164,7 @@ public final class AwsKms implements KeyService {
     // Both ends are checked: the source must be the key the manifest names, the destination the
     // key asked for, else the manifest would record a key that does not hold the DEK.
     if (!arn.equals(r.sourceKeyId())) {
-      throw new KeyMismatchException(op, arn, (dek == null ? "" : "DEK " + dek + ": ") + "KMS says the source key was "
+      throw new KeyMismatchException(op, arn, AwsKmsAnswers.subject(dek) + "KMS says the source key was "
           + r.sourceKeyId() + " but the manifest says " + arn);
     }
     String newArn = answeredArn(op, destinationKeyId, r.keyId(), dek);

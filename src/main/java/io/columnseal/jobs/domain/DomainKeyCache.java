@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Unwrapped domain keys shared by the tasks of one JVM, so a domain key is unwrapped once per
@@ -28,13 +31,16 @@ import java.util.TreeMap;
  *
  * <p>Bounded (least recently used retired first); an entry no task holds is zeroed after
  * {@code idle}; every entry is retired {@code absolute} after its unwrap; a retired key that a
- * task still holds is zeroed at its last release.
+ * task still holds is zeroed at its last release. Longer lifetimes than the DEK cache's (5 and
+ * 30 minutes): one domain key serves every partition of a job, and there are few of them.
  */
 public final class DomainKeyCache {
   static final int MAX_ENTRIES = 1_000;
   static final Duration IDLE = Duration.ofMinutes(5);
   static final Duration ABSOLUTE = Duration.ofMinutes(30);
+  private static final long SWEEP_SECONDS = 10;
   private static final DomainKeyCache SHARED = new DomainKeyCache(Clock.systemUTC(), MAX_ENTRIES, IDLE, ABSOLUTE);
+  private static ScheduledExecutorService sweeper;
 
   private final Clock clock;
   private final int maxEntries;
@@ -52,8 +58,18 @@ public final class DomainKeyCache {
     this.absoluteMillis = absolute.toMillis();
   }
 
-  /** The cache of this JVM (swept whenever a task touches it). */
+  /** The cache of this JVM, swept every few seconds by a daemon thread (as the DEK cache). */
   public static DomainKeyCache shared() {
+    synchronized (DomainKeyCache.class) {
+      if (sweeper == null) {
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "columnseal-domain-key-cache-sweeper");
+          t.setDaemon(true);
+          return t;
+        });
+        sweeper.scheduleWithFixedDelay(SHARED::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+      }
+    }
     return SHARED;
   }
 
