@@ -306,4 +306,17 @@ class DomainKeysTest {
         + " dataset of that domain uses", e.getMessage());
     assertEquals("cards/name", DomainKeys.defaultDomain("cards", "name"));
   }
+
+  /** A first writer whose new key KMS made under an untrusted master key writes no record. */
+  @Test
+  void aFirstWriterUnderAnUntrustedKeyWritesNoRecord() {
+    try (DomainBackends b = DomainBackends.local(tmp)) {
+      String a = b.createKey("pan");
+      String other = b.createKey("other");
+      DomainKeys strict = new DomainKeys(store(), b.kms(), TrustedKeys.of(List.of(other)), freshCache());
+      UntrustedKeyException e = assertThrows(UntrustedKeyException.class, () -> strict.openOrCreate("pan", a, null));
+      assertTrue(e.getMessage().startsWith("domain pan: its key is wrapped under master key " + a), e.getMessage());
+      assertTrue(store().latest("pan").isEmpty());
+    }
+  }
 }
