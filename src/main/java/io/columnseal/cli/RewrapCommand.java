@@ -22,8 +22,16 @@ final class RewrapCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options;
 
-  @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "The encrypted dataset.")
+  @Option(names = "--dataset", paramLabel = "PATH", description = "The encrypted dataset.")
   String dataset;
+
+  @Option(names = "--domain", paramLabel = "NAME",
+      description = "Rewrap the key of this token domain instead of a dataset's DEKs (docs/ROTATION.md).")
+  String domain;
+
+  @Option(names = "--domain-store", paramLabel = "PATH",
+      description = "The domain store (default: encrypt.domainStore, else <manifest dir>/domains of --dataset).")
+  String domainStore;
 
   @Option(names = "--to-key", required = true, paramLabel = "KEY",
       description = "The target key: key id, key ARN, alias/NAME or alias ARN.")
@@ -59,6 +67,15 @@ final class RewrapCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JobConfig config = options.load();
+    if (domain != null) {
+      return DomainRewrapCommand.run(config, dataset, domain, domainStore, toKey, dryRun);
+    }
+    if (dataset == null) {
+      throw new ConfigException("rewrap needs --dataset PATH (the DEKs of a dataset) or --domain NAME (a token domain's key)");
+    }
+    if (domainStore != null) {
+      throw new ConfigException("--domain-store needs --domain NAME");
+    }
     SampleCheckMode check = SampleCheckMode.parse(sampleCheck);
     if (skipSampleCheck && check == SampleCheckMode.DECRYPT) {
       throw new ConfigException("--skip-sample-check contradicts --sample-check " + sampleCheck + "; give one of them");

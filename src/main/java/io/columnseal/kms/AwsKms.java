@@ -12,6 +12,7 @@ import static io.columnseal.kms.AwsKmsAnswers.thenZero;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.SealingKey;
+import io.columnseal.crypto.protect.DomainKey;
 import java.util.Objects;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -102,11 +103,56 @@ public final class AwsKms implements KeyService {
   }
 
   @Override
+  public GeneratedDomainKey generateDomainKey(String keyId, String domain, DekId id, EncryptionContext context) {
+    requireArgs(keyId, id, context);
+    Objects.requireNonNull(domain, "domain");
+    String op = "GenerateDataKey";
+    requireWellFormed(op, keyId);
+    String what = "domain " + domain + " key " + id.hex();
+    GenerateDataKeyResponse r = call(op, keyId, what, kms -> kms.generateDataKey(b -> b
+        .keyId(keyId)
+        .keySpec(DataKeySpec.AES_256)
+        .encryptionContext(context.asMap())));
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
+      String arn = answeredArn(op, keyId, r.keyId(), what);
+      WrappedKey wrapped = new WrappedKey(arn, requireBlob(op, arn, r.ciphertextBlob()));
+      checkKeyLength(op, arn, id, plaintext);
+      return new GeneratedDomainKey(DomainKey.of(domain, id, plaintext), wrapped);
+    });
+  }
+
+  @Override
+  public DomainKey decryptDomainKey(WrappedKey wrapped, String domain, DekId id, EncryptionContext context) {
+    requireArgs(wrapped, id, context);
+    Objects.requireNonNull(domain, "domain");
+    String op = "Decrypt";
+    String arn = wrapped.keyArn();
+    String what = "domain " + domain + " key " + id.hex();
+    requireKeyArn(op, arn, what);
+    DecryptResponse r = call(op, arn, what, kms -> kms.decrypt(b -> b
+        .keyId(arn)
+        .ciphertextBlob(SdkBytes.fromByteArray(wrapped.blob()))
+        .encryptionContext(context.asMap())));
+    return thenZero(sdkOwnedBytes(r.plaintext()), plaintext -> {
+      if (!arn.equals(r.keyId())) {
+        throw new KeyMismatchException(op, arn, what + ": KMS answered with key " + r.keyId()
+            + " but the domain record says the key was wrapped under " + arn);
+      }
+      checkKeyLength(op, arn, id, plaintext);
+      return DomainKey.of(domain, id, plaintext);
+    });
+  }
+
+  @Override
   public WrappedKey reEncrypt(WrappedKey wrapped, EncryptionContext context, String destinationKeyId) {
     requireArgs(wrapped, destinationKeyId, context);
     String op = "ReEncrypt";
     String arn = wrapped.keyArn();
     String dek = context.get(EncryptionContext.DEK);
+    if (dek == null && context.get(EncryptionContext.DOMAIN) != null) {
+      // A domain key: errors name the domain and its key id instead of a DEK.
+      dek = "domain " + context.get(EncryptionContext.DOMAIN) + " key " + context.get(EncryptionContext.DOMAIN_KEY);
+    }
     requireKeyArn(op, arn, dek);
     requireWellFormed(op, destinationKeyId);
     ReEncryptResponse r = call(op, arn, dek, kms -> kms.reEncrypt(b -> b
@@ -118,7 +164,7 @@ public final class AwsKms implements KeyService {
     // Both ends are checked: the source must be the key the manifest names, the destination the
     // key asked for, else the manifest would record a key that does not hold the DEK.
     if (!arn.equals(r.sourceKeyId())) {
-      throw new KeyMismatchException(op, arn, (dek == null ? "" : "DEK " + dek + ": ") + "KMS says the source key was "
+      throw new KeyMismatchException(op, arn, AwsKmsAnswers.subject(dek) + "KMS says the source key was "
           + r.sourceKeyId() + " but the manifest says " + arn);
     }
     String newArn = answeredArn(op, destinationKeyId, r.keyId(), dek);

@@ -24,7 +24,7 @@ final class AwsKmsAnswers {
   static String answeredArn(String operation, String keyId, String answered, String dek) {
     String problem = AwsKeyRef.answerProblem(keyId, answered);
     if (problem != null) {
-      throw new KeyMismatchException(operation, keyId, (dek == null ? "" : "DEK " + dek + ": ") + problem
+      throw new KeyMismatchException(operation, keyId, subject(dek) + problem
           + (AwsKeyRef.isKeyArn(answered) || answered == null ? "" : " (got " + answered.length() + " characters)"));
     }
     return answered;
@@ -41,7 +41,7 @@ final class AwsKmsAnswers {
   /** A wrapped DEK names its key by key ARN (the manifest records what KMS answered). */
   static void requireKeyArn(String operation, String arn, String dek) {
     if (!AwsKeyRef.isKeyArn(arn)) {
-      throw new KmsRequestRejectedException(operation, AwsKeyRef.INVALID, (dek == null ? "" : "DEK " + dek + ": ")
+      throw new KmsRequestRejectedException(operation, AwsKeyRef.INVALID, subject(dek)
           + "the wrapped key names no key ARN (" + (arn == null ? 0 : arn.length()) + " characters)");
     }
   }
@@ -78,6 +78,14 @@ final class AwsKmsAnswers {
         Arrays.fill(plaintext, (byte) 0);
       }
     }
+  }
+
+  /**
+   * "DEK <hex>: " for a DEK id, or the text itself for a longer subject ("domain pan key <hex>"),
+   * which has a space where a DEK id never does; empty for none.
+   */
+  static String subject(String dek) {
+    return dek == null ? "" : (dek.indexOf(' ') >= 0 ? dek : "DEK " + dek) + ": ";
   }
 
   static void requireArgs(Object a, Object b, Object c) {

@@ -24,7 +24,7 @@ final class AwsKmsErrors {
   }
 
   static KmsException translate(String operation, String keyId, String dek, SdkException e) {
-    String subject = dek == null ? "" : "DEK " + dek + ": ";
+    String subject = AwsKmsAnswers.subject(dek);
     if (!(e instanceof AwsServiceException)) {
       // No answer: connection refused or reset, timeouts, or no credentials/region.
       return new KeyUnavailableException(operation, keyId, subject + "no answer from KMS: " + describe(e), e);

@@ -14,6 +14,9 @@ import java.util.TreeMap;
 public final class EncryptionContext {
   public static final String DATASET = "columnseal:dataset";
   public static final String DEK = "columnseal:dek";
+  /** The pairs of a domain key's context (docs/FORMAT.md, "Domain records"). */
+  public static final String DOMAIN = "columnseal:domain";
+  public static final String DOMAIN_KEY = "columnseal:domainKey";
 
   private final TreeMap<String, String> pairs;
 
@@ -37,6 +40,17 @@ public final class EncryptionContext {
     TreeMap<String, String> m = new TreeMap<>(extra);
     m.put(DATASET, datasetId);
     m.put(DEK, dekIdHex);
+    return of(m);
+  }
+
+  /**
+   * The context of a token domain's key: the domain and the key id, nothing else, so any
+   * dataset's job can open it (job-spec pairs would tie the key to one dataset's spec).
+   */
+  public static EncryptionContext forDomain(String domain, String domainKeyIdHex) {
+    TreeMap<String, String> m = new TreeMap<>();
+    m.put(DOMAIN, domain);
+    m.put(DOMAIN_KEY, domainKeyIdHex);
     return of(m);
   }
 

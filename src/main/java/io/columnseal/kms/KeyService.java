@@ -2,6 +2,7 @@ package io.columnseal.kms;
 
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
+import io.columnseal.crypto.protect.DomainKey;
 
 /**
  * The KMS operations columnseal needs: the four DEK operations, each with an encryption
@@ -37,6 +38,25 @@ public interface KeyService extends AutoCloseable {
    * same key), keeping the context. The plaintext never leaves the key service.
    */
   WrappedKey reEncrypt(WrappedKey wrapped, EncryptionContext context, String destinationKeyId);
+
+  /**
+   * GenerateDataKey (AES_256) under {@code keyId} for the token domain {@code domain}: the same
+   * KMS operation and checks as {@link #generateDataKey}, the plaintext held as a
+   * {@link DomainKey} named {@code domain} and {@code id}. {@code context} is the domain's
+   * (see {@code DomainContext}); the caller destroys the plaintext.
+   */
+  default GeneratedDomainKey generateDomainKey(String keyId, String domain, DekId id, EncryptionContext context) {
+    throw new UnsupportedOperationException(this + " does not offer domain keys");
+  }
+
+  /**
+   * Decrypt of a wrapped domain key, with the checks of {@link #decrypt}: {@link KeyMismatchException}
+   * if KMS answers with another key than {@code wrapped.keyArn()}, {@link InvalidCiphertextException}
+   * if the blob or the context differs from what was wrapped.
+   */
+  default DomainKey decryptDomainKey(WrappedKey wrapped, String domain, DekId id, EncryptionContext context) {
+    throw new UnsupportedOperationException(this + " does not offer domain keys");
+  }
 
   /**
    * GenerateMac with HMAC_SHA_256 under the HMAC key {@code keyId} (any of the four reference

@@ -3,6 +3,7 @@ package io.columnseal.kms;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.SealingKey;
+import io.columnseal.crypto.protect.DomainKey;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -197,6 +198,51 @@ public final class LocalKeyring implements KeyService {
         return OpeningKey.of(dekId, dek);
       } finally {
         Arrays.fill(dek, (byte) 0);
+      }
+    });
+  }
+
+  @Override
+  public GeneratedDomainKey generateDomainKey(String keyId, String domain, DekId id, EncryptionContext context) {
+    Objects.requireNonNull(domain, "domain");
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(context, "context");
+    return store.read(s -> {
+      LocalMasterKey key = checks.resolve(s, keyId, GENERATE);
+      checks.requireUsage(key, KeySpec.SYMMETRIC_DEFAULT, keyId, GENERATE);
+      checks.requireEnabled(key, keyId, GENERATE);
+      byte[] plain = new byte[LocalKeyBlob.DEK_BYTES];
+      try {
+        random.nextBytes(plain);
+        byte[] blob = wrapUnderCurrent(key, plain, context);
+        return new GeneratedDomainKey(DomainKey.of(domain, id, plain), new WrappedKey(key.arn(), blob));
+      } finally {
+        Arrays.fill(plain, (byte) 0);
+      }
+    });
+  }
+
+  @Override
+  public DomainKey decryptDomainKey(WrappedKey wrapped, String domain, DekId id, EncryptionContext context) {
+    Objects.requireNonNull(domain, "domain");
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(context, "context");
+    return store.read(s -> {
+      byte[] blob = wrapped.blob();
+      LocalMasterKey key = checks.sourceKey(s, wrapped, blob, DECRYPT);
+      byte[] plain;
+      try {
+        plain = checks.unwrap(key, blob, context, wrapped.keyArn(), DECRYPT);
+      } catch (InvalidCiphertextException e) {
+        // Name the domain, as the AWS backend's message does.
+        throw new InvalidCiphertextException(DECRYPT, wrapped.keyArn(), "domain " + domain + " key " + id
+            + ": the wrapped key does not authenticate with the context " + context
+            + " (altered, or moved from another domain)", e);
+      }
+      try {
+        return DomainKey.of(domain, id, plain);
+      } finally {
+        Arrays.fill(plain, (byte) 0);
       }
     });
   }
