@@ -85,6 +85,11 @@ public final class EncryptSettings {
     return policies.stream().filter(p -> p.name.equals(column)).findFirst().orElse(null);
   }
 
+  /** The key group of a sealed column: its configured key reference, or kms.key. */
+  public String keyGroup(ColumnPolicy p) {
+    return p.key == null ? kmsKey : p.key;
+  }
+
   /** The input half, for the input reader. */
   public InputSpec input() {
     return new InputSpec(inputPath, inputFormat, inputOptions, inputSchema, malformed);

@@ -25,9 +25,11 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Seals the configured columns of one partition, on the executor. The partition's DEK is
- * asked for on the first non-null value to encrypt (a partition with nothing to encrypt makes
- * no KMS call), replaced after 2^32 cells, and destroyed when the task ends, successful or not.
+ * Seals the configured columns of one partition, on the executor. The partition has one DEK per
+ * key group (docs/jobs/encrypt.md "column policies"), asked for on the group's first non-null
+ * value to encrypt (a partition with nothing to encrypt under a key makes no KMS call for it),
+ * replaced after 2^32 cells, and destroyed when the task ends, successful or not. Masked columns
+ * are written as their mask, dropped ones not at all.
  * Other columns are copied through as Spark's internal values, untouched. A malformed CSV row
  * fails the task naming its file and line or, with {@code input.malformed=quarantine}, is sealed
  * whole under the same DEK into the task's quarantine file (docs/FORMAT.md section 9).
@@ -57,10 +59,14 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private final byte[][] binary = new byte[1][];
     private final long[] cells;
     private final TaskLedger ledger = TaskLedger.current();
-    private SealingKey key;
-    private CellEncryptor encryptor;
-    private CellEncryptor.Column[] columns;
-    private SealedDek dekRecord;
+    private final SealingPolicies policies = plan.policies;
+    /** Per key group g: its DEK, encryptor and ledger record, while the group has one. */
+    private final SealingKey[] key = new SealingKey[policies.groups()];
+    private final CellEncryptor[] encryptor = new CellEncryptor[policies.groups()];
+    private final SealedDek[] dekRecord = new SealedDek[policies.groups()];
+    private final CellEncryptor.Column[] columns = new CellEncryptor.Column[plan.encryptedOrdinals.length];
+    /** Input ordinal -> output ordinal, -1 for a dropped column. */
+    private final int[] outOrdinal;
     private CellEncryptor.Column quarantineColumn;
     private long quarantinedUnderKey;
     private InternalRow pending;
@@ -84,12 +90,17 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         slot[plan.encryptedOrdinals[k]] = k;
       }
       this.cells = new long[plan.encryptedOrdinals.length];
-      this.out = new GenericInternalRow(n);
+      this.outOrdinal = new int[n];
+      int o = 0;
+      for (int i = 0; i < n; i++) {
+        outOrdinal[i] = policies.dropped[i] ? -1 : o++;
+      }
+      this.out = new GenericInternalRow(o);
       TaskContext tc = TaskContext.get();
       if (tc != null) {
         // Whatever happens to the task, the plaintext DEK does not outlive it.
         tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> {
-          destroyKey();
+          destroyKeys();
           closeQuarantine(!finished);
         });
       }
@@ -123,12 +134,18 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       InternalRow row = pending;
       pending = null;
       for (int i = 0; i < types.length; i++) {
+        int o = outOrdinal[i];
+        if (o < 0) {
+          continue;
+        }
         if (row.isNullAt(i)) {
-          out.setNullAt(i);
-        } else if (!encrypted[i]) {
-          out.update(i, row.get(i, types[i]));
+          out.setNullAt(o);
+        } else if (encrypted[i]) {
+          out.update(o, plan.encoding.toInternal(seal(row, i)));
+        } else if (policies.maskShow[i] != null) {
+          out.update(o, UTF8String.fromString(Masks.apply(row.getUTF8String(i).toString(), policies.maskShow[i])));
         } else {
-          out.update(i, plan.encoding.toInternal(seal(row, i)));
+          out.update(o, row.get(i, types[i]));
         }
       }
       rows++;
@@ -156,8 +173,9 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private void quarantine(InternalRow row) {
       UTF8String text = row.getUTF8String(types.length);
       String source = row.isNullAt(types.length + 1) ? "" : row.getUTF8String(types.length + 1).toString();
-      if (encryptor == null || encryptor.remaining() == 0) {
-        newKey();
+      int g = policies.quarantineGroup;
+      if (encryptor[g] == null || encryptor[g].remaining() == 0) {
+        newKey(g);
       }
       int n = text.numBytes();
       byte[] plain = scratch.ensure(n);
@@ -190,54 +208,71 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
     private byte[] seal(InternalRow row, int ordinal) {
-      if (encryptor == null || encryptor.remaining() == 0) {
-        newKey();
-      }
       int k = slot[ordinal];
+      int g = policies.groupOf[k];
+      if (encryptor[g] == null || encryptor[g].remaining() == 0) {
+        newKey(g);
+      }
       int len = InternalCells.encode(row, ordinal, columns[k].spec(), scratch, binary);
       byte[] cell = len < 0 ? columns[k].seal(binary[0]) : columns[k].seal(scratch.bytes, 0, len);
       cells[k]++;
       return cell;
     }
 
-    /** GenerateDataKey for this partition (or for its next 2^32 cells). */
-    private void newKey() {
-      closeKey();
+    /** GenerateDataKey for key group {@code g} of this partition (or for its next 2^32 cells). */
+    private void newKey(int g) {
+      closeKey(g);
       DekId id = DekId.random(RANDOM);
       EncryptionContext context = EncryptionContext.forDek(plan.datasetId, id.hex(), plan.extraContext);
-      KeyService kms = KeyServices.shared(plan.keyService);
-      GeneratedDataKey generated = kms.generateDataKey(plan.masterKeyArn, id, context);
-      key = generated.plaintext();
-      // Recorded before any cell is sealed: a DEK that sealed a committed cell is always in the ledger.
-      dekRecord = new SealedDek(id.asLong(), generated.wrapped().keyArn(), generated.wrapped().blob(),
-          context.asMap(), System.currentTimeMillis());
-      ledger.deks.add(dekRecord);
-      encryptor = CellEncryptor.open(key);
-      columns = new CellEncryptor.Column[plan.encryptedOrdinals.length];
-      for (int k = 0; k < columns.length; k++) {
-        columns[k] = encryptor.column(plan.columnSpec(k));
+      if (policies.recordsGroup) {
+        // Binds the DEK to its key group: decrypt refuses a cell of a column of another group.
+        java.util.Map<String, String> pairs = new java.util.TreeMap<>(context.asMap());
+        pairs.put(KeyGroups.CONTEXT_KEY, policies.groupNames[g]);
+        context = EncryptionContext.of(pairs);
       }
-      if (plan.quarantineDir != null) {
-        quarantineColumn = encryptor.column(QuarantineFolder.cellSpec(plan.datasetId));
+      KeyService kms = KeyServices.shared(plan.keyService);
+      GeneratedDataKey generated = kms.generateDataKey(policies.groupArns[g], id, context);
+      key[g] = generated.plaintext();
+      // Recorded before any cell is sealed: a DEK that sealed a committed cell is always in the ledger.
+      dekRecord[g] = new SealedDek(id.asLong(), generated.wrapped().keyArn(), generated.wrapped().blob(),
+          context.asMap(), System.currentTimeMillis());
+      ledger.deks.add(dekRecord[g]);
+      encryptor[g] = CellEncryptor.open(key[g]);
+      for (int k = 0; k < columns.length; k++) {
+        if (policies.groupOf[k] == g) {
+          columns[k] = encryptor[g].column(plan.columnSpec(k));
+        }
+      }
+      if (plan.quarantineDir != null && g == policies.quarantineGroup) {
+        quarantineColumn = encryptor[g].column(QuarantineFolder.cellSpec(plan.datasetId));
       }
     }
 
-    private void closeKey() {
-      if (encryptor != null) {
+    private void closeKey(int g) {
+      if (encryptor[g] != null) {
         // The manifest counts the DEK's cells in the data files, as verify finds them;
         // quarantined records are counted apart (stats.quarantinedRows).
-        dekRecord.cells = encryptor.cellsSealed() - quarantinedUnderKey;
-        quarantinedUnderKey = 0;
-        encryptor.close();
-        encryptor = null;
+        long quarantinedHere = g == policies.quarantineGroup ? quarantinedUnderKey : 0;
+        dekRecord[g].cells = encryptor[g].cellsSealed() - quarantinedHere;
+        if (g == policies.quarantineGroup) {
+          quarantinedUnderKey = 0;
+        }
+        encryptor[g].close();
+        encryptor[g] = null;
       }
-      destroyKey();
+      destroyKey(g);
     }
 
-    private void destroyKey() {
-      if (key != null) {
-        key.destroy();
-        key = null;
+    private void destroyKey(int g) {
+      if (key[g] != null) {
+        key[g].destroy();
+        key[g] = null;
+      }
+    }
+
+    private void destroyKeys() {
+      for (int g = 0; g < key.length; g++) {
+        destroyKey(g);
       }
     }
 
@@ -260,7 +295,9 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         return;
       }
       finished = true;
-      closeKey();
+      for (int g = 0; g < encryptor.length; g++) {
+        closeKey(g);
+      }
       closeQuarantine(false);
       if (quarantineFile != null) {
         ledger.quarantineFiles.add(quarantineFile.path().getName());

@@ -14,9 +14,9 @@ final class ProtectionSupport {
   static boolean available(Protection p) {
     switch (p) {
       case RANDOMIZED:
-        return true;
       case MASK:
       case DROP:
+        return true;
       case DETERMINISTIC:
       case FPE:
       case TOKEN:
