@@ -7,13 +7,13 @@ package io.columnseal.jobs.encrypt;
  * least 8 digits, else none). Spaces and '-' stay as separators; every other character becomes
  * '*'. A small copy until the crypto package's mask is merged.
  */
-final class Masks {
-  static final String FIRST6_LAST4 = "first6last4";
-  static final String LAST4 = "last4";
+public final class Masks {
+  public static final String FIRST6_LAST4 = "first6last4";
+  public static final String LAST4 = "last4";
 
   private Masks() {}
 
-  static String apply(String value, String show) {
+  public static String apply(String value, String show) {
     int digits = 0;
     for (int i = 0; i < value.length(); i++) {
       if (isDigit(value.charAt(i))) {
