@@ -2,9 +2,13 @@ package io.columnseal.jobs.encrypt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.columnseal.ConfigException;
 import io.columnseal.jobs.JobTestKit;
+import io.columnseal.jobs.StoredFiles;
+import io.columnseal.jobs.decrypt.DecryptSettings;
 import io.columnseal.jobs.dataset.RunSummary;
 import io.columnseal.jobs.decrypt.DecryptJob;
 import io.columnseal.kms.LocalKeyring;
@@ -120,6 +124,54 @@ class ColumnPoliciesRoundTripTest {
         RowFactory.create(5, "Edsger Dijkstra", null, "****"),
         RowFactory.create(6, "Barbara Liskov", null, "601100*****0000")));
     assertEquals(expected, JobTestKit.sorted(decrypted));
+  }
+
+  /**
+   * A card_number cell (DEK of group alias/pan) copied into names (group alias/test) is refused
+   * naming column, file and row, for its key group, before its DEK is unwrapped.
+   */
+  @Test
+  void aCellOfAnotherKeyGroupIsRefusedNamingColumnFileAndRow() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    createPanKey(kit);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    EncryptSettings one = EncryptSettings.builder().datasetId("policies").inputPath("(memory)").keyService(kit.keys)
+        .kmsKey("alias/test").outputPath(enc).partitions(1).policies(settings(kit, enc).policies).build();
+    EncryptJob.run(spark, one, input(spark));
+    Path file = StoredFiles.onlyDataFile(enc);
+    StructType stored = StoredFiles.schema(spark, file);
+    List<Row> rows = new ArrayList<>(StoredFiles.rows(spark, file));
+    int row = -1;
+    for (int i = 0; i < rows.size() && row < 0; i++) {
+      if (!rows.get(i).isNullAt(1) && !rows.get(i).isNullAt(2)) {
+        row = i;
+      }
+    }
+    rows.set(row, StoredFiles.with(rows.get(row), 1, rows.get(row).getAs("card_number")));
+    StoredFiles.replace(spark, file, stored, rows);
+
+    String out = tmp.resolve("dec").toString();
+    Exception e = assertThrows(Exception.class, () -> DecryptJob.run(spark, new DecryptSettings(enc, null, out,
+        "parquet", List.of("names"), kit.keys, false)));
+    assertTrue(e.getMessage().contains("column names") && e.getMessage().contains(file.getFileName().toString())
+        && e.getMessage().contains("row " + row), e.getMessage());
+    assertTrue(e.getMessage().contains("of key group alias/pan, but the column's key group is alias/test"),
+        e.getMessage());
+  }
+
+  @Test
+  void aMaskOnAColumnThatIsNotAStringIsRefusedBeforeAnyKeyIsUsed() {
+    JobTestKit kit = new JobTestKit(tmp);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    ConfigException e = assertThrows(ConfigException.class, () -> EncryptJob.run(spark, EncryptSettings.builder()
+        .datasetId("policies").inputPath("(memory)").keyService(kit.keys).kmsKey("alias/nowhere").outputPath(enc)
+        .policies(List.of(ColumnPolicy.randomized("names"), ColumnPolicy.of("id", "mask", null, Map.of()))).build(),
+        input(spark)));
+    assertEquals("Cannot set encrypt.columns entry id: protection mask needs a string column, and id is int",
+        e.getMessage());
+    assertFalse(java.nio.file.Files.exists(Path.of(enc)), "nothing written");
   }
 
   @Test
