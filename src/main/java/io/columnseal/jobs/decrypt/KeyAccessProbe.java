@@ -65,9 +65,10 @@ final class KeyAccessProbe {
       try {
         kms.decrypt(probe.wrapped(), probe.id(), probe.context()).destroy();
       } catch (KmsException e) {
-        throw e.withOutcome("checked before reading any data: column(s) " + String.join(", ", g.getValue())
-            + " need kms:Decrypt on key " + g.getKey() + " (master key " + probe.keyArn() + ", probed with DEK "
-            + probe.id() + "); no output was written; decrypt --columns without them restores the others");
+        throw e.withOutcome("checked before reading any data: decrypt needs kms:Decrypt on master key "
+            + probe.keyArn() + " (key " + g.getKey() + " of column(s) " + String.join(", ", g.getValue())
+            + "; probed with DEK " + probe.id() + "); no output was written; decrypt --columns without them"
+            + " restores the others");
       }
     }
   }

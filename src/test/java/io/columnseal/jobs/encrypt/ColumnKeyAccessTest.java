@@ -84,8 +84,8 @@ class ColumnKeyAccessTest {
       String cards = tmp.resolve("cards").toString();
       KmsException denied = assertThrows(KmsException.class, () -> DecryptJob.run(spark,
           new DecryptSettings(enc, null, cards, "parquet", List.of("card_number"), analyst, false)));
-      assertTrue(denied.getMessage().contains("column(s) card_number need kms:Decrypt on key alias/pan (master key "
-          + panArn), denied.getMessage());
+      assertTrue(denied.getMessage().contains("decrypt needs kms:Decrypt on master key " + panArn
+          + " (key alias/pan of column(s) card_number;"), denied.getMessage());
       assertEquals(1, kms.log().of("Decrypt").size(), "the refused probe, and no other Decrypt");
       assertEquals(panArn, kms.log().of("Decrypt").get(0).keyId());
       assertEquals("AccessDeniedException", kms.log().of("Decrypt").get(0).outcome());
