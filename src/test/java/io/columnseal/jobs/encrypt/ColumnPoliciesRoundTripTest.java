@@ -160,6 +160,24 @@ class ColumnPoliciesRoundTripTest {
         e.getMessage());
   }
 
+  /** A rewrap to one key would put both key groups under it: refused before any KMS call. */
+  @Test
+  void aRewrapOfADatasetWithSeveralKeyGroupsIsRefused() {
+    JobTestKit kit = new JobTestKit(tmp);
+    createPanKey(kit);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(spark, settings(kit, enc), input(spark));
+    io.columnseal.jobs.InterceptedKeys kms = new io.columnseal.jobs.InterceptedKeys(
+        io.columnseal.jobs.rewrap.RewrapJob.openKeyService(kit.keys, 1));
+    ConfigException e = assertThrows(ConfigException.class, () -> io.columnseal.jobs.rewrap.RewrapJob.run(
+        new Configuration(), io.columnseal.jobs.rewrap.RewrapSettings.builder(enc, "alias/pan").build(), kms));
+    assertEquals("Cannot rewrap dataset policies: its columns are under 2 key groups [alias/pan, alias/test], and a"
+        + " rewrap moves every DEK to one key, which would end access per key; a rewrap per key group is not built"
+        + " yet", e.getMessage());
+    assertEquals(0, kms.describes.get() + kms.decrypts.get() + kms.reEncrypts.get(), "no KMS call");
+  }
+
   @Test
   void aMaskOnAColumnThatIsNotAStringIsRefusedBeforeAnyKeyIsUsed() {
     JobTestKit kit = new JobTestKit(tmp);
