@@ -139,8 +139,11 @@ final class EncryptPlan {
   private SealingPolicies sealingPolicies() {
     java.util.List<String> names = new java.util.ArrayList<>(keyGroups.keySet());
     int[] groupOf = new int[ordinals.length];
+    Protection[] protectionOf = new Protection[ordinals.length];
     for (int k = 0; k < ordinals.length; k++) {
-      groupOf[k] = names.indexOf(s.keyGroup(s.policy(data.fields()[ordinals[k]].name())));
+      ColumnPolicy p = s.policy(data.fields()[ordinals[k]].name());
+      groupOf[k] = names.indexOf(s.keyGroup(p));
+      protectionOf[k] = p.protection;
     }
     String[] maskShow = new String[data.size()];
     boolean[] dropped = new boolean[data.size()];
@@ -151,7 +154,7 @@ final class EncryptPlan {
       }
       dropped[i] = p != null && p.protection == Protection.DROP;
     }
-    return new SealingPolicies(names, new java.util.ArrayList<>(keyGroups.values()), groupOf,
+    return new SealingPolicies(names, new java.util.ArrayList<>(keyGroups.values()), groupOf, protectionOf,
         Math.max(0, names.indexOf(s.kmsKey)), !s.plainPolicies(), maskShow, dropped);
   }
 

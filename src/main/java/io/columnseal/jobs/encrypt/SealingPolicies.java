@@ -16,6 +16,8 @@ final class SealingPolicies implements Serializable {
   final String[] groupArns;
   /** Sealed column k (index among the sealed ordinals) -> its group. */
   final int[] groupOf;
+  /** Sealed column k -> its protection (the switch in PartitionSealer#seal). */
+  final Protection[] protectionOf;
   /** The group whose DEK seals quarantined rows: the one of kms.key. */
   final int quarantineGroup;
   /**
@@ -28,11 +30,12 @@ final class SealingPolicies implements Serializable {
   /** Per input ordinal: whether the column is left out of the output. */
   final boolean[] dropped;
 
-  SealingPolicies(List<String> groupNames, List<String> groupArns, int[] groupOf, int quarantineGroup,
-      boolean recordsGroup, String[] maskShow, boolean[] dropped) {
+  SealingPolicies(List<String> groupNames, List<String> groupArns, int[] groupOf, Protection[] protectionOf,
+      int quarantineGroup, boolean recordsGroup, String[] maskShow, boolean[] dropped) {
     this.groupNames = groupNames.toArray(new String[0]);
     this.groupArns = groupArns.toArray(new String[0]);
     this.groupOf = groupOf.clone();
+    this.protectionOf = protectionOf.clone();
     this.quarantineGroup = quarantineGroup;
     this.recordsGroup = recordsGroup;
     this.maskShow = maskShow.clone();
