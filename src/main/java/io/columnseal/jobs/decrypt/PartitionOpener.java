@@ -236,22 +236,11 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
 
-    /**
-     * Columns under different master keys have different DEKs: a cell whose DEK belongs to
-     * another key group than its column's was moved there, and is refused before any unwrap.
-     */
+    /** A cell whose DEK is of another key group than its column's: refused before any unwrap. */
     private void refuseOtherKeyGroup(byte[] cell, int k, ColumnSpec spec) {
-      if (plan.keyGroups == null || plan.keyGroups[k] == null || cell.length < CellFormat.OVERHEAD_BYTES) {
-        return;
-      }
-      WrappedDek w = deks.get(ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET));
-      if (w == null) {
-        return; // decryptorFor names the unknown DEK
-      }
-      String group = w.encryptionContext().get(io.columnseal.jobs.encrypt.KeyGroups.CONTEXT_KEY);
-      if (!plan.keyGroups[k].equals(group)) {
-        throw new MisplacedCellException("cell in column " + spec.column() + " names DEK " + CellFormat.dekIdOf(cell)
-            + " of key group " + group + ", but the column's key group is " + plan.keyGroups[k]);
+      if (plan.keyGroups != null && plan.keyGroups[k] != null && cell.length >= CellFormat.OVERHEAD_BYTES) {
+        refuseIfMisplaced(io.columnseal.jobs.encrypt.KeyGroups.mismatch(spec.column(), plan.keyGroups[k],
+            CellFormat.dekIdOf(cell), deks.get(ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET))));
       }
     }
 

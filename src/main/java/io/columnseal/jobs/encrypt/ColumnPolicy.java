@@ -2,6 +2,8 @@ package io.columnseal.jobs.encrypt;
 
 import io.columnseal.ConfigException;
 import java.io.Serializable;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -89,6 +91,22 @@ public final class ColumnPolicy implements Serializable {
     if (option.equals("domain") && !value.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
       throw new ConfigException(at + "option domain cannot be " + value
           + "; it must be letters, digits, '.', '_' or '-', at most 128 characters");
+    }
+  }
+
+  /** One entry per column; no protection on a partition column (its values are folder names). */
+  static void checkAll(List<ColumnPolicy> policies, List<String> partitionBy) {
+    Set<String> seen = new HashSet<>();
+    for (ColumnPolicy p : policies) {
+      if (!seen.add(p.name)) {
+        throw new ConfigException("Cannot set encrypt.columns: column " + p.name + " is named twice; give it once,"
+            + " with one protection");
+      }
+      if (partitionBy.contains(p.name)) {
+        throw new ConfigException("output.partitionBy names " + p.name + ", which is "
+            + (p.protection == Protection.RANDOMIZED ? "encrypted" : "protected (" + p.protection.configName() + ")")
+            + ": partition values are folder names in clear text; partition by a column that is not sensitive");
+      }
     }
   }
 

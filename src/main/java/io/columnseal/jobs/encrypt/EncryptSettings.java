@@ -257,7 +257,7 @@ public final class EncryptSettings {
       if (policies.isEmpty()) {
         throw noColumns();
       }
-      checkPolicies();
+      ColumnPolicy.checkAll(policies, partitionBy);
       refuseOptionsEqualIgnoringCase(inputOptions);
       String format = inputFormat == null ? "csv" : inputFormat.toLowerCase(Locale.ROOT);
       if (!format.equals("csv") && !format.equals("parquet")) {
@@ -286,22 +286,6 @@ public final class EncryptSettings {
         }
       }
       return new EncryptSettings(this);
-    }
-
-    /** One entry per column; no protection on a partition column (its values are folder names). */
-    private void checkPolicies() {
-      Set<String> seen = new HashSet<>();
-      for (ColumnPolicy p : policies) {
-        if (!seen.add(p.name)) {
-          throw new ConfigException("Cannot set encrypt.columns: column " + p.name + " is named twice; give it once,"
-              + " with one protection");
-        }
-        if (partitionBy.contains(p.name)) {
-          throw new ConfigException("output.partitionBy names " + p.name + ", which is "
-              + (p.protection == Protection.RANDOMIZED ? "encrypted" : "protected (" + p.protection.configName() + ")")
-              + ": partition values are folder names in clear text; partition by a column that is not sensitive");
-        }
-      }
     }
 
     /** Quarantine is for CSV rows Spark cannot parse; Spark must not drop them first. */

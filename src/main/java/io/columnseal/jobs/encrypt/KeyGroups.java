@@ -9,4 +9,19 @@ public final class KeyGroups {
   public static final String CONTEXT_KEY = "columnseal:keyGroup";
 
   private KeyGroups() {}
+
+  /**
+   * Why a cell of {@code column} (key group {@code group}) sealed under DEK {@code id} must be
+   * refused, or null if its DEK is of the column's group (or unknown: the caller names that).
+   * Columns under different master keys have different DEKs, so a mismatch is a moved cell.
+   */
+  public static String mismatch(String column, String group, io.columnseal.crypto.DekId id,
+      io.columnseal.jobs.dataset.WrappedDek dek) {
+    if (dek == null) {
+      return null;
+    }
+    String dekGroup = dek.encryptionContext().get(CONTEXT_KEY);
+    return group.equals(dekGroup) ? null : "cell in column " + column + " names DEK " + id + " of key group "
+        + dekGroup + ", but the column's key group is " + group;
+  }
 }

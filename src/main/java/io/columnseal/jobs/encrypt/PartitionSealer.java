@@ -1,20 +1,11 @@
 package io.columnseal.jobs.encrypt;
 
 import io.columnseal.crypto.CellEncryptor;
-import io.columnseal.crypto.DekId;
-import io.columnseal.crypto.SealingKey;
-import io.columnseal.jobs.dataset.QuarantineFolder;
 import io.columnseal.jobs.input.InputException;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.input.LineCursor;
-import io.columnseal.jobs.recovery.SealedDek;
 import io.columnseal.jobs.recovery.TaskLedger;
 import io.columnseal.jobs.spark.InternalCells;
-import io.columnseal.kms.EncryptionContext;
-import io.columnseal.kms.GeneratedDataKey;
-import io.columnseal.kms.KeyService;
-import io.columnseal.kms.KeyServices;
-import java.security.SecureRandom;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
@@ -32,11 +23,10 @@ import org.apache.spark.unsafe.types.UTF8String;
  * are written as their mask, dropped ones not at all.
  * Other columns are copied through as Spark's internal values, untouched. A malformed CSV row
  * fails the task naming its file and line or, with {@code input.malformed=quarantine}, is sealed
- * whole under the same DEK into the task's quarantine file (docs/FORMAT.md section 9).
+ * whole under the DEK of kms.key's group into the task's quarantine file (docs/FORMAT.md section 9).
  */
 final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SealingPlan plan;
 
@@ -60,15 +50,9 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private final long[] cells;
     private final TaskLedger ledger = TaskLedger.current();
     private final SealingPolicies policies = plan.policies;
-    /** Per key group g: its DEK, encryptor and ledger record, while the group has one. */
-    private final SealingKey[] key = new SealingKey[policies.groups()];
-    private final CellEncryptor[] encryptor = new CellEncryptor[policies.groups()];
-    private final SealedDek[] dekRecord = new SealedDek[policies.groups()];
-    private final CellEncryptor.Column[] columns = new CellEncryptor.Column[plan.encryptedOrdinals.length];
+    private final PartitionKeys keys = new PartitionKeys(plan, ledger);
     /** Input ordinal -> output ordinal, -1 for a dropped column. */
     private final int[] outOrdinal;
-    private CellEncryptor.Column quarantineColumn;
-    private long quarantinedUnderKey;
     private InternalRow pending;
     private QuarantineFile quarantineFile;
     private LineCursor lines;
@@ -100,7 +84,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       if (tc != null) {
         // Whatever happens to the task, the plaintext DEK does not outlive it.
         tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> {
-          destroyKeys();
+          keys.destroyAll();
           closeQuarantine(!finished);
         });
       }
@@ -173,15 +157,10 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private void quarantine(InternalRow row) {
       UTF8String text = row.getUTF8String(types.length);
       String source = row.isNullAt(types.length + 1) ? "" : row.getUTF8String(types.length + 1).toString();
-      int g = policies.quarantineGroup;
-      if (encryptor[g] == null || encryptor[g].remaining() == 0) {
-        newKey(g);
-      }
       int n = text.numBytes();
       byte[] plain = scratch.ensure(n);
       text.writeToMemory(plain, org.apache.spark.unsafe.Platform.BYTE_ARRAY_OFFSET);
-      byte[] cell = quarantineColumn.seal(plain, 0, n);
-      quarantinedUnderKey++;
+      byte[] cell = keys.sealQuarantined(plain, n);
       long line = -1;
       if (!source.isEmpty()) {
         if (lines == null) {
@@ -209,15 +188,12 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
 
     private byte[] seal(InternalRow row, int ordinal) {
       int k = slot[ordinal];
-      int g = policies.groupOf[k];
-      if (encryptor[g] == null || encryptor[g].remaining() == 0) {
-        newKey(g);
-      }
+      CellEncryptor.Column column = keys.column(k);
       byte[] cell;
       switch (policies.protectionOf[k]) {
         case RANDOMIZED:
-          int len = InternalCells.encode(row, ordinal, columns[k].spec(), scratch, binary);
-          cell = len < 0 ? columns[k].seal(binary[0]) : columns[k].seal(scratch.bytes, 0, len);
+          int len = InternalCells.encode(row, ordinal, column.spec(), scratch, binary);
+          cell = len < 0 ? column.seal(binary[0]) : column.seal(scratch.bytes, 0, len);
           break;
         default:
           // The seam for deterministic, fpe and token (ProtectionSupport refuses them on the driver
@@ -227,63 +203,6 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       }
       cells[k]++;
       return cell;
-    }
-
-    /** GenerateDataKey for key group {@code g} of this partition (or for its next 2^32 cells). */
-    private void newKey(int g) {
-      closeKey(g);
-      DekId id = DekId.random(RANDOM);
-      EncryptionContext context = EncryptionContext.forDek(plan.datasetId, id.hex(), plan.extraContext);
-      if (policies.recordsGroup) {
-        // Binds the DEK to its key group: decrypt refuses a cell of a column of another group.
-        java.util.Map<String, String> pairs = new java.util.TreeMap<>(context.asMap());
-        pairs.put(KeyGroups.CONTEXT_KEY, policies.groupNames[g]);
-        context = EncryptionContext.of(pairs);
-      }
-      KeyService kms = KeyServices.shared(plan.keyService);
-      GeneratedDataKey generated = kms.generateDataKey(policies.groupArns[g], id, context);
-      key[g] = generated.plaintext();
-      // Recorded before any cell is sealed: a DEK that sealed a committed cell is always in the ledger.
-      dekRecord[g] = new SealedDek(id.asLong(), generated.wrapped().keyArn(), generated.wrapped().blob(),
-          context.asMap(), System.currentTimeMillis());
-      ledger.deks.add(dekRecord[g]);
-      encryptor[g] = CellEncryptor.open(key[g]);
-      for (int k = 0; k < columns.length; k++) {
-        if (policies.groupOf[k] == g) {
-          columns[k] = encryptor[g].column(plan.columnSpec(k));
-        }
-      }
-      if (plan.quarantineDir != null && g == policies.quarantineGroup) {
-        quarantineColumn = encryptor[g].column(QuarantineFolder.cellSpec(plan.datasetId));
-      }
-    }
-
-    private void closeKey(int g) {
-      if (encryptor[g] != null) {
-        // The manifest counts the DEK's cells in the data files, as verify finds them;
-        // quarantined records are counted apart (stats.quarantinedRows).
-        long quarantinedHere = g == policies.quarantineGroup ? quarantinedUnderKey : 0;
-        dekRecord[g].cells = encryptor[g].cellsSealed() - quarantinedHere;
-        if (g == policies.quarantineGroup) {
-          quarantinedUnderKey = 0;
-        }
-        encryptor[g].close();
-        encryptor[g] = null;
-      }
-      destroyKey(g);
-    }
-
-    private void destroyKey(int g) {
-      if (key[g] != null) {
-        key[g].destroy();
-        key[g] = null;
-      }
-    }
-
-    private void destroyKeys() {
-      for (int g = 0; g < key.length; g++) {
-        destroyKey(g);
-      }
     }
 
     /** Finishes the task's quarantine file, or deletes it if the task failed. */
@@ -305,9 +224,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         return;
       }
       finished = true;
-      for (int g = 0; g < encryptor.length; g++) {
-        closeKey(g);
-      }
+      keys.closeAll();
       closeQuarantine(false);
       if (quarantineFile != null) {
         ledger.quarantineFiles.add(quarantineFile.path().getName());
