@@ -178,6 +178,35 @@ class ColumnPoliciesRoundTripTest {
     assertEquals(0, kms.describes.get() + kms.decrypts.get() + kms.reEncrypts.get(), "no KMS call");
   }
 
+  /** verify: the dataset as written is OK; a file that holds the dropped column is a finding. */
+  @Test
+  void verifyFindsADroppedColumnInAFile() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    createPanKey(kit);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    EncryptSettings one = EncryptSettings.builder().datasetId("policies").inputPath("(memory)").keyService(kit.keys)
+        .kmsKey("alias/test").outputPath(enc).partitions(1).policies(settings(kit, enc).policies).build();
+    EncryptJob.run(spark, one, input(spark));
+    io.columnseal.jobs.verify.VerifySettings shallow = new io.columnseal.jobs.verify.VerifySettings(enc, null, null,
+        true, 0, List.of("names", "card_number"), null);
+    io.columnseal.jobs.verify.VerifyReport ok = io.columnseal.jobs.verify.VerifyJob.run(spark, shallow);
+    assertTrue(ok.ok(), ok.toTerminal());
+
+    Path file = StoredFiles.onlyDataFile(enc);
+    StructType stored = StoredFiles.schema(spark, file).add("cvv", DataTypes.StringType);
+    List<Row> rows = new ArrayList<>();
+    for (Row r : StoredFiles.rows(spark, file)) {
+      rows.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), "000"));
+    }
+    StoredFiles.replace(spark, file, stored, rows);
+    io.columnseal.jobs.verify.VerifyReport leak = io.columnseal.jobs.verify.VerifyJob.run(spark, shallow);
+    assertFalse(leak.ok());
+    assertTrue(leak.findings.stream().anyMatch(f -> f.check.equals("dropped-column") && f.message.equals("file "
+        + file.getFileName() + " holds column cvv, which the manifest records as dropped (not to be stored)")),
+        leak.toTerminal());
+  }
+
   @Test
   void aMaskOnAColumnThatIsNotAStringIsRefusedBeforeAnyKeyIsUsed() {
     JobTestKit kit = new JobTestKit(tmp);
