@@ -1,12 +1,22 @@
 package io.columnseal.cli;
 
+import io.columnseal.jobs.encrypt.ColumnPolicy;
 import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.encrypt.Masks;
+import io.columnseal.jobs.encrypt.Protection;
+import java.util.ArrayList;
+import java.util.List;
 import io.columnseal.jobs.input.IndependentInput;
 import io.columnseal.jobs.input.Inputs;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,17 +45,18 @@ final class CompareCommand implements Callable<Integer> {
     EncryptSettings settings = config.encryptSettings();
     // The job's reader gives the schema (names and types) only; the values come from an
     // independent reading, so a reader option that misparsed the input cannot hide itself.
-    StructType a = Inputs.read(spark, settings.input()).schema();
+    StructType read = Inputs.read(spark, settings.input()).schema();
+    StructType a = withoutDropped(read, settings);
     Dataset<Row> copy = spark.read().parquet(decrypted);
     StructType b = copy.schema();
     if (!sameColumns(a, b)) {
       System.out.println("DIFFERENT schema: input " + a.simpleString() + " vs decrypted " + b.simpleString());
       return ExitCodes.FAILED;
     }
-    IndependentInput.Read read = IndependentInput.read(spark, settings.input(), a);
-    Dataset<Row> original = read.rows;
+    IndependentInput.Read input = IndependentInput.read(spark, settings.input(), read);
+    Dataset<Row> original = asProtected(input.rows, settings);
     long rows = original.count();
-    long otherWidth = read.recordsOfAnotherWidth();
+    long otherWidth = input.recordsOfAnotherWidth();
     long copyRows = copy.count();
     long missing = original.exceptAll(copy).count();
     long extra = copy.exceptAll(original).count();
@@ -56,8 +67,44 @@ final class CompareCommand implements Callable<Integer> {
           + " decrypted rows have no identical input row");
       return ExitCodes.FAILED;
     }
-    System.out.println("IDENTICAL: " + rows + " rows x " + a.size() + " columns; names, types and every value match");
+    List<String> dropped = new ArrayList<>();
+    List<String> masked = new ArrayList<>();
+    for (ColumnPolicy p : settings.policies) {
+      (p.protection == Protection.DROP ? dropped : p.protection == Protection.MASK ? masked : new ArrayList<String>())
+          .add(p.name);
+    }
+    System.out.println("IDENTICAL: " + rows + " rows x " + a.size() + " columns; names, types and every value match"
+        + (masked.isEmpty() ? "" : "; masked columns equal the mask of the input (" + String.join(", ", masked) + ")")
+        + (dropped.isEmpty() ? "" : "; dropped columns are absent (" + String.join(", ", dropped) + ")"));
     return ExitCodes.OK;
+  }
+
+  /** The input's schema without the columns the job drops: they are not in a decrypted copy. */
+  private static StructType withoutDropped(StructType input, EncryptSettings s) {
+    List<StructField> kept = new ArrayList<>();
+    for (StructField f : input.fields()) {
+      ColumnPolicy p = s.policy(f.name());
+      if (p == null || p.protection != Protection.DROP) {
+        kept.add(f);
+      }
+    }
+    return new StructType(kept.toArray(new StructField[0]));
+  }
+
+  /** The input as a decrypted copy holds it: dropped columns left out, masked ones as their mask. */
+  private static Dataset<Row> asProtected(Dataset<Row> input, EncryptSettings s) {
+    Dataset<Row> out = input;
+    for (ColumnPolicy p : s.policies) {
+      if (p.protection == Protection.DROP) {
+        out = out.drop(p.name);
+      } else if (p.protection == Protection.MASK) {
+        String show = p.options.getOrDefault("show", Masks.FIRST6_LAST4);
+        UserDefinedFunction mask = functions.udf((UDF1<String, String>) v -> v == null ? null : Masks.apply(v, show),
+            DataTypes.StringType);
+        out = out.withColumn(p.name, mask.apply(functions.col("`" + p.name.replace("`", "``") + "`")));
+      }
+    }
+    return out;
   }
 
   private static boolean sameColumns(StructType a, StructType b) {

@@ -24,7 +24,7 @@ final class ConfigKeys {
     KEYS.put("input.format", "csv or parquet");
     KEYS.put("input.schema", "a Spark DDL schema, e.g. 'id INT, name STRING'");
     KEYS.put("input.malformed", "fail or quarantine (CSV rows Spark cannot parse)");
-    KEYS.put("encrypt.columns", "a list of input columns");
+    KEYS.put("encrypt.columns", "a list of input columns, or entries {name: COLUMN, protection: P, key: K, ...}");
     KEYS.put("encrypt.cellEncoding", "binary or base64");
     KEYS.put("kms.provider", "local or aws");
     KEYS.put("kms.key", "a key id, key ARN, alias/NAME or alias ARN");
@@ -76,7 +76,7 @@ final class ConfigKeys {
       }
       Object v = e.getValue();
       if (isList(key)) {
-        List<String> list = listOf(v);
+        List<Object> list = listOf(v);
         if (key.equals("encrypt.columns") && list.isEmpty()) {
           // An empty list would encrypt nothing and still exit 0: refuse it.
           throw new ConfigException("Cannot set encrypt.columns to an empty list: name at least one input column to encrypt");
@@ -89,10 +89,14 @@ final class ConfigKeys {
   }
 
   /** A list value as given (YAML list or comma-separated text), trimmed, blanks dropped. */
-  private static List<String> listOf(Object v) {
-    List<String> out = new java.util.ArrayList<>();
+  private static List<Object> listOf(Object v) {
+    List<Object> out = new java.util.ArrayList<>();
     if (v != null) {
       for (Object o : v instanceof List ? (List<?>) v : List.of(String.valueOf(v).split(","))) {
+        if (o instanceof Map) { // an encrypt.columns entry with its protection, checked by the settings
+          out.add(o);
+          continue;
+        }
         String s = String.valueOf(o).trim();
         if (!s.isEmpty()) {
           out.add(s);

@@ -2,6 +2,7 @@ package io.columnseal.cli;
 
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.encrypt.ColumnPolicy;
 import io.columnseal.jobs.encrypt.EncryptSettings;
 import io.columnseal.jobs.encrypt.OutputMode;
 import io.columnseal.jobs.encrypt.ParquetPages;
@@ -49,6 +50,40 @@ final class JobConfig {
   List<String> list(String key) {
     Object v = values.get(key);
     return v == null ? List.of() : List.copyOf((List<String>) v);
+  }
+
+  /**
+   * encrypt.columns as entries: a plain name is randomized under kms.key; a mapping names its
+   * protection, key and options (ColumnPolicy checks them, naming the column).
+   */
+  @SuppressWarnings("unchecked")
+  List<ColumnPolicy> columnPolicies() {
+    Object v = values.get("encrypt.columns");
+    List<ColumnPolicy> out = new java.util.ArrayList<>();
+    for (Object o : v == null ? List.of() : (List<Object>) v) {
+      if (!(o instanceof Map)) {
+        out.add(ColumnPolicy.randomized(o.toString()));
+        continue;
+      }
+      Map<String, String> options = new TreeMap<>((Map<String, String>) o);
+      String name = options.remove("name");
+      boolean hasKey = options.containsKey("key");
+      String key = options.remove("key");
+      if (hasKey && key == null) {
+        throw new ConfigException("Cannot set encrypt.columns entry " + name + ": key is empty; give a key id,"
+            + " key ARN or alias/NAME, or leave it out for kms.key");
+      }
+      String protection = options.remove("protection");
+      out.add(ColumnPolicy.of(name, protection, key, options));
+    }
+    return out;
+  }
+
+  /** The encrypt.columns that are sealed into cells (mask and drop leave none), for verify. */
+  List<String> sealedColumns() {
+    List<String> out = new java.util.ArrayList<>();
+    columnPolicies().stream().filter(ColumnPolicy::sealed).forEach(p -> out.add(p.name));
+    return out;
   }
 
   /** kms.allowedKeys, or null when unset (the readers' default applies); the settings check the entries. */
@@ -154,7 +189,7 @@ final class JobConfig {
   /** Maps the config keys to the builder, which checks every value. */
   EncryptSettings encryptSettings() {
     return EncryptSettings.builder()
-        .columns(list("encrypt.columns"))
+        .policies(columnPolicies())
         .datasetId(require("dataset"))
         .inputPath(require("input.path"))
         .inputFormat(get("input.format"))

@@ -106,8 +106,12 @@ final class RawConfig {
         throw new ConfigException("Cannot set " + key + " (" + where(line) + "): a mapping of keys ("
             + ConfigKeys.under(key) + ") is expected, not " + shape(v));
       } else if (v instanceof SequenceNode) {
-        List<String> list = new ArrayList<>();
+        List<Object> list = new ArrayList<>();
         for (Node o : ((SequenceNode) v).getValue()) {
+          if (o instanceof MappingNode && key.equals("encrypt.columns")) {
+            list.add(columnEntry(key, (MappingNode) o));
+            continue;
+          }
           if (!(o instanceof ScalarNode)) {
             throw new ConfigException("Cannot set " + key + " (" + where(line) + "): a list of plain values is expected");
           }
@@ -118,6 +122,28 @@ final class RawConfig {
         put(key, isNull(v) ? null : ((ScalarNode) v).getValue(), line);
       }
     }
+  }
+
+  /**
+   * An entry {@code {name: c, protection: p, key: k, ...}} of encrypt.columns: plain values, each
+   * member once (ConfigKeys and the settings check the members).
+   */
+  private Map<String, String> columnEntry(String key, MappingNode entry) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (NodeTuple t : entry.getValue()) {
+      int line = line(t.getKeyNode());
+      if (!(t.getKeyNode() instanceof ScalarNode) || !(t.getValueNode() instanceof ScalarNode)) {
+        throw new ConfigException("Cannot set " + key + " (" + where(line) + "): an entry's members must be plain"
+            + " values, as in {name: card_number, protection: mask}");
+      }
+      String name = ((ScalarNode) t.getKeyNode()).getValue();
+      if (out.containsKey(name)) {
+        throw new ConfigException("Cannot set " + key + " (" + where(line) + "): member " + name
+            + " is given twice in one entry; give it once");
+      }
+      out.put(name, isNull(t.getValueNode()) ? null : ((ScalarNode) t.getValueNode()).getValue());
+    }
+    return out;
   }
 
   /** One dotted key, given once: {@code input: {path: a}} and {@code input.path: b} are the same key. */

@@ -21,7 +21,12 @@ public final class Commit {
    * and {@code inputs}, version 3 adds {@code boundFiles}; a commit without them is still written
    * as the oldest version that holds what it has (docs/FORMAT.md 5.2).
    */
-  public static final int FORMAT_VERSION = 3;
+  public static final int FORMAT_VERSION = 5;
+
+  /** Version 4 (the MAC member) is not in this build: it is neither written nor read. */
+  static boolean readable(long version) {
+    return version >= 1 && version <= FORMAT_VERSION && version != 4;
+  }
 
   /** Cell encodings a commit can record: docs/FORMAT.md 5.2. */
   public static final List<String> CELL_ENCODINGS = List.of("binary", "base64");
@@ -39,8 +44,8 @@ public final class Commit {
   // Checks in the order the fields are written, so a bad file is named by its first bad member.
   private Commit(Builder b, String digest) {
     this.formatVersion = b.formatVersion;
-    if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
-      throw new IllegalArgumentException("format version must be 1 to " + FORMAT_VERSION + ", got " + formatVersion);
+    if (!readable(formatVersion)) {
+      throw new IllegalArgumentException("format version must be 1, 2, 3 or 5, got " + formatVersion);
     }
     String datasetId = Checks.text(b.datasetId, "dataset id");
     if (b.number < 1) {
@@ -75,6 +80,14 @@ public final class Commit {
     if (formatVersion < 3 && !boundFiles.isEmpty()) {
       throw new IllegalArgumentException("format version " + formatVersion + " has no boundFiles; they need version 3");
     }
+    boolean policies = schema != null && schema.stream().anyMatch(ColumnRecord::hasPolicy);
+    if (schema != null && policies && !schema.stream().allMatch(ColumnRecord::hasPolicy)) {
+      throw new IllegalArgumentException("a schema records a policy for every column or for none");
+    }
+    if (policies != (formatVersion >= CommitCodec.POLICY_VERSION) && schema != null) {
+      throw new IllegalArgumentException("format version " + formatVersion + (policies ? " has no column policies;"
+          + " they need version 5" : " records every column's policy"));
+    }
     Map<String, Long> stats = Checks.sortedMap(b.stats, "stat");
     stats.forEach((k, v) -> Checks.nonNegative(v, "stat " + k));
     this.draft = new CommitDraft(kind, datasetId, runId, operation, schema, addedDeks, rewrappedDeks,
@@ -94,7 +107,8 @@ public final class Commit {
         .rewrappedDeks(draft.rewrappedDeks()).files(draft.files()).removedFiles(draft.removedFiles())
         .cellEncoding(draft.cellEncoding()).inputs(draft.inputs()).boundFiles(draft.boundFiles())
         // The oldest version that holds the draft, so older readers still read what they can.
-        .formatVersion(!draft.boundFiles().isEmpty() ? 3
+        .formatVersion(draft.schema() != null && draft.schema().stream().anyMatch(ColumnRecord::hasPolicy)
+            ? CommitCodec.POLICY_VERSION : !draft.boundFiles().isEmpty() ? 3
             : draft.cellEncoding() == null && draft.inputs().isEmpty() ? 1 : 2)
         .stats(draft.stats()).parentDigest(parentDigest);
   }
@@ -183,7 +197,7 @@ public final class Commit {
 
   /** Package-private: only the store and the codec make commits. */
   static final class Builder {
-    private int formatVersion = FORMAT_VERSION;
+    private int formatVersion = 3; // the newest without column policies (5 needs them)
     private String datasetId;
     private long number;
     private CommitKind kind;

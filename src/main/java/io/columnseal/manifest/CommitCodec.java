@@ -31,6 +31,12 @@ public final class CommitCodec {
   static final String PARENT_DIGEST = "parentDigest";
   static final String DIGEST = "digest";
 
+  /**
+   * The first version whose schema columns record their policy (protection, key, options). It is
+   * version 4 (the MAC member) plus these; this build writes it without the MAC member.
+   */
+  static final int POLICY_VERSION = 5;
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private CommitCodec() {}
@@ -58,8 +64,19 @@ public final class CommitCodec {
       o.putNull(SCHEMA);
     } else {
       ArrayNode schema = o.putArray(SCHEMA);
-      c.schema().forEach(col -> schema.addObject().put("name", col.name()).put("type", col.type())
-          .put("nullable", col.nullable()).put("encrypted", col.encrypted()));
+      for (ColumnRecord col : c.schema()) {
+        ObjectNode n = schema.addObject().put("name", col.name()).put("type", col.type())
+            .put("nullable", col.nullable()).put("encrypted", col.encrypted());
+        if (c.formatVersion() >= POLICY_VERSION) {
+          n.put("protection", col.protection());
+          if (col.key() == null) {
+            n.putNull("key");
+          } else {
+            n.put("key", col.key());
+          }
+          n.set("options", stringMap(col.options()));
+        }
+      }
     }
     ArrayNode added = o.putArray(ADDED_DEKS);
     for (DekRecord d : c.addedDeks()) {

@@ -115,7 +115,7 @@ final class CommitLog {
     if (version == null || !version.isIntegralNumber() || !version.canConvertToLong()) {
       throw new ManifestCorruptException(name, "lacks an integer \"" + CommitCodec.FORMAT_VERSION + "\"");
     }
-    if (version.longValue() < 1 || version.longValue() > Commit.FORMAT_VERSION) {
+    if (!Commit.readable(version.longValue())) {
       throw new UnsupportedManifestVersionException(name, version.longValue());
     }
     byte[] canonical;

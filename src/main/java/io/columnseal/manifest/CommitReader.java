@@ -32,6 +32,8 @@ final class CommitReader {
   private static final Set<String> COMMIT_FIELDS_V3 = union(COMMIT_FIELDS_V2, Set.of(BOUND_FILES));
   private static final Set<String> BOUND_FILE_FIELDS = Set.of("path", "size", "deks");
   private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "nullable", "encrypted");
+  /** Version 5 columns add their policy, always present ({@code key} may be null). */
+  private static final Set<String> COLUMN_FIELDS_V5 = union(COLUMN_FIELDS, Set.of("protection", "key", "options"));
   private static final Set<String> DEK_FIELDS =
       Set.of("id", "keyArn", "wrappedKey", "encryptionContext", "cells", "runId", "created");
   private static final Set<String> REWRAP_FIELDS = Set.of("id", "fromKeyArn", "toKeyArn", "wrappedKey");
@@ -39,7 +41,7 @@ final class CommitReader {
   private CommitReader() {}
 
   /**
-   * Reads a commit from a parsed tree of format version 1, 2 or 3. Checks shapes and field values only;
+   * Reads a commit from a parsed tree of format version 1, 2, 3 or 5 (4, the MAC member, is not in this build). Checks shapes and field values only;
    * the digest and the canonical form are the reader's to check.
    *
    * @throws IllegalArgumentException naming the member that is missing, unknown or malformed
@@ -47,12 +49,19 @@ final class CommitReader {
   static Commit read(JsonNode tree) {
     JsonNode version = tree.get(FORMAT_VERSION);
     long v = version != null && version.isIntegralNumber() ? version.longValue() : 1;
-    boolean v2 = v == 2 || v == 3;
-    boolean v3 = v == 3;
+    boolean v5 = v == POLICY_VERSION;
+    boolean v2 = v == 2 || v == 3 || v5;
+    boolean v3 = v == 3 || v5;
     ObjectNode o = object(tree, "commit", v3 ? COMMIT_FIELDS_V3 : v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
     List<ColumnRecord> schema = null;
     if (!o.get(SCHEMA).isNull()) {
       schema = list(o.get(SCHEMA), SCHEMA, n -> {
+        if (v5) {
+          ObjectNode c = object(n, "schema column", COLUMN_FIELDS_V5);
+          return ColumnRecord.withPolicy(text(c, "name"), text(c, "type"), bool(c, "nullable"), bool(c, "encrypted"),
+              text(c, "protection"), c.get("key").isNull() ? null : text(c, "key"),
+              stringMap(c.get("options"), "options"));
+        }
         ObjectNode c = object(n, "schema column", COLUMN_FIELDS);
         return ColumnRecord.of(text(c, "name"), text(c, "type"), bool(c, "nullable"), bool(c, "encrypted"));
       });

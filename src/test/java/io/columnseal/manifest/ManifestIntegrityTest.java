@@ -122,7 +122,7 @@ class ManifestIntegrityTest {
     UnsupportedManifestVersionException e = assertThrows(UnsupportedManifestVersionException.class, () -> store.read());
     assertEquals(4, e.version());
     assertTrue(e.file().endsWith("00000000000000000002.json"), e.file());
-    assertTrue(e.getMessage().contains("has format version 4; this columnseal reads format versions 1 to 3 only"),
+    assertTrue(e.getMessage().contains("has format version 4; this columnseal reads format versions 1 to 3 and 5 only"),
         e.getMessage());
   }
 

@@ -28,6 +28,10 @@ public final class RunSummary {
   /** decrypt --on-error null: cells that did not open and were written as null, per column. */
   public Map<String, Long> nullCellsPerColumn;
   public java.util.List<String> decryptedColumns;
+  /** encrypt with column policies: each policy column's protection (and key group), e.g. "randomized alias/pan". */
+  public Map<String, String> protections;
+  /** encrypt with column policies: key group (configured key reference) -> master key ARN. */
+  public Map<String, String> keyGroups;
   public long deks;
   public Map<String, Long> kmsCalls = new LinkedHashMap<>();
   public long files;
@@ -50,6 +54,20 @@ public final class RunSummary {
       b.append("  cells encrypted:");
       cellsPerColumn.forEach((c, n) -> b.append(' ').append(c).append('=').append(n));
       b.append('\n');
+    }
+    if (protections != null) {
+      b.append("  protections:");
+      protections.forEach((c, p) -> b.append(' ').append(c).append('=').append(p.replace(' ', ':')));
+      b.append('\n');
+      java.util.List<String> dropped = new java.util.ArrayList<>();
+      protections.forEach((c, p) -> {
+        if (p.equals("drop")) {
+          dropped.add(c);
+        }
+      });
+      if (!dropped.isEmpty()) {
+        b.append("  columns dropped (not written): ").append(String.join(", ", dropped)).append('\n');
+      }
     }
     if (decryptedColumns != null) {
       b.append("  columns decrypted: ").append(String.join(", ", decryptedColumns)).append('\n');

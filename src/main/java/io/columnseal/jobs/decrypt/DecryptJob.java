@@ -64,7 +64,14 @@ public final class DecryptJob {
     KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "decrypt");
     PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
     // The first KMS calls: one unwrap per master key of the live data, before anything is written.
-    KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
+    // With column policies, only the key groups of the chosen columns: a principal allowed one key
+    // restores that key's columns.
+    String[] groups = keyGroups(snap, chosen);
+    if (groups == null) {
+      KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
+    } else {
+      KeyAccessProbe.checkGroups(s.keyService, snap.state.deks().values(), snap.liveRuns(), chosen, groups);
+    }
 
     LongAccumulator rows = spark.sparkContext().longAccumulator("columnseal.decrypt.rows");
     LongAccumulator[] nullCells = null;
@@ -157,13 +164,32 @@ public final class DecryptJob {
     OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), storedSchema, ordinals, types,
         encoding == null ? CellEncoding.BINARY : encoding, s.keyService, deks, rowCounter,
         binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0], true, s.onError, nullCells, bindings);
+    plan.keyGroups = keyGroups(snap, chosen);
     JavaRDD<InternalRow> rows = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
     return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
   }
 
+  /** Each chosen column's key group, or null when the dataset records no column policies. */
+  static String[] keyGroups(DatasetSnapshot snap, List<String> chosen) {
+    if (snap.state.schema().stream().noneMatch(ColumnRecord::hasPolicy)) {
+      return null;
+    }
+    String[] groups = new String[chosen.size()];
+    for (int k = 0; k < groups.length; k++) {
+      String name = chosen.get(k);
+      groups[k] = snap.state.schema().stream().filter(c -> c.name().equals(name)).findFirst()
+          .map(ColumnRecord::key).orElse(null);
+    }
+    return groups;
+  }
+
+  /** The manifest's column order; a dropped column is recorded but not stored, so not written. */
   private static Column[] originalOrder(DatasetSnapshot snap, Dataset<Row> df) {
     List<Column> cols = new ArrayList<>();
     for (ColumnRecord c : snap.state.schema()) {
+      if (!c.stored()) {
+        continue;
+      }
       cols.add(df.col("`" + c.name().replace("`", "``") + "`"));
     }
     return cols.toArray(new Column[0]);

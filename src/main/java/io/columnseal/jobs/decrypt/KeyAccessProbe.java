@@ -6,7 +6,9 @@ import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.kms.KmsException;
 import io.columnseal.manifest.DekRecord;
+import io.columnseal.jobs.encrypt.KeyGroups;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +35,42 @@ final class KeyAccessProbe {
       deks.forEach(d -> picked.putIfAbsent(d.keyArn(), d));
     }
     return new LinkedHashMap<>(picked);
+  }
+
+  /**
+   * With column policies: unwraps one DEK of each key group of the chosen columns (preferring
+   * DEKs of {@code runs}), and no DEK of another group. A failure names the columns of the group,
+   * its key and master key ARN.
+   */
+  static void checkGroups(KeyServiceSpec spec, Collection<DekRecord> deks, Set<String> runs, List<String> chosen,
+      String[] groups) {
+    Map<String, List<String>> columnsOf = new LinkedHashMap<>();
+    for (int k = 0; k < groups.length; k++) {
+      if (groups[k] != null) {
+        columnsOf.computeIfAbsent(groups[k], g -> new java.util.ArrayList<>()).add(chosen.get(k));
+      }
+    }
+    KeyService kms = KeyServices.shared(spec);
+    for (Map.Entry<String, List<String>> g : columnsOf.entrySet()) {
+      DekRecord probe = null;
+      for (DekRecord d : deks) {
+        if (g.getKey().equals(d.encryptionContext().get(KeyGroups.CONTEXT_KEY))
+            && (probe == null || runs.contains(d.runId()) && !runs.contains(probe.runId()))) {
+          probe = d;
+        }
+      }
+      if (probe == null) {
+        continue; // no cell of the group's columns was sealed
+      }
+      try {
+        kms.decrypt(probe.wrapped(), probe.id(), probe.context()).destroy();
+      } catch (KmsException e) {
+        throw e.withOutcome("checked before reading any data: decrypt needs kms:Decrypt on master key "
+            + probe.keyArn() + " (key " + g.getKey() + " of column(s) " + String.join(", ", g.getValue())
+            + "; probed with DEK " + probe.id() + "); no output was written; decrypt --columns without them"
+            + " restores the others");
+      }
+    }
   }
 
   /**

@@ -43,6 +43,12 @@ final class OpeningPlan implements Serializable {
   final LongAccumulator[] nullCells;
   /** The live files' DEKs from the manifest (needs {@link #positioned}); null: files outside the dataset. */
   final FileBindings bindings;
+  /**
+   * Per column to decrypt, its key group (FORMAT.md 5.2, version 5), or null for no check: a
+   * cell whose DEK names another group in its encryption context is refused before any unwrap.
+   * Null when the dataset records no column policies.
+   */
+  String[] keyGroups;
 
   OpeningPlan(String datasetId, StructType storedSchema, int[] ordinals, DataType[] originalTypes,
       CellEncoding encoding, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, LongAccumulator rows,

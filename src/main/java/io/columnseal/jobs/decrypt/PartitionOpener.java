@@ -167,6 +167,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           long dek = ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET);
           refuseIfMisplaced(deks.containsKey(dek) ? placement.bound(file, dek) : null);
         }
+        refuseOtherKeyGroup(cell, k, spec);
         CellDecryptor d = decryptorFor(cell, spec);
         byte[] plaintext = d.open(spec, cell);
         checkNotReplayed(d.dekId(), cell, spec);
@@ -234,6 +235,14 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       return d;
     }
 
+
+    /** A cell whose DEK is of another key group than its column's: refused before any unwrap. */
+    private void refuseOtherKeyGroup(byte[] cell, int k, ColumnSpec spec) {
+      if (plan.keyGroups != null && plan.keyGroups[k] != null && cell.length >= CellFormat.OVERHEAD_BYTES) {
+        refuseIfMisplaced(io.columnseal.jobs.encrypt.KeyGroups.mismatch(spec.column(), plan.keyGroups[k],
+            CellFormat.dekIdOf(cell), deks.get(ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET))));
+      }
+    }
 
     private void refuseIfMisplaced(String why) {
       if (why != null) {

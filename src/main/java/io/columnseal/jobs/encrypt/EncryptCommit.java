@@ -159,7 +159,7 @@ final class EncryptCommit {
           .operation("mode", s.mode.name().toLowerCase())
           .operation("input", s.inputPath)
           .operation("inputFormat", s.inputFormat)
-          .schema(OutputChecks.schemaRecords(p.data, s.columns))
+          .schema(OutputChecks.schemaRecords(p.data, s))
           .cellEncoding(DatasetCellEncoding.name(s.encoding))
           .inputs(p.inputFiles.keySet())
           .addDeks(deks)
@@ -269,7 +269,14 @@ final class EncryptCommit {
     r.rowsWritten = rows;
     r.cellsPerColumn = cellsPerColumn();
     r.deks = deks;
-    r.kmsCalls.put("DescribeKey", 1L);
+    r.kmsCalls.put("DescribeKey", (long) p.keyGroups.size());
+    if (!s.plainPolicies()) {
+      r.protections = new LinkedHashMap<>();
+      for (ColumnPolicy c : s.policies) {
+        r.protections.put(c.name, c.protection.configName() + (c.sealed() ? " " + s.keyGroup(c) : ""));
+      }
+      r.keyGroups = new LinkedHashMap<>(p.keyGroups);
+    }
     r.kmsCalls.put("GenerateDataKey", deks);
     r.files = files;
     r.tasks = tasks.size();

@@ -30,6 +30,7 @@ public final class EncryptJob {
   /** Encrypts the input that {@code settings} names (input.path, input.format, ...). */
   public static RunSummary run(SparkSession spark, EncryptSettings settings) {
     try {
+      ProtectionSupport.checkAvailable(settings);
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       EncryptPlan.checkBeforeReading(settings, conf);
       InputReader.Input input = InputReader.read(spark, settings.input());
@@ -45,6 +46,7 @@ public final class EncryptJob {
    */
   public static RunSummary run(SparkSession spark, EncryptSettings settings, Dataset<Row> input) {
     try {
+      ProtectionSupport.checkAvailable(settings);
       // No input files to record: the caller's DataFrame may come from anywhere.
       return run(spark, settings, new InputReader.Input(input, input.schema(), false), Map.of());
     } catch (Exception e) {

@@ -47,7 +47,10 @@ final class EncryptPlan {
   final List<RecoveredRun> recovered;
   /** The manifest state the run started from (empty for a new dataset). */
   final Optional<ManifestState> before;
+  /** The master key ARN of kms.key (or of the first key group if no column uses kms.key). */
   final String keyArn;
+  /** Key group (configured key reference) -> its master key ARN, in the order of the sealed columns. */
+  final Map<String, String> keyGroups;
   final SealingPlan sealing;
   /** The run's quarantine folder (input.malformed=quarantine), used or not. */
   final Path quarantineDir;
@@ -66,6 +69,7 @@ final class EncryptPlan {
     this.inputFiles = inputFiles;
     this.data = input.dataSchema;
     this.ordinals = EncryptPlanning.encryptedOrdinals(data, s.columns, s.partitionBy);
+    EncryptPlanning.checkUnsealedPolicies(data, s);
     this.recovered = recoverUnfinishedRuns();
     checks.checkNotInFlight(recovered, inputFiles);
     this.before = store.read();
@@ -74,9 +78,10 @@ final class EncryptPlan {
       throw new InputException("input.path " + s.inputPath + " has no rows: nothing to encrypt");
     }
     OutputProbe.check(conf, s.outputPath, manifestDir, runId);
-    this.keyArn = describeKey();
-    SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, keyArn, s.extraContext,
-        input.checksMalformed, InputReader.charsetOf(s.inputOptions));
+    this.keyGroups = describeKeys(s.malformed == MalformedRows.QUARANTINE && input.checksMalformed);
+    this.keyArn = keyGroups.getOrDefault(s.kmsKey, keyGroups.values().stream().findFirst().orElse(null));
+    SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, sealingPolicies(),
+        s.extraContext, input.checksMalformed, InputReader.charsetOf(s.inputOptions));
     this.quarantineDir = QuarantineFolder.runDir(manifestDir, runId);
     this.sealing = s.malformed == MalformedRows.QUARANTINE ? plan.quarantiningInto(quarantineDir.toString(), conf)
         : plan;
@@ -115,9 +120,46 @@ final class EncryptPlan {
     return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false).recoverAll();
   }
 
-  /** The first KMS call, after every check that needs none. */
-  private String describeKey() {
-    KeyDescription key = KeyServices.shared(s.keyService).describeKey(s.kmsKey);
+  /**
+   * The first KMS calls, after every check that needs none: one DescribeKey per key group, in
+   * the order of the sealed columns (kms.key too when quarantined rows are sealed under it).
+   */
+  private Map<String, String> describeKeys(boolean quarantines) {
+    Map<String, String> groups = new java.util.LinkedHashMap<>();
+    for (int o : ordinals) {
+      groups.put(s.keyGroup(s.policy(data.fields()[o].name())), null);
+    }
+    if (quarantines) {
+      groups.put(s.kmsKey, null);
+    }
+    groups.replaceAll((group, none) -> describeKey(group));
+    return groups;
+  }
+
+  private SealingPolicies sealingPolicies() {
+    java.util.List<String> names = new java.util.ArrayList<>(keyGroups.keySet());
+    int[] groupOf = new int[ordinals.length];
+    Protection[] protectionOf = new Protection[ordinals.length];
+    for (int k = 0; k < ordinals.length; k++) {
+      ColumnPolicy p = s.policy(data.fields()[ordinals[k]].name());
+      groupOf[k] = names.indexOf(s.keyGroup(p));
+      protectionOf[k] = p.protection;
+    }
+    String[] maskShow = new String[data.size()];
+    boolean[] dropped = new boolean[data.size()];
+    for (int i = 0; i < data.size(); i++) {
+      ColumnPolicy p = s.policy(data.fields()[i].name());
+      if (p != null && p.protection == Protection.MASK) {
+        maskShow[i] = p.options.getOrDefault("show", Masks.FIRST6_LAST4);
+      }
+      dropped[i] = p != null && p.protection == Protection.DROP;
+    }
+    return new SealingPolicies(names, new java.util.ArrayList<>(keyGroups.values()), groupOf, protectionOf,
+        Math.max(0, names.indexOf(s.kmsKey)), !s.plainPolicies(), maskShow, dropped);
+  }
+
+  private String describeKey(String keyRef) {
+    KeyDescription key = KeyServices.shared(s.keyService).describeKey(keyRef);
     if (!key.enabled()) {
       throw new KeyDisabledException("DescribeKey", key.keyArn(), "the key is " + key.state().kmsName()
           + "; encrypt needs an enabled key");

@@ -37,9 +37,6 @@ final class EncryptPlanning {
             + " whose names differ only in case (or repeat); Spark cannot tell them apart: rename one");
       }
     }
-    if (columns.isEmpty()) {
-      throw ConfigException.badValue("encrypt.columns", "[]", "a list of at least one input column");
-    }
     Set<String> seen = new HashSet<>();
     List<Integer> ordinals = new ArrayList<>();
     for (String c : columns) {
@@ -69,6 +66,28 @@ final class EncryptPlanning {
     return ordinals.stream().sorted().mapToInt(Integer::intValue).toArray();
   }
 
+  /**
+   * The masked and dropped columns of {@code s} exist in {@code data}, and a masked one is a
+   * string (a mask is text): refused naming the column, before any KMS call.
+   */
+  static void checkUnsealedPolicies(StructType data, EncryptSettings s) {
+    for (ColumnPolicy p : s.policies) {
+      if (p.sealed()) {
+        continue;
+      }
+      int i = indexOf(data, p.name);
+      if (i < 0) {
+        throw ConfigException.badValue("encrypt.columns", p.name, "a column of the input, one of "
+            + String.join(", ", data.fieldNames()));
+      }
+      org.apache.spark.sql.types.DataType t = data.fields()[i].dataType();
+      if (p.protection == Protection.MASK && !(t instanceof org.apache.spark.sql.types.StringType)) {
+        throw new ConfigException("Cannot set encrypt.columns entry " + p.name + ": protection mask needs a string"
+            + " column, and " + p.name + " is " + t.catalogString());
+      }
+    }
+  }
+
   /** An append must keep the dataset's columns, types and encrypted set. */
   static void checkSameShape(ManifestState m, List<ColumnRecord> incoming, String output) {
     List<String> want = describe(m.schema());
@@ -82,7 +101,8 @@ final class EncryptPlanning {
   private static List<String> describe(List<ColumnRecord> cols) {
     List<String> out = new ArrayList<>();
     for (ColumnRecord c : cols) {
-      out.add(c.name() + ":" + c.type() + (c.encrypted() ? "*" : ""));
+      out.add(c.name() + ":" + c.type() + (c.encrypted() ? "*" : "") + (c.hasPolicy() && !c.protection().equals(
+          ColumnRecord.NONE) ? "(" + c.protection() + (c.key() == null ? "" : " " + c.key()) + ")" : ""));
     }
     return out;
   }

@@ -5,7 +5,10 @@ import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.input.InputSpec;
 import io.columnseal.jobs.input.MalformedRows;
 import io.columnseal.kms.KeyServiceSpec;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +28,10 @@ public final class EncryptSettings {
   public final Map<String, String> inputOptions;
   /** Spark DDL of the input, or null to take the file's own (Parquet) or Spark's reading (CSV). */
   public final String inputSchema;
+  /** The columns sealed into cells under a DEK (every protection but mask and drop), in config order. */
   public final List<String> columns;
+  /** Every entry of encrypt.columns, in config order (docs/jobs/encrypt.md "column policies"). */
+  public final List<ColumnPolicy> policies;
   public final KeyServiceSpec keyService;
   public final String kmsKey;
   public final Map<String, String> extraContext;
@@ -50,7 +56,8 @@ public final class EncryptSettings {
     this.inputFormat = b.inputFormat;
     this.inputOptions = Map.copyOf(b.inputOptions);
     this.inputSchema = b.inputSchema;
-    this.columns = List.copyOf(b.columns);
+    this.policies = List.copyOf(b.policies);
+    this.columns = policies.stream().filter(ColumnPolicy::sealed).map(p -> p.name).collect(Collectors.toUnmodifiableList());
     this.keyService = Objects.requireNonNull(b.keyService, "kms");
     this.kmsKey = Objects.requireNonNull(b.kmsKey, "kms.key");
     this.extraContext = Map.copyOf(b.extraContext);
@@ -63,6 +70,24 @@ public final class EncryptSettings {
     this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
     this.parquetPages = Objects.requireNonNull(b.parquetPages, "output.parquetPages");
     this.allowRepeat = b.allowRepeat;
+  }
+
+  /**
+   * Whether every entry is a plain name (randomized under kms.key): such a run writes the
+   * commit format version it always wrote, byte for byte.
+   */
+  public boolean plainPolicies() {
+    return policies.stream().allMatch(ColumnPolicy::isPlain);
+  }
+
+  /** The entry of {@code column}, or null if encrypt.columns does not name it. */
+  public ColumnPolicy policy(String column) {
+    return policies.stream().filter(p -> p.name.equals(column)).findFirst().orElse(null);
+  }
+
+  /** The key group of a sealed column: its configured key reference, or kms.key. */
+  public String keyGroup(ColumnPolicy p) {
+    return p.key == null ? kmsKey : p.key;
   }
 
   /** The input half, for the input reader. */
@@ -81,7 +106,7 @@ public final class EncryptSettings {
     private String inputFormat = "csv";
     private Map<String, String> inputOptions = new TreeMap<>();
     private String inputSchema;
-    private List<String> columns = List.of();
+    private List<ColumnPolicy> policies = List.of();
     private KeyServiceSpec keyService;
     private String kmsKey;
     private Map<String, String> extraContext = new TreeMap<>();
@@ -125,7 +150,16 @@ public final class EncryptSettings {
       if (v.isEmpty()) {
         throw noColumns();
       }
-      columns = v;
+      policies = v.stream().map(ColumnPolicy::randomized).collect(Collectors.toList());
+      return this;
+    }
+
+    /** Entries of encrypt.columns with their protection and key; {@link #build()} checks them together. */
+    public Builder policies(List<ColumnPolicy> v) {
+      if (v.isEmpty()) {
+        throw noColumns();
+      }
+      policies = v;
       return this;
     }
 
@@ -220,15 +254,10 @@ public final class EncryptSettings {
       requireKey("kms.provider", keyService);
       requireKey("kms.key", kmsKey);
       requireKey("output.path", outputPath);
-      if (columns.isEmpty()) {
+      if (policies.isEmpty()) {
         throw noColumns();
       }
-      for (String p : partitionBy) {
-        if (columns.contains(p)) {
-          throw new ConfigException("output.partitionBy names " + p + ", which is encrypted: partition values are "
-              + "folder names in clear text; partition by a column that is not sensitive");
-        }
-      }
+      ColumnPolicy.checkAll(policies, partitionBy);
       refuseOptionsEqualIgnoringCase(inputOptions);
       String format = inputFormat == null ? "csv" : inputFormat.toLowerCase(Locale.ROOT);
       if (!format.equals("csv") && !format.equals("parquet")) {

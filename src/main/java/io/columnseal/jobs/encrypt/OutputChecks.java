@@ -40,6 +40,28 @@ final class OutputChecks {
     return cols;
   }
 
+  /**
+   * The columns of {@code data} as the manifest records them for {@code s}: with each column's
+   * policy (format version 5) unless every entry of encrypt.columns is a plain name.
+   */
+  static List<ColumnRecord> schemaRecords(StructType data, EncryptSettings s) {
+    if (s.plainPolicies()) {
+      return schemaRecords(data, s.columns);
+    }
+    List<ColumnRecord> cols = new ArrayList<>();
+    for (StructField f : data.fields()) {
+      ColumnPolicy p = s.policy(f.name());
+      String type = f.dataType().catalogString();
+      if (p == null) {
+        cols.add(ColumnRecord.withPolicy(f.name(), type, f.nullable(), false, ColumnRecord.NONE, null, Map.of()));
+      } else {
+        cols.add(ColumnRecord.withPolicy(f.name(), type, f.nullable(), p.sealed(), p.protection.configName(),
+            p.sealed() ? s.keyGroup(p) : null, p.options));
+      }
+    }
+    return cols;
+  }
+
   void checkOutput(Optional<ManifestState> state, StructType data, Map<String, String> inputFiles) {
     Path out = new Path(s.outputPath);
     if (state.isPresent()) {
@@ -69,7 +91,7 @@ final class OutputChecks {
 
   /** An append adds to {@code m}: same shape, same cell encoding, input files not committed before. */
   void checkAppend(ManifestState m, StructType data, Map<String, String> inputFiles) {
-    EncryptPlanning.checkSameShape(m, schemaRecords(data, s.columns), s.outputPath);
+    EncryptPlanning.checkSameShape(m, schemaRecords(data, s), s.outputPath);
     checkEncodingOfAppend(Optional.of(m));
     checkNotRepeated(m, inputFiles);
   }

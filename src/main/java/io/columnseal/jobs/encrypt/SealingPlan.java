@@ -25,8 +25,8 @@ final class SealingPlan implements Serializable {
   final int[] encryptedOrdinals;
   final CellEncoding encoding;
   final KeyServiceSpec keyService;
-  /** The master key's ARN as DescribeKey resolved it on the driver. */
-  final String masterKeyArn;
+  /** Key groups (each with its master key ARN as DescribeKey resolved it on the driver), masks and drops. */
+  final SealingPolicies policies;
   final TreeMap<String, String> extraContext;
   /**
    * CSV input: each row carries two more columns after the data, Spark's corrupt-record text
@@ -43,21 +43,21 @@ final class SealingPlan implements Serializable {
   final SerializableConfiguration hadoopConf;
 
   SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
-      KeyServiceSpec keyService, String masterKeyArn, Map<String, String> extraContext,
+      KeyServiceSpec keyService, SealingPolicies policies, Map<String, String> extraContext,
       boolean checksMalformed, String inputCharset) {
-    this(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, masterKeyArn, extraContext, checksMalformed,
+    this(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, policies, extraContext, checksMalformed,
         inputCharset, null, null);
   }
 
   private SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
-      KeyServiceSpec keyService, String masterKeyArn, Map<String, String> extraContext,
+      KeyServiceSpec keyService, SealingPolicies policies, Map<String, String> extraContext,
       boolean checksMalformed, String inputCharset, String quarantineDir, SerializableConfiguration hadoopConf) {
     this.datasetId = datasetId;
     this.inputSchema = inputSchema;
     this.encryptedOrdinals = encryptedOrdinals.clone();
     this.encoding = encoding;
     this.keyService = keyService;
-    this.masterKeyArn = masterKeyArn;
+    this.policies = policies;
     this.extraContext = new TreeMap<>(extraContext);
     this.checksMalformed = checksMalformed;
     this.inputCharset = inputCharset;
@@ -70,7 +70,7 @@ final class SealingPlan implements Serializable {
     if (!checksMalformed) {
       return this;
     }
-    return new SealingPlan(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, masterKeyArn, extraContext,
+    return new SealingPlan(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, policies, extraContext,
         true, inputCharset, dir, new SerializableConfiguration(conf));
   }
 
@@ -79,7 +79,10 @@ final class SealingPlan implements Serializable {
     return SparkTypes.columnSpec(datasetId, f.name(), f.dataType());
   }
 
-  /** The input schema with each encrypted column replaced by a nullable binary (or base64 string). */
+  /**
+   * The input schema with each encrypted column replaced by a nullable binary (or base64 string)
+   * and each dropped column left out; a masked column stays a string.
+   */
   StructType outputSchema() {
     StructField[] fields = inputSchema.fields().clone();
     for (int ordinal : encryptedOrdinals) {
@@ -87,6 +90,12 @@ final class SealingPlan implements Serializable {
       fields[ordinal] = new StructField(f.name(),
           encoding == CellEncoding.BASE64 ? DataTypes.StringType : DataTypes.BinaryType, true, f.metadata());
     }
-    return new StructType(fields);
+    java.util.List<StructField> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < fields.length; i++) {
+      if (!policies.dropped[i]) {
+        kept.add(fields[i]);
+      }
+    }
+    return new StructType(kept.toArray(new StructField[0]));
   }
 }

@@ -65,6 +65,13 @@ public final class PendingRecord {
     public String type;
     public boolean nullable;
     public boolean encrypted;
+    /** The column's policy (format version 5); left out of the record for a run without policies. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public String protection;
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public String key;
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public Map<String, String> options;
 
     public static Column of(ColumnRecord c) {
       Column out = new Column();
@@ -72,11 +79,18 @@ public final class PendingRecord {
       out.type = c.type();
       out.nullable = c.nullable();
       out.encrypted = c.encrypted();
+      if (c.hasPolicy()) {
+        out.protection = c.protection();
+        out.key = c.key();
+        out.options = new TreeMap<>(c.options());
+      }
       return out;
     }
 
     ColumnRecord toRecord() {
-      return ColumnRecord.of(name, type, nullable, encrypted);
+      return protection == null ? ColumnRecord.of(name, type, nullable, encrypted)
+          : ColumnRecord.withPolicy(name, type, nullable, encrypted, protection, key,
+              options == null ? Map.of() : options);
     }
   }
 

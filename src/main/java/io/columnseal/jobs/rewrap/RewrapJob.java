@@ -40,6 +40,7 @@ public final class RewrapJob {
   public static RewrapPlan plan(Configuration conf, RewrapSettings settings, KeyService kms) {
     Instant started = Instant.now();
     DatasetSnapshot snap = DatasetSnapshot.open(conf, settings.datasetPath, settings.manifestPath);
+    refuseSeveralKeyGroups(snap);
     // Before any ReEncrypt: every DEK's current key must be trusted (alias entries may cost a DescribeKey).
     KeyTrust.check(settings.allowedKeys, snap.state, kms, "rewrap");
     KeyDescription target = kms.describeKey(settings.targetKey);
@@ -50,6 +51,26 @@ public final class RewrapJob {
     KeyTrust.effective(settings.allowedKeys, snap.state).checkTarget(target.keyArn(), kms,
         "rewrap of dataset " + snap.state.datasetId());
     return new RewrapPlan(conf, settings, kms, snap, target.keyArn(), RunIds.next(started), started);
+  }
+
+  /**
+   * A rewrap moves every DEK to one key: on a dataset whose columns are under several master
+   * keys (column policies), that would give every column's cells to whoever may use the target
+   * key. Refused before any KMS call until a rewrap per key group exists.
+   */
+  private static void refuseSeveralKeyGroups(DatasetSnapshot snap) {
+    java.util.Set<String> groups = new java.util.TreeSet<>();
+    snap.state.deks().values().forEach(d -> {
+      String g = d.encryptionContext().get(io.columnseal.jobs.encrypt.KeyGroups.CONTEXT_KEY);
+      if (g != null) {
+        groups.add(g);
+      }
+    });
+    if (groups.size() > 1) {
+      throw new io.columnseal.ConfigException("Cannot rewrap dataset " + snap.state.datasetId() + ": its columns are"
+          + " under " + groups.size() + " key groups " + groups + ", and a rewrap moves every DEK to one key, which"
+          + " would end access per key; a rewrap per key group is not built yet");
+    }
   }
 
   /**

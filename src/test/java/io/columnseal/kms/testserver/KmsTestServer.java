@@ -272,9 +272,9 @@ public final class KmsTestServer implements AutoCloseable {
       throw KmsError.unknownOperation(String.valueOf(target));
     }
     for (String action : op.actions()) {
-      if (!permissions.allows(accessKeyId, action)) {
-        String resource = firstNonNull(KmsOperations.text(call.body, "KeyId"),
-            KmsOperations.text(call.body, "SourceKeyId"), "*");
+      String resource = firstNonNull(KmsOperations.text(call.body, "KeyId"),
+          KmsOperations.text(call.body, "SourceKeyId"), "*");
+      if (!permissions.allows(accessKeyId, action, resource)) {
         throw KmsError.accessDenied(accessKeyId, action, resource);
       }
     }

@@ -12,6 +12,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Permissions {
   private final Map<String, List<String>> allowed = new ConcurrentHashMap<>();
+  /** Principal -> action -> the only key ARNs it may be called on (a key policy per key). */
+  private final Map<String, Map<String, java.util.Set<String>>> onKeys = new ConcurrentHashMap<>();
+
+  /**
+   * From now on {@code accessKeyId} may call {@code action} only on {@code keyArns} (as the
+   * request's KeyId names them), on top of what {@link #restrict} allows it.
+   */
+  public Permissions onlyOnKeys(String accessKeyId, String action, String... keyArns) {
+    onKeys.computeIfAbsent(accessKeyId, k -> new ConcurrentHashMap<>()).put(action, java.util.Set.of(keyArns));
+    return this;
+  }
+
+  /** {@link #allows(String, String)}, and the key-scoped rule of {@link #onlyOnKeys} for {@code resource}. */
+  public boolean allows(String accessKeyId, String action, String resource) {
+    java.util.Set<String> keys = onKeys.getOrDefault(accessKeyId, Map.of()).get(action);
+    return allows(accessKeyId, action) && (keys == null || keys.contains(resource));
+  }
 
   /** From now on {@code accessKeyId} may call only {@code actions}. */
   public Permissions restrict(String accessKeyId, String... actions) {
@@ -33,6 +50,7 @@ public final class Permissions {
   /** Everyone may call everything again. */
   public void clear() {
     allowed.clear();
+    onKeys.clear();
   }
 
   public boolean allows(String accessKeyId, String action) {
