@@ -30,6 +30,7 @@ public final class CommitCodec {
   static final String STATS = "stats";
   static final String PARENT_DIGEST = "parentDigest";
   static final String DIGEST = "digest";
+  static final String MAC = "mac";
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -40,11 +41,12 @@ public final class CommitCodec {
     return CanonicalJson.write(toTree(commit, true));
   }
 
-  /** SHA-256 hex of the canonical JSON of {@code commit} without its digest member. */
+  /** SHA-256 hex of the canonical JSON of {@code commit} without its digest and mac members. */
   static String digestOf(Commit commit) {
     return CanonicalJson.sha256Hex(CanonicalJson.write(toTree(commit, false)));
   }
 
+  /** With {@code withDigest}, the whole file; without, the digest's input (no digest, no mac). */
   static ObjectNode toTree(Commit c, boolean withDigest) {
     ObjectNode o = NODES.objectNode();
     o.put(FORMAT_VERSION, c.formatVersion());
@@ -103,6 +105,13 @@ public final class CommitCodec {
     }
     if (withDigest) {
       o.put(DIGEST, c.digest());
+      if (c.formatVersion() >= 4) {
+        if (c.mac() == null) {
+          throw new IllegalStateException("commit " + c.number() + " is format version 4 but not signed yet");
+        }
+        o.putObject(MAC).put("keyArn", c.mac().keyArn()).put("algorithm", c.mac().algorithm())
+            .put("value", base64(c.mac().value()));
+      }
     }
     return o;
   }

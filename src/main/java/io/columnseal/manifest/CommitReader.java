@@ -30,6 +30,9 @@ final class CommitReader {
   private static final Set<String> COMMIT_FIELDS_V2 = union(COMMIT_FIELDS, Set.of(CELL_ENCODING, INPUTS));
   /** Version 3 = version 2 plus this one, always present. */
   private static final Set<String> COMMIT_FIELDS_V3 = union(COMMIT_FIELDS_V2, Set.of(BOUND_FILES));
+  /** Version 4 = version 3 plus this one, always present. */
+  private static final Set<String> COMMIT_FIELDS_V4 = union(COMMIT_FIELDS_V3, Set.of(MAC));
+  private static final Set<String> MAC_FIELDS = Set.of("keyArn", "algorithm", "value");
   private static final Set<String> BOUND_FILE_FIELDS = Set.of("path", "size", "deks");
   private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "nullable", "encrypted");
   private static final Set<String> DEK_FIELDS =
@@ -39,7 +42,7 @@ final class CommitReader {
   private CommitReader() {}
 
   /**
-   * Reads a commit from a parsed tree of format version 1, 2 or 3. Checks shapes and field values only;
+   * Reads a commit from a parsed tree of format version 1, 2, 3 or 4. Checks shapes and field values only;
    * the digest and the canonical form are the reader's to check.
    *
    * @throws IllegalArgumentException naming the member that is missing, unknown or malformed
@@ -47,9 +50,11 @@ final class CommitReader {
   static Commit read(JsonNode tree) {
     JsonNode version = tree.get(FORMAT_VERSION);
     long v = version != null && version.isIntegralNumber() ? version.longValue() : 1;
-    boolean v2 = v == 2 || v == 3;
-    boolean v3 = v == 3;
-    ObjectNode o = object(tree, "commit", v3 ? COMMIT_FIELDS_V3 : v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
+    boolean v2 = v >= 2 && v <= 4;
+    boolean v3 = v == 3 || v == 4;
+    boolean v4 = v == 4;
+    ObjectNode o = object(tree, "commit",
+        v4 ? COMMIT_FIELDS_V4 : v3 ? COMMIT_FIELDS_V3 : v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
     List<ColumnRecord> schema = null;
     if (!o.get(SCHEMA).isNull()) {
       schema = list(o.get(SCHEMA), SCHEMA, n -> {
@@ -76,6 +81,7 @@ final class CommitReader {
         .stats(longMap(o.get(STATS), STATS))
         .parentDigest(o.get(PARENT_DIGEST).isNull() ? null : text(o, PARENT_DIGEST))
         .digest(text(o, DIGEST))
+        .mac(v4 ? mac(o.get(MAC)) : null)
         .build();
   }
 
@@ -96,6 +102,18 @@ final class CommitReader {
         .runId(text(d, "runId"))
         .created(instant(d, "created"))
         .build();
+  }
+
+  private static CommitMac mac(JsonNode n) {
+    ObjectNode m = object(n, "mac", MAC_FIELDS);
+    if (!CommitMac.ALGORITHM.equals(text(m, "algorithm"))) {
+      throw new IllegalArgumentException("mac algorithm must be " + CommitMac.ALGORITHM);
+    }
+    byte[] value = base64(m, "value");
+    if (value.length != CommitMac.LENGTH) {
+      throw new IllegalArgumentException("mac value must be " + CommitMac.LENGTH + " bytes");
+    }
+    return new CommitMac(text(m, "keyArn"), value);
   }
 
   private static FileRecord boundFile(JsonNode n) {
