@@ -40,6 +40,7 @@ final class ConfigKeys {
     KEYS.put("output.parquetPages", "v1 or v2 (Parquet data page version)");
     KEYS.put("output.allowRepeat", "true or false (append input files an earlier run already committed)");
     KEYS.put("manifest.path", "where the manifest lives, if not <dataset>/_columnseal");
+    KEYS.put("manifest.macKey", "a KMS HMAC key (key id, key ARN, alias/NAME or alias ARN) that authenticates commits");
   }
 
   static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy", "kms.allowedKeys");

@@ -14,11 +14,34 @@ import org.apache.hadoop.fs.Path;
 public final class ManifestMacKey {
   private final KeyService kms;
   private final String keyId;
+  private final boolean writer;
 
   /** @param keyId a key id, key ARN, alias name or alias ARN of an HMAC key */
   public ManifestMacKey(KeyService kms, String keyId) {
+    this(kms, keyId, false);
+  }
+
+  private ManifestMacKey(KeyService kms, String keyId, boolean writer) {
     this.kms = Objects.requireNonNull(kms, "kms");
     this.keyId = Objects.requireNonNull(keyId, "keyId");
+    this.writer = writer;
+  }
+
+  /**
+   * The same key for a writer (encrypt, rewrap, recover): its reads accept a head without a MAC
+   * while no commit carries one, so the next commit it writes turns authentication on.
+   */
+  public ManifestMacKey forWriter() {
+    return new ManifestMacKey(kms, keyId, true);
+  }
+
+  /** The check of a store's read: {@link #requireAppendable} for a writer, else {@link #requireReadable}. */
+  void requireTrusted(List<Commit> history, Path headFile) {
+    if (writer) {
+      requireAppendable(history, headFile);
+    } else {
+      requireReadable(history.get(history.size() - 1), headFile);
+    }
   }
 
   /** The key as configured (for messages). */

@@ -94,7 +94,7 @@ public final class ManifestStore {
     }
     ManifestState state = log.replay(commits, commits.lastKey()).snapshot();
     if (macKey != null) {
-      macKey.requireReadable(state.lastCommit(), commits.lastEntry().getValue());
+      macKey.requireTrusted(state.history(), commits.lastEntry().getValue());
     }
     return Optional.of(state);
   }
@@ -114,7 +114,7 @@ public final class ManifestStore {
     if (macKey != null) {
       // An older version is authenticated through the chain from the head, so check the head.
       ManifestState head = log.replay(commits, latest).snapshot();
-      macKey.requireReadable(head.lastCommit(), commits.lastEntry().getValue());
+      macKey.requireTrusted(head.history(), commits.lastEntry().getValue());
     }
     return log.replay(commits, version).snapshot();
   }
