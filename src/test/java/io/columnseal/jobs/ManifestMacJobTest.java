@@ -198,6 +198,27 @@ public class ManifestMacJobTest {
   }
 
   @Test
+  public void rewrapMacsItsCommitAndRefusesAForgedHeadBeforeAnyReEncrypt() throws Exception {
+    start("aws");
+    encrypt("alias/m", OutputMode.ERROR);
+    String target = server.createKey("new master key");
+    try (io.columnseal.kms.KeyService service = io.columnseal.jobs.rewrap.RewrapJob.openKeyService(keys, 2)) {
+      io.columnseal.jobs.rewrap.RewrapJob.run(new org.apache.hadoop.conf.Configuration(),
+          io.columnseal.jobs.rewrap.RewrapSettings.builder(enc, target).manifestMacKey("alias/m").build(), service);
+      assertEquals(4, JSON.readTree(commitFile(2).toFile()).get("formatVersion").asInt());
+      decrypt("alias/m");
+
+      editWithoutTheKey(2, t -> ((ObjectNode) t.get("operation")).put("note", "forged"));
+      server.log().clear();
+      assertEquals(refusal(2, "alias/m", "MAC does not verify") + "; refused to append onto it",
+          assertThrows(ManifestNotAuthenticatedException.class, () -> io.columnseal.jobs.rewrap.RewrapJob.run(
+              new org.apache.hadoop.conf.Configuration(), io.columnseal.jobs.rewrap.RewrapSettings.builder(enc, target)
+                  .manifestMacKey("alias/m").build(), service)).getMessage());
+    }
+    assertEquals(List.of("VerifyMac"), server.log().entries().stream().map(e -> e.operation()).distinct().toList());
+  }
+
+  @Test
   public void verifyAuditsEveryMacAndReportsAnEarlierOneThatFails() throws Exception {
     start("local");
     encrypt("alias/m", OutputMode.ERROR);

@@ -83,6 +83,11 @@ public final class KeyTrust {
     return configured == null ? null : new io.columnseal.manifest.ManifestMacKey(kms, configured);
   }
 
+  /** {@link #macKey(KeyService, String)} as a writer (encrypt, rewrap, recover) uses it. */
+  public static io.columnseal.manifest.ManifestMacKey writerMacKey(KeyService kms, String configured) {
+    return configured == null ? null : macKey(kms, configured).forWriter();
+  }
+
   /** Entries of the list, for a Java caller that has strings: null or absent means the default. */
   public static TrustedKeys parse(List<String> entries) {
     return entries == null ? null : TrustedKeys.of(entries);
