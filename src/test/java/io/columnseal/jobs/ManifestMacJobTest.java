@@ -193,6 +193,11 @@ public class ManifestMacJobTest {
     VerifyReport r = verify("alias/m");
     assertTrue(r.ok(), r.toTerminal());
     assertEquals(1L, r.commitsWithoutMac);
+    // manifest log shows which commits carry a MAC (without verifying it).
+    var history = io.columnseal.jobs.dataset.ManifestHistory.read(new org.apache.hadoop.conf.Configuration(), enc, null);
+    assertEquals(List.of(false, true), history.commits.stream().map(c -> c.mac).toList());
+    List<String> rows = history.toTerminal().lines().filter(l -> l.matches("\\s+[12]\\s+20\\d\\d-.*")).toList();
+    assertTrue(rows.get(0).endsWith("  no") && rows.get(1).endsWith(" yes"), history.toTerminal());
     assertTrue(r.toTerminal().contains("commits: 1 authenticated by manifest.macKey, note: 1 written without a MAC"),
         r.toTerminal());
   }
