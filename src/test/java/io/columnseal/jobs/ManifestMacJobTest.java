@@ -241,6 +241,20 @@ public class ManifestMacJobTest {
   }
 
   @Test
+  public void aMalformedMacKeyIsAConfigErrorThatDoesNotEchoIt() {
+    start("local");
+    io.columnseal.ConfigException e = assertThrows(io.columnseal.ConfigException.class, () -> new DecryptSettings(enc,
+        null, "out", "parquet", List.of(), keys, false, OnCellError.FAIL, null, "s3cr3t pasted here"));
+    assertEquals("Cannot set manifest.macKey: the value (18 characters) is not a key id, alias or ARN", e.getMessage());
+    assertThrows(io.columnseal.ConfigException.class, () -> kit.sampleCsv(enc).manifestMacKey("a b").build());
+    assertEquals("manifest.macKey needs kms.provider (VerifyMac is a KMS call, even with --shallow)",
+        assertThrows(io.columnseal.ConfigException.class, () -> new VerifySettings(enc, null, null, true, 0, List.of(),
+            null, null, "alias/m")).getMessage());
+    assertEquals(2, Main.run("decrypt", "--dataset", enc, "--output", tmp.resolve("d").toString(), "--set",
+        "kms.provider=local", "--set", "kms.keyring=" + kit.keyringFile, "--set", "manifest.macKey=s3cr3t pasted"));
+  }
+
+  @Test
   public void verifyWithoutTheKeyWarnsAndExitsZeroOnACleanDataset() {
     start("local");
     encrypt(null, OutputMode.ERROR);

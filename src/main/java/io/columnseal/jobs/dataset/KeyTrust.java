@@ -83,6 +83,17 @@ public final class KeyTrust {
     return configured == null ? null : new io.columnseal.manifest.ManifestMacKey(kms, configured);
   }
 
+  /** As {@link #macKey(KeyService, String)}; the key service is opened only when the key is set. */
+  public static io.columnseal.manifest.ManifestMacKey macKey(io.columnseal.kms.KeyServiceSpec spec, String configured) {
+    return configured == null ? null : macKey(io.columnseal.kms.KeyServices.shared(spec), configured);
+  }
+
+  /** As {@link #writerMacKey(KeyService, String)}; the key service is opened only when the key is set. */
+  public static io.columnseal.manifest.ManifestMacKey writerMacKey(io.columnseal.kms.KeyServiceSpec spec,
+      String configured) {
+    return configured == null ? null : writerMacKey(io.columnseal.kms.KeyServices.shared(spec), configured);
+  }
+
   /** {@link #macKey(KeyService, String)} as a writer (encrypt, rewrap, recover) uses it. */
   public static io.columnseal.manifest.ManifestMacKey writerMacKey(KeyService kms, String configured) {
     return configured == null ? null : macKey(kms, configured).forWriter();

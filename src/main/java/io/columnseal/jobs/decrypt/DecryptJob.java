@@ -54,7 +54,7 @@ public final class DecryptJob {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     // With manifest.macKey, one VerifyMac of the head before any data key goes to KMS.
     DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath,
-        KeyTrust.macKey(KeyServices.shared(s.keyService), s.manifestMacKey));
+        KeyTrust.macKey(s.keyService, s.manifestMacKey));
     List<String> encrypted = snap.state.encryptedColumns();
     List<String> chosen = s.columns.isEmpty() ? encrypted : s.columns;
     for (String c : chosen) {

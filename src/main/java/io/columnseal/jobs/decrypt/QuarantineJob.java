@@ -43,7 +43,7 @@ public final class QuarantineJob {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath,
-        KeyTrust.macKey(KeyServices.shared(s.keyService), s.manifestMacKey));
+        KeyTrust.macKey(s.keyService, s.manifestMacKey));
     List<String> dirs = new ArrayList<>();
     java.util.Set<String> quarantineRuns = new java.util.HashSet<>();
     for (Commit c : snap.state.history()) {

@@ -98,7 +98,7 @@ final class EncryptPlan {
 
   /** manifest.macKey as a writer uses it (docs/FORMAT.md 5.4), or null. */
   private static ManifestMacKey macKey(EncryptSettings s) {
-    return KeyTrust.writerMacKey(KeyServices.shared(s.keyService), s.manifestMacKey);
+    return KeyTrust.writerMacKey(s.keyService, s.manifestMacKey);
   }
 
   boolean quarantines() {

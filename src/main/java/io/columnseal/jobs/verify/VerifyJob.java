@@ -69,8 +69,7 @@ public final class VerifyJob {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     // With manifest.macKey, an unauthenticated head is refused (exit 1) before any other KMS call.
-    ManifestMacKey macKey = s.manifestMacKey == null ? null : KeyTrust.macKey(KeyServices.shared(s.keyService),
-        s.manifestMacKey);
+    ManifestMacKey macKey = KeyTrust.macKey(s.keyService, s.manifestMacKey);
     DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath, macKey);
     VerifyReport r = new VerifyReport();
     ManifestAudit.check(conf, snap, macKey, r);
