@@ -41,6 +41,7 @@ final class ConfigKeys {
     KEYS.put("output.allowRepeat", "true or false (append input files an earlier run already committed)");
     KEYS.put("manifest.path", "where the manifest lives, if not <dataset>/_columnseal");
     KEYS.put("encrypt.domainStore", "the domain store folder (named token domains; every command reads it)");
+    KEYS.put("manifest.macKey", "a KMS HMAC key (key id, key ARN, alias/NAME or alias ARN) that authenticates commits");
   }
 
   static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy", "kms.allowedKeys");

@@ -205,6 +205,7 @@ final class JobConfig {
         .partitions(positiveInt("output.partitions"))
         .allowRepeat("true".equals(oneOf("output.allowRepeat", "false", "true", "false")))
         .manifestPath(get("manifest.path"))
+        .manifestMacKey(get("manifest.macKey"))
         .malformed(choice("input.malformed", MalformedRows.class, MalformedRows.FAIL))
         .parquetPages(choice("output.parquetPages", ParquetPages.class, ParquetPages.V1))
         .build();

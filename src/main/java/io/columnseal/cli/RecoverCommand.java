@@ -32,10 +32,10 @@ final class RecoverCommand implements Callable<Integer> {
   public Integer call() {
     JobConfig config = options.load();
     TrustedKeys allowed = KeyTrust.parse(config.allowedKeys());
-    // Recover makes no KMS call; a key service, when configured, only resolves alias entries.
+    // Recover's KMS calls: DescribeKey of alias entries, and with manifest.macKey VerifyMac/GenerateMac.
     KeyService kms = config.get("kms.provider") == null ? null : KeyServices.shared(config.keyService());
     List<RecoveredRun> runs = RecoverJob.run(Sparks.session("columnseal recover"), dataset,
-        config.get("manifest.path"), force, allowed, kms);
+        config.get("manifest.path"), force, allowed, kms, config.get("manifest.macKey"));
     if (runs.isEmpty()) {
       System.out.println("recover " + dataset + ": no unfinished run");
     }

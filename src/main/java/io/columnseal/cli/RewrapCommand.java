@@ -86,6 +86,7 @@ final class RewrapCommand implements Callable<Integer> {
     RewrapSettings s = RewrapSettings.builder(dataset, toKey)
         .manifestPath(config.get("manifest.path"))
         .allowedKeys(config.allowedKeys())
+        .manifestMacKey(config.get("manifest.macKey"))
         .dryRun(dryRun)
         .maxRate(maxRate)
         .concurrency(concurrency)

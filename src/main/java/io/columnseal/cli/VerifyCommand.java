@@ -31,8 +31,11 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JobConfig config = options.load();
-    VerifySettings s = new VerifySettings(dataset, config.get("manifest.path"), shallow ? null : config.keyService(),
-        shallow, Math.max(0, samples), config.sealedColumns(), report, config.allowedKeys());
+    String macKey = config.get("manifest.macKey");
+    // --shallow makes no KMS call, except VerifyMac when manifest.macKey is set.
+    VerifySettings s = new VerifySettings(dataset, config.get("manifest.path"),
+        shallow && macKey == null ? null : config.keyService(), shallow, Math.max(0, samples),
+        config.sealedColumns(), report, config.allowedKeys(), macKey);
     VerifyReport r = VerifyJob.run(Sparks.session("columnseal verify"), s);
     System.out.print(r.toTerminal());
     return r.ok() ? ExitCodes.OK : ExitCodes.FINDINGS;

@@ -192,6 +192,11 @@ public final class AwsKms implements KeyService {
 
   @Override
   public boolean verifyMac(String keyId, byte[] message, byte[] mac) {
+    return verifyMacKey(keyId, message, mac) != null;
+  }
+
+  @Override
+  public String verifyMacKey(String keyId, byte[] message, byte[] mac) {
     Objects.requireNonNull(keyId, "keyId");
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(mac, "mac");
@@ -210,10 +215,10 @@ public final class AwsKms implements KeyService {
       }
     });
     if (r == null) {
-      return false;
+      return null;
     }
-    answeredArn(op, keyId, r.keyId(), null);
-    return Boolean.TRUE.equals(r.macValid());
+    String arn = answeredArn(op, keyId, r.keyId(), null);
+    return Boolean.TRUE.equals(r.macValid()) ? arn : null;
   }
 
   @Override

@@ -78,6 +78,15 @@ public interface KeyService extends AutoCloseable {
   }
 
   /**
+   * {@link #verifyMac}, answering with the ARN of the key KMS verified with when the MAC verifies
+   * and null when it does not, so a caller can compare the ARN a record names with the key it
+   * trusts (docs/FORMAT.md 5.4).
+   */
+  default String verifyMacKey(String keyId, byte[] message, byte[] mac) {
+    throw new UnsupportedOperationException(this + " does not offer VerifyMac");
+  }
+
+  /**
    * Who calls which key service, as a non-secret string: the backend and its location plus the
    * principal whose credentials are in use (for AWS the access key id, never the secret). Two
    * callers with different rights must get different identities; a DEK cache keys on it.

@@ -276,12 +276,18 @@ public final class LocalKeyring implements KeyService {
 
   @Override
   public boolean verifyMac(String keyId, byte[] message, byte[] mac) {
+    return verifyMacKey(keyId, message, mac) != null;
+  }
+
+  @Override
+  public String verifyMacKey(String keyId, byte[] message, byte[] mac) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(mac, "mac");
     return store.read(s -> {
       LocalMasterKey key = checks.macKey(s, keyId, message, VERIFY_MAC);
       byte[] expected = LocalMac.hmacSha256(key.current().material(), message);
-      return MessageDigest.isEqual(expected, mac); // constant time; a wrong length is simply false
+      // constant time; a wrong length is simply "does not verify"
+      return MessageDigest.isEqual(expected, mac) ? key.arn() : null;
     });
   }
 

@@ -18,14 +18,14 @@ import java.util.regex.Pattern;
 public final class Commit {
   /**
    * The newest format version this build writes and reads. Version 2 adds {@code cellEncoding}
-   * and {@code inputs}, version 3 adds {@code boundFiles}; a commit without them is still written
-   * as the oldest version that holds what it has (docs/FORMAT.md 5.2).
+   * and {@code inputs}, version 3 adds {@code boundFiles}, version 4 adds {@code mac} (written only
+   * with manifest.macKey); a commit without them is still written as the oldest version that holds
+   * what it has (docs/FORMAT.md 5.2).
    */
   public static final int FORMAT_VERSION = 5;
 
-  /** Version 4 (the MAC member) is not in this build: it is neither written nor read. */
   static boolean readable(long version) {
-    return version >= 1 && version <= FORMAT_VERSION && version != 4;
+    return version >= 1 && version <= FORMAT_VERSION;
   }
 
   /** Cell encodings a commit can record: docs/FORMAT.md 5.2. */
@@ -40,6 +40,7 @@ public final class Commit {
   private final CommitDraft draft;
   private final String parentDigest;
   private final String digest;
+  private final CommitMac mac;
 
   // Checks in the order the fields are written, so a bad file is named by its first bad member.
   private Commit(Builder b, String digest) {
@@ -95,6 +96,11 @@ public final class Commit {
         inputs, boundFiles, stats);
     this.parentDigest = b.parentDigest == null ? null : sha256Hex(b.parentDigest, "parent digest");
     this.digest = digest == null ? null : sha256Hex(digest, "digest");
+    if (formatVersion < 4 && b.mac != null) {
+      throw new IllegalArgumentException("format version " + formatVersion + " has no mac; it needs version 4");
+    }
+    // A version-4 commit without its mac exists only between sealing and signing (ManifestStore).
+    this.mac = b.mac;
   }
 
   static Builder builder() {
@@ -164,6 +170,23 @@ public final class Commit {
     return digest;
   }
 
+  /** Version 4: the MAC of this commit (docs/FORMAT.md 5.4); null in older versions. */
+  public CommitMac mac() {
+    return mac;
+  }
+
+  /** This commit with {@code mac} added: same members, same digest (the digest does not cover the mac). */
+  Commit withMac(CommitMac mac) {
+    if (formatVersion < 4) {
+      throw new IllegalStateException("commit " + number + " is format version " + formatVersion + ": no mac");
+    }
+    return toBuilder().digest(digest).mac(mac).build();
+  }
+
+  private Builder toBuilder() {
+    return fromDraft(draft, number, time, parentDigest).formatVersion(formatVersion);
+  }
+
   /** Equal when their files would hold the same bytes (the codec writes every member). */
   @Override
   public boolean equals(Object o) {
@@ -197,7 +220,7 @@ public final class Commit {
 
   /** Package-private: only the store and the codec make commits. */
   static final class Builder {
-    private int formatVersion = 3; // the newest without column policies (5 needs them)
+    private int formatVersion = 3; // the newest unsigned version without policies (4 needs a mac, 5 policies)
     private String datasetId;
     private long number;
     private CommitKind kind;
@@ -215,6 +238,7 @@ public final class Commit {
     private Map<String, Long> stats = Map.of();
     private String parentDigest;
     private String digest;
+    private CommitMac mac;
 
     // Plain setters; the Commit constructor checks everything.
     Builder formatVersion(int v) { formatVersion = v; return this; }
@@ -235,6 +259,7 @@ public final class Commit {
     Builder stats(Map<String, Long> v) { stats = v; return this; }
     Builder parentDigest(String v) { parentDigest = v; return this; }
     Builder digest(String v) { digest = v; return this; }
+    Builder mac(CommitMac v) { mac = v; return this; }
 
     /** With the digest given (as read from a file); the reader checks it separately. */
     Commit build() {

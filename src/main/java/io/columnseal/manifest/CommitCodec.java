@@ -30,10 +30,11 @@ public final class CommitCodec {
   static final String STATS = "stats";
   static final String PARENT_DIGEST = "parentDigest";
   static final String DIGEST = "digest";
+  static final String MAC = "mac";
 
   /**
    * The first version whose schema columns record their policy (protection, key, options). It is
-   * version 4 (the MAC member) plus these; this build writes it without the MAC member.
+   * version 4 (the MAC member) plus these, its {@code mac} null when written without manifest.macKey.
    */
   static final int POLICY_VERSION = 5;
 
@@ -46,11 +47,12 @@ public final class CommitCodec {
     return CanonicalJson.write(toTree(commit, true));
   }
 
-  /** SHA-256 hex of the canonical JSON of {@code commit} without its digest member. */
+  /** SHA-256 hex of the canonical JSON of {@code commit} without its digest and mac members. */
   static String digestOf(Commit commit) {
     return CanonicalJson.sha256Hex(CanonicalJson.write(toTree(commit, false)));
   }
 
+  /** With {@code withDigest}, the whole file; without, the digest's input (no digest, no mac). */
   static ObjectNode toTree(Commit c, boolean withDigest) {
     ObjectNode o = NODES.objectNode();
     o.put(FORMAT_VERSION, c.formatVersion());
@@ -120,6 +122,17 @@ public final class CommitCodec {
     }
     if (withDigest) {
       o.put(DIGEST, c.digest());
+      if (c.formatVersion() >= 4) {
+        if (c.mac() == null && c.formatVersion() == 4) {
+          throw new IllegalStateException("commit " + c.number() + " is format version 4 but not signed yet");
+        }
+        if (c.mac() == null) {
+          o.putNull(MAC); // version 5 written without manifest.macKey
+          return o;
+        }
+        o.putObject(MAC).put("keyArn", c.mac().keyArn()).put("algorithm", c.mac().algorithm())
+            .put("value", base64(c.mac().value()));
+      }
     }
     return o;
   }

@@ -133,6 +133,7 @@ final class CommitLog {
     }
     ObjectNode body = ((ObjectNode) tree).deepCopy();
     body.remove(CommitCodec.DIGEST);
+    body.remove(CommitCodec.MAC); // the digest does not cover the mac (FORMAT.md 5.4)
     if (!CanonicalJson.sha256Hex(CanonicalJson.write(body)).equals(digest.textValue())) {
       throw new ManifestTamperedException(name, "its digest does not match its content");
     }

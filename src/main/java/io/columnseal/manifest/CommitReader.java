@@ -30,6 +30,9 @@ final class CommitReader {
   private static final Set<String> COMMIT_FIELDS_V2 = union(COMMIT_FIELDS, Set.of(CELL_ENCODING, INPUTS));
   /** Version 3 = version 2 plus this one, always present. */
   private static final Set<String> COMMIT_FIELDS_V3 = union(COMMIT_FIELDS_V2, Set.of(BOUND_FILES));
+  /** Version 4 = version 3 plus this one, always present. */
+  private static final Set<String> COMMIT_FIELDS_V4 = union(COMMIT_FIELDS_V3, Set.of(MAC));
+  private static final Set<String> MAC_FIELDS = Set.of("keyArn", "algorithm", "value");
   private static final Set<String> BOUND_FILE_FIELDS = Set.of("path", "size", "deks");
   private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "nullable", "encrypted");
   /** Version 5 columns add their policy, always present ({@code key} may be null). */
@@ -41,7 +44,7 @@ final class CommitReader {
   private CommitReader() {}
 
   /**
-   * Reads a commit from a parsed tree of format version 1, 2, 3 or 5 (4, the MAC member, is not in this build). Checks shapes and field values only;
+   * Reads a commit from a parsed tree of format version 1 to 5. Checks shapes and field values only;
    * the digest and the canonical form are the reader's to check.
    *
    * @throws IllegalArgumentException naming the member that is missing, unknown or malformed
@@ -50,9 +53,11 @@ final class CommitReader {
     JsonNode version = tree.get(FORMAT_VERSION);
     long v = version != null && version.isIntegralNumber() ? version.longValue() : 1;
     boolean v5 = v == POLICY_VERSION;
-    boolean v2 = v == 2 || v == 3 || v5;
-    boolean v3 = v == 3 || v5;
-    ObjectNode o = object(tree, "commit", v3 ? COMMIT_FIELDS_V3 : v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
+    boolean v2 = v >= 2 && v <= 5;
+    boolean v3 = v >= 3 && v <= 5;
+    boolean v4 = v == 4 || v5; // version 5 has version 4's members; its mac may be null
+    ObjectNode o = object(tree, "commit",
+        v4 ? COMMIT_FIELDS_V4 : v3 ? COMMIT_FIELDS_V3 : v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);
     List<ColumnRecord> schema = null;
     if (!o.get(SCHEMA).isNull()) {
       schema = list(o.get(SCHEMA), SCHEMA, n -> {
@@ -85,6 +90,7 @@ final class CommitReader {
         .stats(longMap(o.get(STATS), STATS))
         .parentDigest(o.get(PARENT_DIGEST).isNull() ? null : text(o, PARENT_DIGEST))
         .digest(text(o, DIGEST))
+        .mac(v4 && !(v5 && o.get(MAC).isNull()) ? mac(o.get(MAC)) : null)
         .build();
   }
 
@@ -105,6 +111,18 @@ final class CommitReader {
         .runId(text(d, "runId"))
         .created(instant(d, "created"))
         .build();
+  }
+
+  private static CommitMac mac(JsonNode n) {
+    ObjectNode m = object(n, "mac", MAC_FIELDS);
+    if (!CommitMac.ALGORITHM.equals(text(m, "algorithm"))) {
+      throw new IllegalArgumentException("mac algorithm must be " + CommitMac.ALGORITHM);
+    }
+    byte[] value = base64(m, "value");
+    if (value.length != CommitMac.LENGTH) {
+      throw new IllegalArgumentException("mac value must be " + CommitMac.LENGTH + " bytes");
+    }
+    return new CommitMac(text(m, "keyArn"), value);
   }
 
   private static FileRecord boundFile(JsonNode n) {

@@ -27,13 +27,24 @@ public final class ManifestStore {
   private final CommitLog log;
   private final Clock clock;
   private final AtomicCreate create;
+  /** manifest.macKey, or null: commits are then neither verified nor signed. */
+  private final ManifestMacKey macKey;
 
-  private ManifestStore(FileSystem fs, Path dir, Clock clock, AtomicCreate create) {
+  private ManifestStore(FileSystem fs, Path dir, Clock clock, AtomicCreate create, ManifestMacKey macKey) {
     this.fs = fs;
     this.dir = dir;
     this.log = new CommitLog(fs, dir);
     this.clock = clock;
     this.create = create;
+    this.macKey = macKey;
+  }
+
+  /**
+   * This store with manifest.macKey (null for none): reads refuse a head it does not
+   * authenticate, and commits are written as format 4 with a MAC (docs/FORMAT.md 5.4, 5.6).
+   */
+  public ManifestStore withMacKey(ManifestMacKey key) {
+    return new ManifestStore(fs, dir, clock, create, key);
   }
 
   /** {@code <datasetRoot>/_columnseal}. */
@@ -49,13 +60,13 @@ public final class ManifestStore {
   public static ManifestStore at(Path dir, Configuration conf, Clock clock) {
     FileSystem fs = fileSystem(dir, conf);
     Path qualified = fs.makeQualified(dir);
-    return new ManifestStore(fs, qualified, clock, AtomicCreate.forScheme(qualified.toUri().getScheme()));
+    return new ManifestStore(fs, qualified, clock, AtomicCreate.forScheme(qualified.toUri().getScheme()), null);
   }
 
   /** With an explicit create-if-absent mechanism (tests, or a file system {@link AtomicCreate#forScheme} misjudges). */
   static ManifestStore at(Path dir, Configuration conf, Clock clock, AtomicCreate create) {
     FileSystem fs = fileSystem(dir, conf);
-    return new ManifestStore(fs, fs.makeQualified(dir), clock, create);
+    return new ManifestStore(fs, fs.makeQualified(dir), clock, create, null);
   }
 
   /** The manifest directory, fully qualified. */
@@ -73,14 +84,19 @@ public final class ManifestStore {
    *
    * <p>Fails with {@link ManifestCorruptException}, {@link ManifestTamperedException} or
    * {@link UnsupportedManifestVersionException} naming the first commit file that fails its
-   * checks.
+   * checks; with a MAC key, {@link ManifestNotAuthenticatedException} if the head is not
+   * authenticated by it.
    */
   public Optional<ManifestState> read() {
     TreeMap<Long, Path> commits = log.list();
     if (commits.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(log.replay(commits, commits.lastKey()).snapshot());
+    ManifestState state = log.replay(commits, commits.lastKey()).snapshot();
+    if (macKey != null) {
+      macKey.requireTrusted(state.history(), commits.lastEntry().getValue());
+    }
+    return Optional.of(state);
   }
 
   /**
@@ -94,6 +110,11 @@ public final class ManifestStore {
     if (version < 1 || version > latest) {
       throw new NoSuchManifestVersionException("the manifest at " + dir + " has "
           + (latest == 0 ? "no commit" : "versions 1.." + latest) + "; there is no version " + version);
+    }
+    if (macKey != null) {
+      // An older version is authenticated through the chain from the head, so check the head.
+      ManifestState head = log.replay(commits, latest).snapshot();
+      macKey.requireTrusted(head.history(), commits.lastEntry().getValue());
     }
     return log.replay(commits, version).snapshot();
   }
@@ -139,10 +160,20 @@ public final class ManifestStore {
           + dir + ": it has " + (latest == 0 ? "no commit" : "versions 1.." + latest));
     }
     Replay replay = log.replay(commits, expectedVersion);
+    if (macKey != null && expectedVersion > 0) {
+      macKey.requireAppendable(replay.snapshot().history(), commits.get(expectedVersion));
+    }
     // Milliseconds are plenty for an audit trail and keep the times short and uniform.
-    Commit commit = Commit.fromDraft(draft, number, clock.instant().truncatedTo(ChronoUnit.MILLIS), replay.lastDigest())
-        .seal();
+    Commit.Builder b =
+        Commit.fromDraft(draft, number, clock.instant().truncatedTo(ChronoUnit.MILLIS), replay.lastDigest());
+    if (macKey != null && b.formatVersion() < 4) {
+      b.formatVersion(4); // version 5 (column policies) holds a mac too
+    }
+    Commit commit = b.seal();
     replay.check(commit);
+    if (macKey != null) {
+      commit = commit.withMac(macKey.sign(commit)); // before the create-if-absent: a commit is whole or absent
+    }
     boolean created;
     try {
       created = create.createIfAbsent(fs, log.path(number), CommitCodec.encode(commit));

@@ -7,7 +7,7 @@ public final class UnsupportedManifestVersionException extends ManifestException
   private final long version;
 
   public UnsupportedManifestVersionException(String file, long version) {
-    super("manifest file " + file + " has format version " + version + "; this columnseal reads format versions 1 to 3 and "
+    super("manifest file " + file + " has format version " + version + "; this columnseal reads format versions 1 to "
         + Commit.FORMAT_VERSION + " only (upgrade columnseal to read it)");
     this.file = file;
     this.version = version;

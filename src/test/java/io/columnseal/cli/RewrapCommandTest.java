@@ -118,9 +118,9 @@ class RewrapCommandTest {
     Run log = cli("manifest", "log", "--dataset", enc);
     assertEquals(0, log.code(), log.err());
     assertTrue(log.out().contains("2 commit(s)"), log.out());
-    assertTrue(log.out().lines().anyMatch(l -> l.matches("\\s+1\\s+\\S+\\s+ENCRYPT\\s+.*\\s+4\\s+0\\s+4\\s+0\\s+1,000")),
+    assertTrue(log.out().lines().anyMatch(l -> l.matches("\\s+1\\s+\\S+\\s+ENCRYPT\\s+.*\\s+4\\s+0\\s+4\\s+0\\s+1,000\\s+no")),
         log.out());
-    assertTrue(log.out().lines().anyMatch(l -> l.matches("\\s+2\\s+\\S+\\s+REWRAP\\s+.*\\s+0\\s+4\\s+0\\s+0\\s+-")),
+    assertTrue(log.out().lines().anyMatch(l -> l.matches("\\s+2\\s+\\S+\\s+REWRAP\\s+.*\\s+0\\s+4\\s+0\\s+0\\s+-\\s+no")),
         log.out());
     assertTrue(log.out().contains("4 DEK(s) under " + keyA), log.out());
     assertTrue(log.out().contains("4 DEK(s) " + keyA + " -> " + keyB), log.out());

@@ -84,6 +84,21 @@ public final class InterceptedKeys implements KeyService {
   }
 
   @Override
+  public io.columnseal.kms.GeneratedMac generateMac(String keyId, byte[] message) {
+    return delegate.generateMac(keyId, message);
+  }
+
+  @Override
+  public boolean verifyMac(String keyId, byte[] message, byte[] mac) {
+    return delegate.verifyMac(keyId, message, mac);
+  }
+
+  @Override
+  public String verifyMacKey(String keyId, byte[] message, byte[] mac) {
+    return delegate.verifyMacKey(keyId, message, mac);
+  }
+
+  @Override
   public String identity() {
     return delegate.identity();
   }

@@ -116,13 +116,13 @@ class ManifestIntegrityTest {
   void anUnknownFormatVersionIsRejectedByNameAndVersion() throws Exception {
     java.nio.file.Path file = Fixtures.localFile(store, 2);
     ObjectNode tree = tree(2);
-    tree.put("formatVersion", 4);
+    tree.put("formatVersion", 6);
     tree.putObject("newThing").put("x", 1);
     Files.write(file, reseal(tree));
     UnsupportedManifestVersionException e = assertThrows(UnsupportedManifestVersionException.class, () -> store.read());
-    assertEquals(4, e.version());
+    assertEquals(6, e.version());
     assertTrue(e.file().endsWith("00000000000000000002.json"), e.file());
-    assertTrue(e.getMessage().contains("has format version 4; this columnseal reads format versions 1 to 3 and 5 only"),
+    assertTrue(e.getMessage().contains("has format version 6; this columnseal reads format versions 1 to 5 only"),
         e.getMessage());
   }
 

@@ -3,6 +3,7 @@ package io.columnseal.jobs.dataset;
 import io.columnseal.crypto.DekId;
 import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.DekRecord;
+import io.columnseal.manifest.ManifestMacKey;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
 import java.util.ArrayList;
@@ -39,8 +40,19 @@ public final class DatasetSnapshot {
 
   /** @throws DatasetException when there is no manifest */
   public static DatasetSnapshot open(Configuration conf, String datasetPath, String manifestOverride) {
+    return open(conf, datasetPath, manifestOverride, null);
+  }
+
+  /**
+   * With manifest.macKey (or null): the head commit must be authenticated by it, checked before
+   * the caller sends KMS any data key (docs/FORMAT.md 5.6).
+   *
+   * @throws io.columnseal.manifest.ManifestNotAuthenticatedException if it is not
+   */
+  public static DatasetSnapshot open(Configuration conf, String datasetPath, String manifestOverride,
+      ManifestMacKey macKey) {
     Path dir = DatasetFiles.manifestDir(datasetPath, manifestOverride);
-    Optional<ManifestState> state = ManifestStore.at(dir, conf).read();
+    Optional<ManifestState> state = ManifestStore.at(dir, conf).withMacKey(macKey).read();
     if (state.isEmpty()) {
       Set<String> pending = DatasetFiles.pendingRecords(conf, dir).keySet();
       if (!pending.isEmpty()) {
@@ -59,7 +71,13 @@ public final class DatasetSnapshot {
    * a run is unfinished, as reading it would silently miss that run's rows.
    */
   public static DatasetSnapshot openComplete(Configuration conf, String datasetPath, String manifestOverride) {
-    DatasetSnapshot snap = open(conf, datasetPath, manifestOverride);
+    return openComplete(conf, datasetPath, manifestOverride, null);
+  }
+
+  /** {@link #openComplete(Configuration, String, String)} with manifest.macKey (or null). */
+  public static DatasetSnapshot openComplete(Configuration conf, String datasetPath, String manifestOverride,
+      ManifestMacKey macKey) {
+    DatasetSnapshot snap = open(conf, datasetPath, manifestOverride, macKey);
     snap.requireComplete(conf);
     return snap;
   }

@@ -64,6 +64,41 @@ public final class KeyTrust {
         dekCountByKeyArn.values().stream().mapToLong(Long::longValue).sum(), trusted.source());
   }
 
+  private static final java.util.regex.Pattern KEY_REFERENCE = java.util.regex.Pattern.compile("[A-Za-z0-9:/_.+=@-]{1,2048}");
+
+  /**
+   * manifest.macKey as configured (null: not set), checked for the shape of a key id, alias or
+   * ARN; a bad value is named by its length only, as it may be something pasted by mistake.
+   */
+  public static String macKey(String configured) {
+    if (configured != null && !KEY_REFERENCE.matcher(configured).matches()) {
+      throw new io.columnseal.ConfigException("Cannot set manifest.macKey: the value (" + configured.length()
+          + " characters) is not a key id, alias or ARN");
+    }
+    return configured;
+  }
+
+  /** The MAC key a job checks commits with, over {@code kms}; null when manifest.macKey is not set. */
+  public static io.columnseal.manifest.ManifestMacKey macKey(KeyService kms, String configured) {
+    return configured == null ? null : new io.columnseal.manifest.ManifestMacKey(kms, configured);
+  }
+
+  /** As {@link #macKey(KeyService, String)}; the key service is opened only when the key is set. */
+  public static io.columnseal.manifest.ManifestMacKey macKey(io.columnseal.kms.KeyServiceSpec spec, String configured) {
+    return configured == null ? null : macKey(io.columnseal.kms.KeyServices.shared(spec), configured);
+  }
+
+  /** As {@link #writerMacKey(KeyService, String)}; the key service is opened only when the key is set. */
+  public static io.columnseal.manifest.ManifestMacKey writerMacKey(io.columnseal.kms.KeyServiceSpec spec,
+      String configured) {
+    return configured == null ? null : writerMacKey(io.columnseal.kms.KeyServices.shared(spec), configured);
+  }
+
+  /** {@link #macKey(KeyService, String)} as a writer (encrypt, rewrap, recover) uses it. */
+  public static io.columnseal.manifest.ManifestMacKey writerMacKey(KeyService kms, String configured) {
+    return configured == null ? null : macKey(kms, configured).forWriter();
+  }
+
   /** Entries of the list, for a Java caller that has strings: null or absent means the default. */
   public static TrustedKeys parse(List<String> entries) {
     return entries == null ? null : TrustedKeys.of(entries);

@@ -45,6 +45,8 @@ public final class ManifestHistory {
     public Map<String, String> operation;
     /** The master key ARNs this commit involves, each once. */
     public List<String> keyArns = new ArrayList<>();
+    /** Whether the commit carries a MAC (format 4, manifest.macKey); shown, not verified here. */
+    public boolean mac;
   }
 
   private ManifestHistory(String datasetId, long version, List<Entry> commits) {
@@ -82,6 +84,7 @@ public final class ManifestHistory {
       e.filesRemoved = c.removedFiles().size();
       e.rows = c.stats().get("rows");
       e.operation = c.operation();
+      e.mac = c.mac() != null;
       out.add(e);
     }
     return new ManifestHistory(state.datasetId(), state.version(), out);
@@ -91,12 +94,12 @@ public final class ManifestHistory {
   public String toTerminal() {
     StringBuilder b = new StringBuilder();
     b.append("manifest log of dataset ").append(datasetId).append(": ").append(commits.size()).append(" commit(s)\n");
-    b.append(String.format("%4s  %-24s  %-9s  %-26s  %10s  %10s  %7s  %7s  %12s%n", "#", "time", "kind", "run",
-        "DEKs added", "rewrapped", "files+", "files-", "rows"));
+    b.append(String.format("%4s  %-24s  %-9s  %-26s  %10s  %10s  %7s  %7s  %12s  %3s%n", "#", "time", "kind", "run",
+        "DEKs added", "rewrapped", "files+", "files-", "rows", "mac"));
     for (Entry e : commits) {
-      b.append(String.format("%4d  %-24s  %-9s  %-26s  %,10d  %,10d  %,7d  %,7d  %12s%n", e.number, e.time, e.kind,
+      b.append(String.format("%4d  %-24s  %-9s  %-26s  %,10d  %,10d  %,7d  %,7d  %12s  %3s%n", e.number, e.time, e.kind,
           e.runId, e.deksAdded, e.deksRewrapped, e.filesAdded, e.filesRemoved,
-          e.rows == null ? "-" : String.format("%,d", e.rows)));
+          e.rows == null ? "-" : String.format("%,d", e.rows), e.mac ? "yes" : "no"));
       e.deksAddedPerKey.forEach((k, n) -> b.append(String.format("        %,d DEK(s) under %s%n", n, k)));
       e.deksRewrappedPerKey.forEach((k, n) -> b.append(String.format("        %,d DEK(s) %s%n", n, k)));
     }

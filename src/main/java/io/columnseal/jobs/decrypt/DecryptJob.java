@@ -52,7 +52,9 @@ public final class DecryptJob {
   private static RunSummary decrypt(SparkSession spark, DecryptSettings s) {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath);
+    // With manifest.macKey, one VerifyMac of the head before any data key goes to KMS.
+    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath,
+        KeyTrust.macKey(s.keyService, s.manifestMacKey));
     List<String> encrypted = snap.state.encryptedColumns();
     List<String> chosen = s.columns.isEmpty() ? encrypted : s.columns;
     for (String c : chosen) {

@@ -21,6 +21,8 @@ public final class DecryptSettings {
   public final OnCellError onError;
   /** The master keys the dataset's DEKs may be wrapped under; null for the default (docs/jobs/decrypt.md). */
   public final TrustedKeys allowedKeys;
+  /** manifest.macKey: the HMAC key that must authenticate the manifest's head (docs/FORMAT.md 5.6), or null. */
+  public final String manifestMacKey;
 
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite) {
@@ -35,6 +37,13 @@ public final class DecryptSettings {
   /** @param allowedKeys kms.allowedKeys entries, or null for the default */
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError, List<String> allowedKeys) {
+    this(datasetPath, manifestPath, outputPath, format, columns, keyService, overwrite, onError, allowedKeys, null);
+  }
+
+  /** @param manifestMacKey manifest.macKey (key id, alias or ARN of a KMS HMAC key), or null */
+  public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
+      List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError, List<String> allowedKeys,
+      String manifestMacKey) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     this.outputPath = Objects.requireNonNull(outputPath, "output");
@@ -47,5 +56,6 @@ public final class DecryptSettings {
     this.overwrite = overwrite;
     this.onError = Objects.requireNonNull(onError, "onError");
     this.allowedKeys = KeyTrust.parse(allowedKeys);
+    this.manifestMacKey = KeyTrust.macKey(manifestMacKey);
   }
 }

@@ -42,7 +42,8 @@ public final class QuarantineJob {
   private static RunSummary run(SparkSession spark, DecryptSettings s) {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath);
+    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath,
+        KeyTrust.macKey(s.keyService, s.manifestMacKey));
     List<String> dirs = new ArrayList<>();
     java.util.Set<String> quarantineRuns = new java.util.HashSet<>();
     for (Commit c : snap.state.history()) {

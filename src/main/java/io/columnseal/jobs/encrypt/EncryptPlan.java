@@ -14,6 +14,8 @@ import io.columnseal.kms.KeyDisabledException;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
+import io.columnseal.jobs.dataset.KeyTrust;
+import io.columnseal.manifest.ManifestMacKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -61,7 +63,7 @@ final class EncryptPlan {
     this.conf = conf;
     this.clock = clock;
     this.manifestDir = DatasetFiles.manifestDir(s.outputPath, s.manifestPath);
-    this.store = ManifestStore.at(manifestDir, conf);
+    this.store = ManifestStore.at(manifestDir, conf).withMacKey(macKey(s));
     this.checks = new OutputChecks(s, conf, manifestDir);
     this.runId = runId;
     this.started = started;
@@ -95,7 +97,13 @@ final class EncryptPlan {
   /** Before reading the input, which can start Spark jobs (CSV schema inference). */
   static void checkBeforeReading(EncryptSettings s, Configuration conf) {
     Path manifestDir = DatasetFiles.manifestDir(s.outputPath, s.manifestPath);
-    new OutputChecks(s, conf, manifestDir).checkEncodingOfAppend(ManifestStore.at(manifestDir, conf).read());
+    new OutputChecks(s, conf, manifestDir).checkEncodingOfAppend(
+        ManifestStore.at(manifestDir, conf).withMacKey(macKey(s)).read());
+  }
+
+  /** manifest.macKey as a writer uses it (docs/FORMAT.md 5.4), or null. */
+  private static ManifestMacKey macKey(EncryptSettings s) {
+    return KeyTrust.writerMacKey(s.keyService, s.manifestMacKey);
   }
 
   boolean quarantines() {

@@ -2,6 +2,7 @@ package io.columnseal.jobs.encrypt;
 
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.input.InputSpec;
 import io.columnseal.jobs.input.MalformedRows;
 import io.columnseal.kms.KeyServiceSpec;
@@ -49,6 +50,8 @@ public final class EncryptSettings {
   public final ParquetPages parquetPages;
   /** output.allowRepeat: append input files an earlier run of the dataset already committed. */
   public final boolean allowRepeat;
+  /** manifest.macKey: the HMAC key that authenticates the head before appending, and MACs the new commit; or null. */
+  public final String manifestMacKey;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -70,6 +73,7 @@ public final class EncryptSettings {
     this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
     this.parquetPages = Objects.requireNonNull(b.parquetPages, "output.parquetPages");
     this.allowRepeat = b.allowRepeat;
+    this.manifestMacKey = KeyTrust.macKey(b.manifestMacKey);
   }
 
   /**
@@ -119,6 +123,7 @@ public final class EncryptSettings {
     private MalformedRows malformed = MalformedRows.FAIL;
     private ParquetPages parquetPages = ParquetPages.V1;
     private boolean allowRepeat;
+    private String manifestMacKey;
 
     public Builder datasetId(String v) {
       datasetId = v;
@@ -220,6 +225,12 @@ public final class EncryptSettings {
 
     public Builder allowRepeat(boolean v) {
       allowRepeat = v;
+      return this;
+    }
+
+    /** manifest.macKey (key id, alias or ARN of a KMS HMAC key); null for none. */
+    public Builder manifestMacKey(String v) {
+      manifestMacKey = v;
       return this;
     }
 

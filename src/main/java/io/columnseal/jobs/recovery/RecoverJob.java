@@ -41,9 +41,21 @@ public final class RecoverJob {
    */
   public static List<RecoveredRun> run(SparkSession spark, String datasetPath, String manifestPath, boolean force,
       TrustedKeys allowedKeys, KeyService kms) {
+    return run(spark, datasetPath, manifestPath, force, allowedKeys, kms, null);
+  }
+
+  /**
+   * @param macKey manifest.macKey, or null: the head must be authenticated by it, and the
+   *     recovered commits are MAC'd (needs {@code kms})
+   */
+  public static List<RecoveredRun> run(SparkSession spark, String datasetPath, String manifestPath, boolean force,
+      TrustedKeys allowedKeys, KeyService kms, String macKey) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path dir = DatasetFiles.manifestDir(datasetPath, manifestPath);
-    ManifestStore store = ManifestStore.at(dir, conf);
+    if (KeyTrust.macKey(macKey) != null && kms == null) {
+      throw new io.columnseal.ConfigException("manifest.macKey needs kms.provider (GenerateMac and VerifyMac are KMS calls)");
+    }
+    ManifestStore store = ManifestStore.at(dir, conf).withMacKey(KeyTrust.writerMacKey(kms, macKey));
     checkKeys(conf, dir, store.read(), allowedKeys, kms);
     return new RunRecovery(conf, datasetPath, dir, store, Clock.systemUTC(), "recover command", force).recoverAll();
   }

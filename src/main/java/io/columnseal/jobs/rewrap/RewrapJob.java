@@ -39,7 +39,9 @@ public final class RewrapJob {
    */
   public static RewrapPlan plan(Configuration conf, RewrapSettings settings, KeyService kms) {
     Instant started = Instant.now();
-    DatasetSnapshot snap = DatasetSnapshot.open(conf, settings.datasetPath, settings.manifestPath);
+    // With manifest.macKey, the head must be authenticated before any ReEncrypt (one VerifyMac).
+    DatasetSnapshot snap = DatasetSnapshot.open(conf, settings.datasetPath, settings.manifestPath,
+        KeyTrust.writerMacKey(kms, settings.manifestMacKey));
     refuseSeveralKeyGroups(snap);
     // Before any ReEncrypt: every DEK's current key must be trusted (alias entries may cost a DescribeKey).
     KeyTrust.check(settings.allowedKeys, snap.state, kms, "rewrap");

@@ -98,7 +98,8 @@ public final class RewrapResult {
   }
 
   private void commitWithRetries(RewrapReport r) {
-    ManifestStore store = ManifestStore.at(plan.snapshot.manifestDir, plan.conf);
+    ManifestStore store = ManifestStore.at(plan.snapshot.manifestDir, plan.conf)
+        .withMacKey(KeyTrust.writerMacKey(plan.kms, plan.settings.manifestMacKey));
     ManifestState state = plan.snapshot.state;
     NewWrappingCheck sample = plan.settings.sampleCheck == SampleCheckMode.DECRYPT
         ? new RewrapSampleCheck(plan.conf, plan.settings.datasetPath, plan.kms, plan.settings.sampleDeks)

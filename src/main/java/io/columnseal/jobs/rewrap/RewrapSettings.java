@@ -44,6 +44,8 @@ public final class RewrapSettings {
   public final Duration progressInterval;
   /** The master keys DEKs may be wrapped under, before and after; null for the default (docs/jobs/rewrap.md). */
   public final TrustedKeys allowedKeys;
+  /** manifest.macKey: authenticates the head before rewrapping, and MACs the REWRAP commit; or null. */
+  public final String manifestMacKey;
 
   private RewrapSettings(Builder b) {
     this.datasetPath = b.datasetPath;
@@ -63,6 +65,7 @@ public final class RewrapSettings {
     this.progress = b.progress;
     this.progressInterval = b.progressInterval;
     this.allowedKeys = b.trusted;
+    this.manifestMacKey = KeyTrust.macKey(b.manifestMacKey);
   }
 
   public static Builder builder(String datasetPath, String targetKey) {
@@ -88,10 +91,17 @@ public final class RewrapSettings {
     private Duration progressInterval = Duration.ofSeconds(5);
     private List<String> allowedKeys;
     private TrustedKeys trusted;
+    private String manifestMacKey;
 
     private Builder(String datasetPath, String targetKey) {
       this.datasetPath = datasetPath;
       this.targetKey = targetKey;
+    }
+
+    /** manifest.macKey (key id, alias or ARN of a KMS HMAC key); null for none. */
+    public Builder manifestMacKey(String v) {
+      this.manifestMacKey = v;
+      return this;
     }
 
     /** kms.allowedKeys entries; null (the default) trusts the account and Region of the dataset's first keys. */

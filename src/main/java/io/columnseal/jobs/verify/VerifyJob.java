@@ -14,6 +14,7 @@ import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.jobs.decrypt.DataKeyCache;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServices;
+import io.columnseal.manifest.ManifestMacKey;
 import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitKind;
@@ -67,8 +68,11 @@ public final class VerifyJob {
   private static VerifyReport verify(SparkSession spark, VerifySettings s) {
     Instant started = Instant.now();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath);
+    // With manifest.macKey, an unauthenticated head is refused (exit 1) before any other KMS call.
+    ManifestMacKey macKey = KeyTrust.macKey(s.keyService, s.manifestMacKey);
+    DatasetSnapshot snap = DatasetSnapshot.open(conf, s.datasetPath, s.manifestPath, macKey);
     VerifyReport r = new VerifyReport();
+    ManifestAudit.check(conf, snap, macKey, r);
     if (!s.shallow) {
       // Before the first KMS call: a DEK under an untrusted key is never sent to KMS (exit 1).
       KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "verify");

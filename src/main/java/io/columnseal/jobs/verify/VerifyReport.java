@@ -39,11 +39,20 @@ public final class VerifyReport {
   public Map<String, Long> deksPerMasterKey = new LinkedHashMap<>();
   public long cellsChecked;
   public long samplesDecrypted;
+  /** With manifest.macKey: commits whose MAC verified, and commits written without one (a note, not a finding). */
+  public Long commitsAuthenticated;
+  public Long commitsWithoutMac;
   public List<Finding> findings = new ArrayList<>();
+  /** Warning-level findings: reported, but they do not fail verify (exit 0). */
+  public List<Finding> warnings = new ArrayList<>();
   public long durationMillis;
 
   void find(String check, String message) {
     findings.add(new Finding(check, message));
+  }
+
+  void warn(String check, String message) {
+    warnings.add(new Finding(check, message));
   }
 
   public boolean ok() {
@@ -62,7 +71,15 @@ public final class VerifyReport {
     if (filesNotBound > 0) {
       b.append("  note: ").append(filesNotBound).append(" file(s) not bound to DEKs (written before format 3)\n");
     }
+    if (commitsAuthenticated != null) {
+      b.append("  commits: ").append(commitsAuthenticated).append(" authenticated by manifest.macKey");
+      if (commitsWithoutMac > 0) {
+        b.append(", note: ").append(commitsWithoutMac).append(" written without a MAC (before the key was set)");
+      }
+      b.append('\n');
+    }
     deksPerMasterKey.forEach((k, n) -> b.append("  ").append(n).append(" DEK(s) under ").append(k).append('\n'));
+    warnings.forEach(w -> b.append("  WARNING [").append(w.check).append("] ").append(w.message).append('\n'));
     int shown = 0;
     for (Finding f : findings) {
       if (shown++ == 20) {

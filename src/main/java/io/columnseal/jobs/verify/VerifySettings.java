@@ -22,6 +22,8 @@ public final class VerifySettings {
   public final String reportPath;
   /** The master keys the dataset's DEKs may be wrapped under; null for the default (docs/jobs/verify.md). */
   public final TrustedKeys allowedKeys;
+  /** manifest.macKey: the HMAC key that must authenticate the manifest (docs/jobs/verify.md), or null. */
+  public final String manifestMacKey;
 
   public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
       int samplesPerFile, List<String> sensitiveColumns, String reportPath) {
@@ -31,6 +33,13 @@ public final class VerifySettings {
   /** @param allowedKeys kms.allowedKeys entries, or null for the default */
   public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
       int samplesPerFile, List<String> sensitiveColumns, String reportPath, List<String> allowedKeys) {
+    this(datasetPath, manifestPath, keyService, shallow, samplesPerFile, sensitiveColumns, reportPath, allowedKeys, null);
+  }
+
+  /** @param manifestMacKey manifest.macKey (key id, alias or ARN of a KMS HMAC key), or null */
+  public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
+      int samplesPerFile, List<String> sensitiveColumns, String reportPath, List<String> allowedKeys,
+      String manifestMacKey) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     if (keyService == null && !shallow) {
@@ -45,5 +54,9 @@ public final class VerifySettings {
     this.sensitiveColumns = List.copyOf(sensitiveColumns);
     this.reportPath = reportPath;
     this.allowedKeys = KeyTrust.parse(allowedKeys);
+    this.manifestMacKey = KeyTrust.macKey(manifestMacKey);
+    if (manifestMacKey != null && keyService == null) {
+      throw new ConfigException("manifest.macKey needs kms.provider (VerifyMac is a KMS call, even with --shallow)");
+    }
   }
 }

@@ -406,6 +406,44 @@ public class RecoveryTest {
     assertEquals(before, DatasetFiles.dataFiles(new Configuration(), new org.apache.hadoop.fs.Path(enc)));
   }
 
+  @Test
+  void recoverWithTheMacKeyMacsTheRecoveredCommitAndRefusesAForgedHead() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    try (io.columnseal.kms.LocalKeyring ring = io.columnseal.kms.LocalKeyring.createOrOpen(kit.keyringFile)) {
+      ring.createKey("alias/m", "manifest MAC key", io.columnseal.kms.KeySpec.HMAC_256);
+    }
+    kit.reloadKeys();
+    io.columnseal.kms.KeyService kms = io.columnseal.kms.KeyServices.shared(kit.keys);
+    Path dir = tmp.resolve("enc");
+    String enc = dir.toString();
+    EncryptJob.run(JobTestKit.spark(), EncryptSettings.builder().datasetId("cards").inputPath("(memory)")
+        .columns(SENSITIVE).keyService(kit.keys).kmsKey("alias/test").outputPath(enc).partitions(2)
+        .manifestMacKey("alias/m").build(), batch(0, 6));
+    String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6));
+
+    // Commit 1 edited without the key (digest recomputed): recover refuses, the run stays pending.
+    Path first = dir.resolve("_columnseal/log/00000000000000000001.json");
+    byte[] good = Files.readAllBytes(first);
+    ObjectNode tree = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(good);
+    ((ObjectNode) tree.get("stats")).put("rows", 60);
+    Files.write(first, ManifestEdits.resealed(tree));
+    io.columnseal.manifest.ManifestNotAuthenticatedException e = assertThrows(
+        io.columnseal.manifest.ManifestNotAuthenticatedException.class,
+        () -> RecoverJob.run(JobTestKit.spark(), enc, null, false, null, kms, "alias/m"));
+    assertTrue(e.getMessage().startsWith("commit 1 of dataset cards ("), e.getMessage());
+    assertTrue(e.getMessage().endsWith("is not authenticated by manifest.macKey alias/m: MAC does not verify;"
+        + " refused to append onto it"), e.getMessage());
+    assertEquals(List.of(dead + ".json"), pendingRecords(enc));
+
+    Files.write(first, good);
+    List<RecoveredRun> runs = RecoverJob.run(JobTestKit.spark(), enc, null, false, null, kms, "alias/m");
+    assertEquals(RecoveredRun.RECOVERED, runs.get(0).outcome, runs.get(0).describe());
+    Commit recovered = OutputModesTest.state(enc).history().get(1);
+    assertEquals(dead, recovered.runId());
+    assertEquals(4, recovered.formatVersion());
+    assertTrue(recovered.mac() != null);
+  }
+
   // ---- helpers
 
   /** Six-row batches in two partitions; ids from {@code first}; the third name is null. */

@@ -1,0 +1,117 @@
+package io.columnseal.manifest;
+
+import io.columnseal.kms.GeneratedMac;
+import io.columnseal.kms.KeyService;
+import java.util.List;
+import java.util.Objects;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * manifest.macKey: the KMS HMAC key that authenticates commits (docs/FORMAT.md 5.4). A reader
+ * verifies only the head it trusts, with the configured key (never the key a commit names): every
+ * commit before the head is bound to it by the digest chain that replay checks.
+ */
+public final class ManifestMacKey {
+  private final KeyService kms;
+  private final String keyId;
+  private final boolean writer;
+
+  /** @param keyId a key id, key ARN, alias name or alias ARN of an HMAC key */
+  public ManifestMacKey(KeyService kms, String keyId) {
+    this(kms, keyId, false);
+  }
+
+  private ManifestMacKey(KeyService kms, String keyId, boolean writer) {
+    this.kms = Objects.requireNonNull(kms, "kms");
+    this.keyId = Objects.requireNonNull(keyId, "keyId");
+    this.writer = writer;
+  }
+
+  /**
+   * The same key for a writer (encrypt, rewrap, recover): its reads accept a head without a MAC
+   * while no commit carries one, so the next commit it writes turns authentication on.
+   */
+  public ManifestMacKey forWriter() {
+    return new ManifestMacKey(kms, keyId, true);
+  }
+
+  /** The check of a store's read: {@link #requireAppendable} for a writer, else {@link #requireReadable}. */
+  void requireTrusted(List<Commit> history, Path headFile) {
+    if (writer) {
+      requireAppendable(history, headFile);
+    } else {
+      requireReadable(history.get(history.size() - 1), headFile);
+    }
+  }
+
+  /** The key as configured (for messages). */
+  public String keyId() {
+    return keyId;
+  }
+
+  /** GenerateMac over commit {@code c}'s MAC message; {@code c} must be sealed (digest set). */
+  CommitMac sign(Commit c) {
+    GeneratedMac m = kms.generateMac(keyId, CommitMac.message(c.datasetId(), c.number(), c.digest()));
+    return new CommitMac(m.keyArn(), m.mac());
+  }
+
+  /**
+   * Why {@code c} is not authenticated by this key, or null if it is: one VerifyMac call when
+   * {@code c} carries a MAC, none when it does not.
+   */
+  public String problem(Commit c) {
+    if (c.mac() == null) {
+      return "it carries no MAC (format version " + c.formatVersion() + ")";
+    }
+    String arn = kms.verifyMacKey(keyId, CommitMac.message(c.datasetId(), c.number(), c.digest()), c.mac().value());
+    if (arn == null) {
+      return "MAC does not verify";
+    }
+    if (!arn.equals(c.mac().keyArn())) {
+      return "the commit names MAC key " + c.mac().keyArn() + " but KMS verified with " + arn;
+    }
+    return null;
+  }
+
+  /**
+   * A reader's check of the head it opens.
+   *
+   * @throws ManifestNotAuthenticatedException naming dataset, commit and file
+   */
+  void requireReadable(Commit head, Path file) {
+    String problem = problem(head);
+    if (problem != null) {
+      throw refusal(head, file, problem + (head.mac() == null
+          ? "; a dataset gets its first MAC from the next commit any writer (encrypt, rewrap, recover) makes with"
+              + " manifest.macKey set" : ""));
+    }
+  }
+
+  /**
+   * A writer's check of the head it appends to: as a reader's, except that a head without a MAC
+   * is accepted while no commit of the log carries one (turning MAC on for an existing dataset).
+   * Once one does, a head without a MAC is a downgrade and refused; so is one that does not verify,
+   * else an honest writer would chain a forged commit and MAC it.
+   */
+  void requireAppendable(List<Commit> history, Path file) {
+    Commit head = history.get(history.size() - 1);
+    if (head.mac() == null && history.stream().noneMatch(c -> c.mac() != null)) {
+      return;
+    }
+    String problem = problem(head);
+    if (problem != null) {
+      throw refusal(head, file, problem + (head.mac() == null ? " though an earlier commit does" : "")
+          + "; refused to append onto it");
+    }
+  }
+
+  private ManifestNotAuthenticatedException refusal(Commit head, Path file, String problem) {
+    return new ManifestNotAuthenticatedException("commit " + head.number() + " of dataset " + head.datasetId() + " ("
+        + file + ") is not authenticated by manifest.macKey " + keyId + ": " + problem);
+  }
+
+  @Override
+  public String toString() {
+    return "ManifestMacKey[" + keyId + "]";
+  }
+}
