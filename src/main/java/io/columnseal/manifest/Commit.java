@@ -242,6 +242,7 @@ public final class Commit {
 
     // Plain setters; the Commit constructor checks everything.
     Builder formatVersion(int v) { formatVersion = v; return this; }
+    int formatVersion() { return formatVersion; }
     Builder datasetId(String v) { datasetId = v; return this; }
     Builder number(long v) { number = v; return this; }
     Builder kind(CommitKind v) { kind = v; return this; }

@@ -44,11 +44,23 @@ class CommitPolicyCodecTest {
         + "\"protection\":\"none\",\"type\":\"decimal(12,2)\"}]"), json);
     assertTrue(json.startsWith("{\"addedDeks\""), json);
     assertTrue(json.contains("\"formatVersion\":5,"), json);
-    assertTrue(!json.contains("\"mac\""), "version 5 here is version 3 plus the column members; no MAC member");
+    assertTrue(json.contains(",\"mac\":null,"), "version 5 has version 4's mac member, null without a MAC key: " + json);
     Commit back = CommitCodec.decode(CanonicalJson.parse(json.getBytes(StandardCharsets.UTF_8)));
     assertEquals(c, back);
     assertEquals(POLICY_SCHEMA, back.schema());
     assertEquals("alias/pan", back.schema().get(1).key());
+    // With manifest.macKey the same commit carries its MAC; the digest does not cover it.
+    byte[] tag = new byte[CommitMac.LENGTH];
+    java.util.Arrays.fill(tag, (byte) 7);
+    Commit signed = c.withMac(new CommitMac("arn:aws:kms:eu-west-1:111122223333:key/mac", tag));
+    String signedJson = new String(CommitCodec.encode(signed), StandardCharsets.UTF_8);
+    assertTrue(signedJson.contains(",\"mac\":{\"algorithm\":\"HMAC_SHA_256\",\"keyArn\":"
+        + "\"arn:aws:kms:eu-west-1:111122223333:key/mac\",\"value\":\"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\"},"), signedJson);
+    Commit signedBack = CommitCodec.decode(CanonicalJson.parse(signedJson.getBytes(StandardCharsets.UTF_8)));
+    assertEquals(c.digest(), signedBack.digest());
+    assertEquals("arn:aws:kms:eu-west-1:111122223333:key/mac", signedBack.mac().keyArn());
+    assertEquals(json, new String(CommitCodec.encode(CommitCodec.decode(CanonicalJson.parse(json.getBytes(StandardCharsets.UTF_8)))),
+        StandardCharsets.UTF_8));
     // A schema without policies is still version 3, byte for byte.
     assertEquals(CommitCodecTest.EXAMPLE_V3_JSON,
         new String(CommitCodec.encode(CommitCodecTest.exampleCommitV3()), StandardCharsets.UTF_8));
@@ -69,6 +81,7 @@ class CommitPolicyCodecTest {
     ObjectNode mixed = (ObjectNode) CanonicalJson.parse(CommitCodec.encode(policyCommit()));
     ObjectNode col = (ObjectNode) mixed.withArray("schema").get(4);
     mixed.put("formatVersion", 3);
+    mixed.remove("mac");
     col.remove(List.of("protection", "key", "options"));
     e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(mixed));
     assertTrue(e.getMessage().contains("unknown member \"key\""), e.getMessage());
