@@ -3,11 +3,14 @@ package io.columnseal.manifest;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A dataset's key manifest on any Hadoop file system: a log of immutable numbered commit files
@@ -27,13 +30,28 @@ public final class ManifestStore {
   private final CommitLog log;
   private final Clock clock;
   private final AtomicCreate create;
+  private final Checkpoints checkpoints;
+  private final int checkpointInterval;
 
-  private ManifestStore(FileSystem fs, Path dir, Clock clock, AtomicCreate create) {
+  /** Hadoop configuration key: write a checkpoint after every this many commits (0 = never). */
+  public static final String CHECKPOINT_INTERVAL = "columnseal.manifest.checkpointInterval";
+  /** Hadoop configuration key: {@code false} makes readers ignore checkpoints (replay from commit 1). */
+  public static final String CHECKPOINT_READ = "columnseal.manifest.checkpointRead";
+  private static final Logger LOG = LoggerFactory.getLogger(ManifestStore.class);
+  private final boolean readCheckpoints;
+
+  private ManifestStore(FileSystem fs, Path dir, Clock clock, AtomicCreate create, Configuration conf) {
     this.fs = fs;
     this.dir = dir;
     this.log = new CommitLog(fs, dir);
     this.clock = clock;
     this.create = create;
+    this.checkpoints = new Checkpoints(fs, dir);
+    this.checkpointInterval = conf.getInt(CHECKPOINT_INTERVAL, 10);
+    if (checkpointInterval < 0) {
+      throw new IllegalArgumentException(CHECKPOINT_INTERVAL + " must be 0 (never) or more, got " + checkpointInterval);
+    }
+    this.readCheckpoints = conf.getBoolean(CHECKPOINT_READ, true);
   }
 
   /** {@code <datasetRoot>/_columnseal}. */
@@ -49,13 +67,13 @@ public final class ManifestStore {
   public static ManifestStore at(Path dir, Configuration conf, Clock clock) {
     FileSystem fs = fileSystem(dir, conf);
     Path qualified = fs.makeQualified(dir);
-    return new ManifestStore(fs, qualified, clock, AtomicCreate.forScheme(qualified.toUri().getScheme()));
+    return new ManifestStore(fs, qualified, clock, AtomicCreate.forScheme(qualified.toUri().getScheme()), conf);
   }
 
   /** With an explicit create-if-absent mechanism (tests, or a file system {@link AtomicCreate#forScheme} misjudges). */
   static ManifestStore at(Path dir, Configuration conf, Clock clock, AtomicCreate create) {
     FileSystem fs = fileSystem(dir, conf);
-    return new ManifestStore(fs, fs.makeQualified(dir), clock, create);
+    return new ManifestStore(fs, fs.makeQualified(dir), clock, create, conf);
   }
 
   /** The manifest directory, fully qualified. */
@@ -80,7 +98,7 @@ public final class ManifestStore {
     if (commits.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(log.replay(commits, commits.lastKey()).snapshot());
+    return Optional.of(replay(commits, commits.lastKey()).snapshot());
   }
 
   /**
@@ -95,7 +113,97 @@ public final class ManifestStore {
       throw new NoSuchManifestVersionException("the manifest at " + dir + " has "
           + (latest == 0 ? "no commit" : "versions 1.." + latest) + "; there is no version " + version);
     }
-    return log.replay(commits, version).snapshot();
+    return replay(commits, version).snapshot();
+  }
+
+  /**
+   * The state at {@code upTo}: from the newest checkpoint at or below it that loads and chains
+   * onto the log, plus the commits after it; from commit 1 if there is none (docs/FORMAT.md 5.6).
+   */
+  private Replay replay(TreeMap<Long, Path> commits, long upTo) {
+    if (readCheckpoints) {
+      for (long v : checkpoints.candidates(upTo)) {
+        try {
+          Checkpoint cp = checkpoints.read(v);
+          // The checkpoint must be of this log: commit v's own digest, and (on replay) v + 1's parent.
+          Commit at = log.readSelf(commits.get(v), v);
+          if (!at.digest().equals(cp.digest) || !at.datasetId().equals(cp.datasetId)) {
+            throw new ManifestCorruptException(checkpoints.path(v).toString(), "does not match commit " + v + " of the log");
+          }
+          Replay from = new Replay(cp, log.source(commits));
+          return log.replayOnto(from, commits, upTo);
+        } catch (ManifestCorruptException | ManifestTamperedException | IllegalArgumentException e) {
+          Checkpoints.warnSkipped(v, e);
+        }
+      }
+    }
+    return log.replay(commits, upTo);
+  }
+
+  /**
+   * Writes a checkpoint of the latest version now, whatever the interval: the documented way to
+   * let a long log of an older release open quickly.
+   *
+   * @return the version checkpointed, empty if the manifest has no commit
+   */
+  public Optional<Long> checkpoint() {
+    TreeMap<Long, Path> commits = log.list();
+    if (commits.isEmpty()) {
+      return Optional.empty();
+    }
+    Replay r = log.replay(commits, commits.lastKey());
+    try {
+      checkpoints.write(r.toCheckpoint(), create);
+    } catch (IOException e) {
+      throw new ManifestStorageException("cannot write checkpoint " + r.version() + " at " + checkpoints.path(r.version()), e);
+    }
+    return Optional.of(r.version());
+  }
+
+  /**
+   * The audit: replays the whole log and compares every checkpoint with it. Each finding names
+   * the checkpoint version and what differs; empty when all agree.
+   */
+  public java.util.List<String> auditCheckpoints() {
+    TreeMap<Long, Path> commits = log.list();
+    TreeMap<Long, Path> files = checkpoints.list();
+    java.util.List<String> findings = new java.util.ArrayList<>();
+    long head = commits.isEmpty() ? 0 : commits.lastKey();
+    Replay full = new Replay();
+    for (Map.Entry<Long, Path> e : files.entrySet()) {
+      long v = e.getKey();
+      if (v > head) {
+        findings.add("checkpoint " + v + " is past the last commit " + head);
+        continue;
+      }
+      log.replayOnto(full, commits, v);
+      Checkpoint cp;
+      try {
+        cp = checkpoints.read(v);
+      } catch (ManifestCorruptException | IllegalArgumentException ex) {
+        findings.add("checkpoint " + v + " cannot be read: " + ex.getMessage());
+        continue;
+      }
+      if (!cp.equals(full.toCheckpoint())) {
+        findings.add("checkpoint " + v + " (" + e.getValue() + ") differs from the replay of commits 1.." + v);
+      }
+    }
+    return findings;
+  }
+
+  private void maybeCheckpoint(Commit commit, Replay after) {
+    boolean due = checkpointInterval > 0
+        && (commit.number() % checkpointInterval == 0 || commit.kind() == CommitKind.REWRAP);
+    if (!due) {
+      return;
+    }
+    try {
+      checkpoints.write(after.toCheckpoint(), create);
+    } catch (IOException | RuntimeException e) {
+      // The commit is done; a missing checkpoint only costs the next reader time.
+      LOG.warn("Commit {} of dataset {} is written, but its checkpoint is not: {}", commit.number(),
+          commit.datasetId(), e.getMessage());
+    }
   }
 
   /**
@@ -111,7 +219,13 @@ public final class ManifestStore {
    * @throws NoSuchManifestVersionException if the manifest has fewer than {@code expectedVersion} commits
    */
   public Commit commit(CommitDraft draft, long expectedVersion) {
-    return write(draft, expectedVersion).commit;
+    Written w = write(draft, expectedVersion);
+    if (checkpointInterval > 0
+        && (w.commit.number() % checkpointInterval == 0 || w.commit.kind() == CommitKind.REWRAP)) {
+      w.replay.apply(w.commit);
+      maybeCheckpoint(w.commit, w.replay);
+    }
+    return w.commit;
   }
 
   /**
@@ -121,6 +235,7 @@ public final class ManifestStore {
   public ManifestState commitAndRead(CommitDraft draft, long expectedVersion) {
     Written w = write(draft, expectedVersion);
     w.replay.apply(w.commit);
+    maybeCheckpoint(w.commit, w.replay);
     return w.replay.snapshot();
   }
 
@@ -138,7 +253,7 @@ public final class ManifestStore {
       throw new NoSuchManifestVersionException("cannot commit after version " + expectedVersion + " of the manifest at "
           + dir + ": it has " + (latest == 0 ? "no commit" : "versions 1.." + latest));
     }
-    Replay replay = log.replay(commits, expectedVersion);
+    Replay replay = expectedVersion == 0 ? new Replay() : replay(commits, expectedVersion);
     // Milliseconds are plenty for an audit trail and keep the times short and uniform.
     Commit commit = Commit.fromDraft(draft, number, clock.instant().truncatedTo(ChronoUnit.MILLIS), replay.lastDigest())
         .seal();
