@@ -40,6 +40,7 @@ final class ConfigKeys {
     KEYS.put("output.parquetPages", "v1 or v2 (Parquet data page version)");
     KEYS.put("output.allowRepeat", "true or false (append input files an earlier run already committed)");
     KEYS.put("manifest.path", "where the manifest lives, if not <dataset>/_columnseal");
+    KEYS.put("manifest.checkpointInterval", "a whole number of commits between checkpoints, 0 for none (default 10)");
   }
 
   static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy", "kms.allowedKeys");

@@ -86,6 +86,11 @@ public final class ManifestStore {
     return log.path(number);
   }
 
+  /** Where the checkpoint of {@code version} lives: {@code <dir>/checkpoints/<version, 20 digits>.json}. */
+  public Path checkpointPath(long version) {
+    return checkpoints.path(version);
+  }
+
   /**
    * The latest state, or empty if the manifest has no commit yet.
    *

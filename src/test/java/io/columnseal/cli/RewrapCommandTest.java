@@ -136,6 +136,42 @@ class RewrapCommandTest {
   }
 
   @Test
+  void manifestCheckpointWritesOneAtTheHeadAndTheDatasetStillDecrypts() {
+    String[] keys = {"--set", "kms.provider=local", "--set", "kms.keyring=" + ring};
+    String before = tmp.resolve("dec-before").toString();
+    String after = tmp.resolve("dec-after").toString();
+    Run d1 = cli(concat(new String[] {"decrypt", "--dataset", enc, "--output", before}, keys));
+    assertEquals(0, d1.code(), d1.err());
+
+    Run cp = cli("manifest", "checkpoint", "--dataset", enc);
+    assertEquals(0, cp.code(), cp.err());
+    assertTrue(cp.out().startsWith("manifest checkpoint of version 1 written: ")
+        && cp.out().endsWith("/enc/_columnseal/checkpoints/00000000000000000001.json\n"), cp.out());
+    assertTrue(Files.isRegularFile(Path.of(enc, "_columnseal", "checkpoints", "00000000000000000001.json")));
+
+    Run d2 = cli(concat(new String[] {"decrypt", "--dataset", enc, "--output", after}, keys));
+    assertEquals(0, d2.code(), d2.err());
+    var spark = SharedSpark.session();
+    List<org.apache.spark.sql.Row> rows = spark.read().parquet(before).collectAsList();
+    assertEquals(1000, rows.size());
+    assertEquals(sortedRows(rows), sortedRows(spark.read().parquet(after).collectAsList()));
+
+    Run none = cli("manifest", "checkpoint", "--dataset", tmp.resolve("nothing").toString());
+    assertEquals(1, none.code(), none.out());
+    assertTrue(none.err().contains("no columnseal manifest at "), none.err());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static List<String> sortedRows(List<org.apache.spark.sql.Row> rows) {
+    return rows.stream().map(Object::toString).sorted().toList();
+  }
+
+  @Test
   void badOptionsAndConfigurationExitWithTwo() {
     Run rate = rewrap("--to-key", "alias/cards-next", "--max-rate", "0");
     assertEquals(2, rate.code());
