@@ -48,7 +48,7 @@ final class ManifestCommand implements Callable<Integer> {
   }
 
   @Command(name = "checkpoint", mixinStandardHelpOptions = true,
-      description = {"Write a checkpoint of the latest manifest version now (docs/FORMAT.md 5.6), so readers open "
+      description = {"Write a checkpoint of the latest manifest version now (docs/FORMAT.md 5.10), so readers open "
           + "it without replaying the log: the one step that upgrades a long log of an older release. "
           + "Reads manifest.path from --config/--set."})
   static final class Checkpoint implements Callable<Integer> {

@@ -11,7 +11,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The replayed state at one version, as a checkpoint file holds it (docs/FORMAT.md 5.6): enough
+ * The replayed state at one version, as a checkpoint file holds it (docs/FORMAT.md 5.10): enough
  * to go on replaying from version + 1 without reading an earlier commit.
  */
 final class Checkpoint {

@@ -24,7 +24,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Checkpoint <-> bytes (docs/FORMAT.md 5.6): a first line of 64 hex digits, the SHA-256 of
+ * Checkpoint <-> bytes (docs/FORMAT.md 5.10): a first line of 64 hex digits, the SHA-256 of
  * everything after that line, then one line of JSON with the members in a fixed order. Repeated
  * values (key ARNs, run ids, times, encryption contexts) are written once in tables and named by
  * index. Written and read with Jackson's streaming API: a million DEKs never become a tree.

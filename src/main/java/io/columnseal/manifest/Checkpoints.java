@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code checkpoints/} directory of a manifest and its {@code _last_checkpoint} pointer
- * (docs/FORMAT.md 5.6). A checkpoint only saves reading: any that fails to load is skipped with
+ * (docs/FORMAT.md 5.10). A checkpoint only saves reading: any that fails to load is skipped with
  * a warning and the reader falls back to an older one, or to commit 1.
  */
 final class Checkpoints {

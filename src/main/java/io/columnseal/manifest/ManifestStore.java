@@ -123,7 +123,7 @@ public final class ManifestStore {
 
   /**
    * The state at {@code upTo}: from the newest checkpoint at or below it that loads and chains
-   * onto the log, plus the commits after it; from commit 1 if there is none (docs/FORMAT.md 5.6).
+   * onto the log, plus the commits after it; from commit 1 if there is none (docs/FORMAT.md 5.10).
    */
   private Replay replay(TreeMap<Long, Path> commits, long upTo) {
     if (readCheckpoints) {

@@ -171,7 +171,7 @@ class CheckpointTest {
     List<String> findings = s.auditCheckpoints();
     assertEquals(List.of("checkpoint 4 (" + s.dir() + "/checkpoints/00000000000000000004.json) differs from the "
         + "replay of commits 1..4"), findings);
-    // A self-consistent checkpoint is what readers trust (docs/FORMAT.md 5.6): the audit is the check.
+    // A self-consistent checkpoint is what readers trust (docs/FORMAT.md 5.10): the audit is the check.
     assertNotEquals(store(2, false).readAt(5).deks(), s.readAt(5).deks());
   }
 
