@@ -175,7 +175,6 @@ final class CheckpointCodec {
   }
 
   private static Checkpoint readBody(Strict s) throws IOException {
-    Interner interner = new Interner();
     s.expect(JsonToken.START_OBJECT);
     if (s.longField("checkpointFormat") != FORMAT) {
       throw s.bad("has an unknown checkpointFormat");
@@ -192,8 +191,11 @@ final class CheckpointCodec {
       s.expect(JsonToken.END_OBJECT);
     }
     String cellEncoding = s.nullableStringField("cellEncoding");
-    List<String> arns = internAll(s.stringArray("keyArns"), interner);
-    List<String> runs = internAll(s.stringArray("runIds"), interner);
+    // Each distinct value once: the DEKs share these strings and context maps.
+    List<String> arns = s.stringArray("keyArns");
+    List<String> runs = s.stringArray("runIds");
+    arns.forEach(a -> Checks.text(a, "key ARN"));
+    runs.forEach(r -> Checks.text(r, "run id"));
     List<Instant> times = new ArrayList<>();
     s.stringArray("times").forEach(t -> times.add(Instant.parse(t)));
     s.field("contexts");
@@ -205,7 +207,13 @@ final class CheckpointCodec {
         String k = s.p.getCurrentName();
         m.put(k, s.string());
       }
-      contexts.add(m);
+      if (m.containsKey(io.columnseal.kms.EncryptionContext.DEK) || !m.containsKey(io.columnseal.kms.EncryptionContext.DATASET)) {
+        throw s.bad("has a context entry with " + io.columnseal.kms.EncryptionContext.DEK + " or without "
+            + io.columnseal.kms.EncryptionContext.DATASET);
+      }
+      // Checked as a DEK record checks its context, once per entry.
+      Checks.sortedMap(m, "encryption context");
+      contexts.add(java.util.Collections.unmodifiableMap(m));
     }
     s.field("deks");
     s.expect(JsonToken.START_ARRAY);
@@ -215,10 +223,9 @@ final class CheckpointCodec {
       DekId id = DekId.parse(s.string());
       String arn = arns.get(s.integer());
       byte[] wrapped = Base64.getDecoder().decode(s.string());
-      Map<String, String> ctx = new TreeMap<>(contexts.get(s.integer()));
-      ctx.put(io.columnseal.kms.EncryptionContext.DEK, id.hex());
-      DekRecord d = DekRecord.builder().id(id).keyArn(arn).wrappedKey(wrapped).encryptionContext(ctx)
-          .cells(s.longValue()).runId(runs.get(s.integer())).created(times.get(s.integer())).interner(interner).build();
+      Map<String, String> ctx = contexts.get(s.integer());
+      DekRecord d = DekRecord.ofChecked(id, arn, wrapped, ctx, s.longValue(), runs.get(s.integer()),
+          times.get(s.integer()));
       long added = s.longValue();
       s.expect(JsonToken.END_ARRAY);
       if (deks.put(id, d) != null) {
@@ -248,12 +255,6 @@ final class CheckpointCodec {
     }
     s.expect(JsonToken.END_OBJECT);
     return new Checkpoint(datasetId, version, digest, schema, cellEncoding, deks, addedIn, liveFiles, bound, inputs);
-  }
-
-  private static List<String> internAll(List<String> values, Interner interner) {
-    List<String> out = new ArrayList<>();
-    values.forEach(v -> out.add(interner.intern(v)));
-    return out;
   }
 
   private static Map<String, String> sharedContext(DekRecord d) {

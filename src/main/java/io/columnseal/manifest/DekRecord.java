@@ -46,11 +46,34 @@ public final class DekRecord {
     }
     TreeMap<String, String> rest = new TreeMap<>(encryptionContext);
     rest.remove(EncryptionContext.DEK);
-    Map<String, String> shared = Collections.unmodifiableMap(rest);
-    this.sharedContext = b.interner == null ? shared : b.interner.intern(shared);
+    this.sharedContext = Collections.unmodifiableMap(rest);
     this.cells = b.cells;
     this.runId = Checks.text(b.runId, "run id of DEK " + id);
     this.created = Checks.present(b.created, "creation time of DEK " + id);
+  }
+
+  private DekRecord(DekId id, String keyArn, byte[] wrappedKey, Map<String, String> sharedContext, long cells,
+      String runId, Instant created) {
+    this.id = id;
+    this.keyArn = keyArn;
+    this.wrappedKey = wrappedKey;
+    this.sharedContext = sharedContext;
+    if (wrappedKey.length == 0 || cells < 0 || cells > CellFormat.MAX_CELLS_PER_DEK) {
+      throw new IllegalArgumentException("DEK " + id + " has an empty wrapped key or a cell count out of range");
+    }
+    this.cells = cells;
+    this.runId = runId;
+    this.created = created;
+  }
+
+  /**
+   * For a checkpoint reader, which checked {@code keyArn}, {@code runId} and {@code sharedContext}
+   * (sorted, unmodifiable, no {@code columnseal:dek} entry) once for all the DEKs that share
+   * them. Takes {@code wrappedKey} without copying it.
+   */
+  static DekRecord ofChecked(DekId id, String keyArn, byte[] wrappedKey, Map<String, String> sharedContext,
+      long cells, String runId, Instant created) {
+    return new DekRecord(id, keyArn, wrappedKey, sharedContext, cells, runId, created);
   }
 
   public static Builder builder() {
@@ -106,12 +129,6 @@ public final class DekRecord {
     return toBuilder().keyArn(newKeyArn).wrappedKey(newWrappedKey).build();
   }
 
-  /** Shares equal ARNs, run ids, times and contexts with the other records of one read. */
-  DekRecord interned(Interner interner) {
-    return toBuilder().keyArn(interner.intern(keyArn)).runId(interner.intern(runId)).created(interner.intern(created))
-        .interner(interner).build();
-  }
-
   public Builder toBuilder() {
     return builder().id(id).keyArn(keyArn).wrappedKey(wrappedKey).encryptionContext(encryptionContext())
         .cells(cells).runId(runId).created(created);
@@ -149,14 +166,8 @@ public final class DekRecord {
     private long cells;
     private String runId;
     private Instant created;
-    private Interner interner;
 
     private Builder() {}
-
-    Builder interner(Interner interner) {
-      this.interner = interner;
-      return this;
-    }
 
     public Builder id(DekId id) {
       this.id = id;
