@@ -1,6 +1,7 @@
 package io.columnseal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -159,6 +160,23 @@ class RewrapCommandTest {
     Run none = cli("manifest", "checkpoint", "--dataset", tmp.resolve("nothing").toString());
     assertEquals(1, none.code(), none.out());
     assertTrue(none.err().contains("no columnseal manifest at "), none.err());
+  }
+
+  @Test
+  void rewrapLeavesACheckpointUnlessTheIntervalIsZero() {
+    Path checkpoint = Path.of(enc, "_columnseal", "checkpoints", "00000000000000000002.json");
+    Run bad = rewrap("--to-key", "alias/cards-next", "--set", "manifest.checkpointInterval=-1");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("Cannot set manifest.checkpointInterval to -1: the value must be a whole number of "
+        + "commits between checkpoints, 0 for none (default 10)"), bad.err());
+
+    Run never = rewrap("--to-key", "alias/cards-next", "--set", "manifest.checkpointInterval=0");
+    assertEquals(0, never.code(), never.err());
+    assertFalse(Files.exists(checkpoint), "interval 0: no checkpoint");
+    Run again = rewrap("--to-key", "alias/cards");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(Files.isRegularFile(Path.of(enc, "_columnseal", "checkpoints", "00000000000000000003.json")),
+        "after a REWRAP commit by default");
   }
 
   private static String[] concat(String[] a, String[] b) {
