@@ -150,7 +150,7 @@ final class CheckpointCodec {
     Checkpoint cp;
     try (JsonParser p = JSON.createParser(body)) {
       p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-      cp = readBody(new Strict(p, name));
+      cp = readBody(new StrictJson(p, name));
       if (p.nextToken() != null) {
         throw new ManifestCorruptException(name, "has content after its JSON object");
       }
@@ -174,7 +174,7 @@ final class CheckpointCodec {
     return cp;
   }
 
-  private static Checkpoint readBody(Strict s) throws IOException {
+  private static Checkpoint readBody(StrictJson s) throws IOException {
     s.expect(JsonToken.START_OBJECT);
     if (s.longField("checkpointFormat") != FORMAT) {
       throw s.bad("has an unknown checkpointFormat");
@@ -300,96 +300,6 @@ final class CheckpointCodec {
 
     byte[] bytes() {
       return buf.length == count ? buf : toByteArray();
-    }
-  }
-
-  /** Reads members in the one order the format allows. */
-  private static final class Strict {
-    final JsonParser p;
-    final String name;
-
-    Strict(JsonParser p, String name) {
-      this.p = p;
-      this.name = name;
-    }
-
-    JsonToken next() throws IOException {
-      return p.nextToken();
-    }
-
-    void expect(JsonToken t) throws IOException {
-      if (p.nextToken() != t) {
-        throw bad("is not a valid checkpoint (expected " + t + " at offset " + p.getTokenLocation().getByteOffset() + ")");
-      }
-    }
-
-    void field(String f) throws IOException {
-      expect(JsonToken.FIELD_NAME);
-      if (!f.equals(p.getCurrentName())) {
-        throw bad("has member \"" + p.getCurrentName() + "\" where \"" + f + "\" belongs");
-      }
-    }
-
-    String string() throws IOException {
-      expect(JsonToken.VALUE_STRING);
-      return p.getText();
-    }
-
-    int integer() throws IOException {
-      return Math.toIntExact(longValue());
-    }
-
-    long longValue() throws IOException {
-      expect(JsonToken.VALUE_NUMBER_INT);
-      return p.getLongValue();
-    }
-
-    String stringField(String f) throws IOException {
-      field(f);
-      return string();
-    }
-
-    String nullableStringField(String f) throws IOException {
-      field(f);
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) {
-        return null;
-      }
-      if (t != JsonToken.VALUE_STRING) {
-        throw bad("member \"" + f + "\" must be a string or null");
-      }
-      return p.getText();
-    }
-
-    long longField(String f) throws IOException {
-      field(f);
-      return longValue();
-    }
-
-    boolean boolField(String f) throws IOException {
-      field(f);
-      JsonToken t = p.nextToken();
-      if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
-        throw bad("member \"" + f + "\" must be true or false");
-      }
-      return t == JsonToken.VALUE_TRUE;
-    }
-
-    List<String> stringArray(String f) throws IOException {
-      field(f);
-      expect(JsonToken.START_ARRAY);
-      List<String> out = new ArrayList<>();
-      while (p.nextToken() == JsonToken.VALUE_STRING) {
-        out.add(p.getText());
-      }
-      if (p.currentToken() != JsonToken.END_ARRAY) {
-        throw bad("member \"" + f + "\" must be an array of strings");
-      }
-      return out;
-    }
-
-    ManifestCorruptException bad(String what) {
-      return new ManifestCorruptException(name, what);
     }
   }
 }

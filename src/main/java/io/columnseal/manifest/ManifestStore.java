@@ -3,7 +3,6 @@ package io.columnseal.manifest;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
@@ -168,30 +167,7 @@ public final class ManifestStore {
    * the checkpoint version and what differs; empty when all agree.
    */
   public java.util.List<String> auditCheckpoints() {
-    TreeMap<Long, Path> commits = log.list();
-    TreeMap<Long, Path> files = checkpoints.list();
-    java.util.List<String> findings = new java.util.ArrayList<>();
-    long head = commits.isEmpty() ? 0 : commits.lastKey();
-    Replay full = new Replay();
-    for (Map.Entry<Long, Path> e : files.entrySet()) {
-      long v = e.getKey();
-      if (v > head) {
-        findings.add("checkpoint " + v + " is past the last commit " + head);
-        continue;
-      }
-      log.replayOnto(full, commits, v);
-      Checkpoint cp;
-      try {
-        cp = checkpoints.read(v);
-      } catch (ManifestCorruptException | IllegalArgumentException ex) {
-        findings.add("checkpoint " + v + " cannot be read: " + ex.getMessage());
-        continue;
-      }
-      if (!cp.equals(full.toCheckpoint())) {
-        findings.add("checkpoint " + v + " (" + e.getValue() + ") differs from the replay of commits 1.." + v);
-      }
-    }
-    return findings;
+    return CheckpointAudit.run(log, checkpoints);
   }
 
   private void maybeCheckpoint(Commit commit, Replay after) {
