@@ -42,6 +42,7 @@ final class ConfigKeys {
     KEYS.put("manifest.path", "where the manifest lives, if not <dataset>/_columnseal");
     KEYS.put("encrypt.domainStore", "the domain store folder (named token domains; every command reads it)");
     KEYS.put("manifest.macKey", "a KMS HMAC key (key id, key ARN, alias/NAME or alias ARN) that authenticates commits");
+    KEYS.put("manifest.checkpointInterval", "a whole number of commits between checkpoints, 0 for none (default 10)");
   }
 
   static final Set<String> LIST_KEYS = Set.of("encrypt.columns", "output.partitionBy", "kms.allowedKeys");

@@ -17,8 +17,10 @@ final class EncryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    EncryptSettings settings = options.load().encryptSettings();
+    JobConfig config = options.load();
+    EncryptSettings settings = config.encryptSettings();
     SparkSession spark = Sparks.session("columnseal encrypt " + settings.datasetId);
+    config.manifestSettings(spark.sparkContext().hadoopConfiguration());
     RunSummary summary;
     try (InterruptNotice n = InterruptNotice.install("columnseal encrypt", InterruptNotice.ENCRYPT);
          ProgressLine p = ProgressLine.on(spark, "columnseal encrypt")) {

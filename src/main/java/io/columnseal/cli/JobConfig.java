@@ -142,6 +142,27 @@ final class JobConfig {
     throw ConfigException.badValue(key, v, ConfigKeys.KEYS.get(key));
   }
 
+  /**
+   * Puts the manifest settings into the Hadoop configuration the job's manifest store reads:
+   * {@code manifest.checkpointInterval}, a whole number of commits, 0 for never.
+   */
+  org.apache.hadoop.conf.Configuration manifestSettings(org.apache.hadoop.conf.Configuration conf) {
+    String v = get("manifest.checkpointInterval");
+    if (v != null) {
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      if (n < 0) {
+        throw ConfigException.badValue("manifest.checkpointInterval", v, ConfigKeys.KEYS.get("manifest.checkpointInterval"));
+      }
+      conf.setInt(io.columnseal.manifest.ManifestStore.CHECKPOINT_INTERVAL, n);
+    }
+    return conf;
+  }
+
   /** The key service from kms.provider and its keys; every command that touches keys needs it. */
   KeyServiceSpec keyService() {
     String provider = oneOf("kms.provider", null, "local", "aws");

@@ -1,6 +1,9 @@
 package io.columnseal.cli;
 
+import io.columnseal.jobs.dataset.DatasetException;
+import io.columnseal.jobs.dataset.DatasetFiles;
 import io.columnseal.jobs.dataset.ManifestHistory;
+import io.columnseal.manifest.ManifestStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,7 +13,7 @@ import picocli.CommandLine;
 /** Reading a dataset's key manifest; no KMS call. */
 @Command(name = "manifest", mixinStandardHelpOptions = true,
     description = "Read a dataset's key manifest (no KMS call).",
-    subcommands = {ManifestCommand.Log.class})
+    subcommands = {ManifestCommand.Log.class, ManifestCommand.Checkpoint.class})
 final class ManifestCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -40,6 +43,29 @@ final class ManifestCommand implements Callable<Integer> {
       JobConfig config = options.load();
       ManifestHistory h = ManifestHistory.read(Sparks.hadoopConfiguration(), dataset, config.get("manifest.path"));
       System.out.print(json ? h.toJson() + "\n" : h.toTerminal());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "checkpoint", mixinStandardHelpOptions = true,
+      description = {"Write a checkpoint of the latest manifest version now (docs/FORMAT.md 5.10), so readers open "
+          + "it without replaying the log: the one step that upgrades a long log of an older release. "
+          + "Reads manifest.path from --config/--set."})
+  static final class Checkpoint implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--dataset", required = true, paramLabel = "PATH", description = "The encrypted dataset.")
+    String dataset;
+
+    @Override
+    public Integer call() {
+      JobConfig config = options.load();
+      org.apache.hadoop.fs.Path dir = DatasetFiles.manifestDir(dataset, config.get("manifest.path"));
+      ManifestStore store = ManifestStore.at(dir, Sparks.hadoopConfiguration());
+      long version = store.checkpoint().orElseThrow(() -> new DatasetException("no columnseal manifest at " + dir
+          + ": " + dataset + " is not a columnseal dataset (if its manifest lives elsewhere, set manifest.path)"));
+      System.out.println("manifest checkpoint of version " + version + " written: " + store.checkpointPath(version));
       return ExitCodes.OK;
     }
   }

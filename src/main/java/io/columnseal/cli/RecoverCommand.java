@@ -34,7 +34,9 @@ final class RecoverCommand implements Callable<Integer> {
     TrustedKeys allowed = KeyTrust.parse(config.allowedKeys());
     // Recover's KMS calls: DescribeKey of alias entries, and with manifest.macKey VerifyMac/GenerateMac.
     KeyService kms = config.get("kms.provider") == null ? null : KeyServices.shared(config.keyService());
-    List<RecoveredRun> runs = RecoverJob.run(Sparks.session("columnseal recover"), dataset,
+    org.apache.spark.sql.SparkSession spark = Sparks.session("columnseal recover");
+    config.manifestSettings(spark.sparkContext().hadoopConfiguration());
+    List<RecoveredRun> runs = RecoverJob.run(spark, dataset,
         config.get("manifest.path"), force, allowed, kms, config.get("manifest.macKey"));
     if (runs.isEmpty()) {
       System.out.println("recover " + dataset + ": no unfinished run");

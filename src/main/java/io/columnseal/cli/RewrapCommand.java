@@ -101,7 +101,7 @@ final class RewrapCommand implements Callable<Integer> {
           + "without being tried; run verify right after");
     }
     try (KeyService kms = RewrapJob.openKeyService(spec, s.concurrency)) {
-      RewrapReport r = RewrapJob.run(Sparks.hadoopConfiguration(), s, kms);
+      RewrapReport r = RewrapJob.run(config.manifestSettings(Sparks.hadoopConfiguration()), s, kms);
       System.out.print(r.toTerminal());
       return ExitCodes.OK;
     } catch (RewrapFailedException e) {

@@ -81,8 +81,12 @@ final class CommitLog {
 
   /** Reads and checks commits 1..{@code upTo} of {@code commits} and replays them. */
   Replay replay(TreeMap<Long, Path> commits, long upTo) {
-    Replay replay = new Replay();
-    for (long n = 1; n <= upTo; n++) {
+    return replayOnto(new Replay(), commits, upTo);
+  }
+
+  /** Reads and checks the commits after {@code replay}'s version up to {@code upTo} and applies them. */
+  Replay replayOnto(Replay replay, TreeMap<Long, Path> commits, long upTo) {
+    for (long n = replay.version() + 1; n <= upTo; n++) {
       Path file = commits.get(n);
       Commit c = readVerified(file, n, replay.lastDigest());
       try {
@@ -95,10 +99,33 @@ final class CommitLog {
   }
 
   /**
+   * Commits 1..{@code upTo}, each checked on its own and against its parent, the last against
+   * {@code lastDigest}: the audit trail of a state that was opened from a checkpoint.
+   */
+  java.util.List<Commit> readChain(TreeMap<Long, Path> commits, long upTo, String lastDigest) {
+    java.util.List<Commit> out = new java.util.ArrayList<>();
+    String parent = null;
+    for (long n = 1; n <= upTo; n++) {
+      Commit c = readVerified(commits.get(n), n, parent);
+      out.add(c);
+      parent = c.digest();
+    }
+    if (!Objects.equals(parent, lastDigest)) {
+      throw new ManifestTamperedException(commits.get(upTo).toString(),
+          "its digest is not the one the checkpoint the state was opened from recorded");
+    }
+    return out;
+  }
+
+  /**
    * Reads one commit file and checks, in this order: JSON, format version, canonical bytes,
    * digest, fields, the number in its name, the parent digest.
    */
   Commit readVerified(Path file, long number, String expectedParent) {
+    return readVerified(file, number, expectedParent, true);
+  }
+
+  private Commit readVerified(Path file, long number, String expectedParent, boolean checkParent) {
     String name = file.toString();
     byte[] bytes = read(file);
     JsonNode tree;
@@ -150,11 +177,36 @@ final class CommitLog {
     if (commit.number() != number) {
       throw new ManifestTamperedException(name, "it holds commit " + commit.number() + " but is named for commit " + number);
     }
-    if (!Objects.equals(commit.parentDigest(), expectedParent)) {
+    if (checkParent && !Objects.equals(commit.parentDigest(), expectedParent)) {
       throw new ManifestTamperedException(name, number == 1 ? "commit 1 must have no parent digest"
           : "its parentDigest is not the digest of commit " + (number - 1));
     }
     return commit;
+  }
+
+  /** Reads {@code commits} on demand. */
+  CommitSource source(TreeMap<Long, Path> commits) {
+    return new CommitSource() {
+      @Override
+      public java.util.List<Commit> upTo(long n, String digest) {
+        return readChain(commits, n, digest);
+      }
+
+      @Override
+      public Commit at(long n, String digest) {
+        Commit c = readSelf(commits.get(n), n);
+        if (!c.digest().equals(digest)) {
+          throw new ManifestTamperedException(commits.get(n).toString(),
+              "its digest is not the one the checkpoint the state was opened from recorded");
+        }
+        return c;
+      }
+    };
+  }
+
+  /** Commit file {@code n} after its own checks (not against its parent). */
+  Commit readSelf(Path file, long n) {
+    return readVerified(file, n, null, false);
   }
 
   /** The run id in a commit file, or null if it cannot be read: for conflict messages only. */

@@ -6,8 +6,10 @@ import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.WrappedKey;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * One data encryption key as the manifest keeps it: its id, the master key ARN as KMS returned
@@ -19,7 +21,8 @@ public final class DekRecord {
   private final DekId id;
   private final String keyArn;
   private final byte[] wrappedKey;
-  private final Map<String, String> encryptionContext;
+  /** The context without its {@code columnseal:dek} entry (the id gives it): shareable among DEKs. */
+  private final Map<String, String> sharedContext;
   private final long cells;
   private final String runId;
   private final Instant created;
@@ -28,8 +31,8 @@ public final class DekRecord {
     this.id = Checks.present(b.id, "DEK id");
     this.keyArn = Checks.text(b.keyArn, "key ARN of DEK " + id);
     this.wrappedKey = Checks.blob(b.wrappedKey, "wrapped key of DEK " + id);
-    this.encryptionContext = Checks.sortedMap(Checks.present(b.encryptionContext, "encryption context of DEK " + id),
-        "encryption context of DEK " + id);
+    Map<String, String> encryptionContext = Checks.sortedMap(
+        Checks.present(b.encryptionContext, "encryption context of DEK " + id), "encryption context of DEK " + id);
     // The context is what KMS bound the blob to; a record whose context names another DEK
     // could never be unwrapped.
     String named = encryptionContext.get(EncryptionContext.DEK);
@@ -41,9 +44,36 @@ public final class DekRecord {
       throw new IllegalArgumentException("cell count of DEK " + id + " must be 0.." + CellFormat.MAX_CELLS_PER_DEK
           + " (NIST SP 800-38D), got " + b.cells);
     }
+    TreeMap<String, String> rest = new TreeMap<>(encryptionContext);
+    rest.remove(EncryptionContext.DEK);
+    this.sharedContext = Collections.unmodifiableMap(rest);
     this.cells = b.cells;
     this.runId = Checks.text(b.runId, "run id of DEK " + id);
     this.created = Checks.present(b.created, "creation time of DEK " + id);
+  }
+
+  private DekRecord(DekId id, String keyArn, byte[] wrappedKey, Map<String, String> sharedContext, long cells,
+      String runId, Instant created) {
+    this.id = id;
+    this.keyArn = keyArn;
+    this.wrappedKey = wrappedKey;
+    this.sharedContext = sharedContext;
+    if (wrappedKey.length == 0 || cells < 0 || cells > CellFormat.MAX_CELLS_PER_DEK) {
+      throw new IllegalArgumentException("DEK " + id + " has an empty wrapped key or a cell count out of range");
+    }
+    this.cells = cells;
+    this.runId = runId;
+    this.created = created;
+  }
+
+  /**
+   * For a checkpoint reader, which checked {@code keyArn}, {@code runId} and {@code sharedContext}
+   * (sorted, unmodifiable, no {@code columnseal:dek} entry) once for all the DEKs that share
+   * them. Takes {@code wrappedKey} without copying it.
+   */
+  static DekRecord ofChecked(DekId id, String keyArn, byte[] wrappedKey, Map<String, String> sharedContext,
+      long cells, String runId, Instant created) {
+    return new DekRecord(id, keyArn, wrappedKey, sharedContext, cells, runId, created);
   }
 
   public static Builder builder() {
@@ -71,11 +101,13 @@ public final class DekRecord {
 
   /** Sorted and unmodifiable. */
   public Map<String, String> encryptionContext() {
-    return encryptionContext;
+    TreeMap<String, String> full = new TreeMap<>(sharedContext);
+    full.put(EncryptionContext.DEK, id.hex());
+    return Collections.unmodifiableMap(full);
   }
 
   public EncryptionContext context() {
-    return EncryptionContext.of(encryptionContext);
+    return EncryptionContext.of(encryptionContext());
   }
 
   /** How many cells this DEK sealed. */
@@ -98,7 +130,7 @@ public final class DekRecord {
   }
 
   public Builder toBuilder() {
-    return builder().id(id).keyArn(keyArn).wrappedKey(wrappedKey).encryptionContext(encryptionContext)
+    return builder().id(id).keyArn(keyArn).wrappedKey(wrappedKey).encryptionContext(encryptionContext())
         .cells(cells).runId(runId).created(created);
   }
 
@@ -109,13 +141,13 @@ public final class DekRecord {
     }
     DekRecord d = (DekRecord) o;
     return d.id.equals(id) && d.keyArn.equals(keyArn) && Arrays.equals(d.wrappedKey, wrappedKey)
-        && d.encryptionContext.equals(encryptionContext) && d.cells == cells && d.runId.equals(runId)
+        && d.sharedContext.equals(sharedContext) && d.cells == cells && d.runId.equals(runId)
         && d.created.equals(created);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, keyArn, Arrays.hashCode(wrappedKey), encryptionContext, cells, runId, created);
+    return Objects.hash(id, keyArn, Arrays.hashCode(wrappedKey), sharedContext, cells, runId, created);
   }
 
   /** Not secret, but the blob is left out to keep log lines short. */

@@ -10,6 +10,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * A dataset's manifest as of one version: what a reader rebuilds by replaying commits 1..N.
@@ -26,17 +27,38 @@ public final class ManifestState {
   private final SortedMap<DekId, DekRecord> deks;
   private final SortedSet<String> liveFiles;
   private final Map<String, FileRecord> boundFiles;
-  private final List<Commit> history;
+  private final String lastDigest;
+  private final String cellEncoding;
+  private final List<InputCommit> inputCommits;
+  /** Read on first use when the state came from a checkpoint: opening needs no commit before it. */
+  private final Supplier<List<Commit>> historySource;
+  private volatile List<Commit> history;
+  private final Supplier<Commit> lastSource;
+  private volatile Commit last;
 
-  ManifestState(String datasetId, List<ColumnRecord> schema, Map<DekId, DekRecord> deks, SortedSet<String> liveFiles,
-      Map<String, FileRecord> boundFiles, List<Commit> history) {
+  ManifestState(String datasetId, List<ColumnRecord> schema, SortedMap<DekId, DekRecord> deks,
+      SortedSet<String> liveFiles, Map<String, FileRecord> boundFiles, long version, String lastDigest,
+      String cellEncoding, List<InputCommit> inputCommits, Supplier<List<Commit>> history, Supplier<Commit> last) {
     this.datasetId = datasetId;
     this.schema = List.copyOf(schema);
     this.deks = Collections.unmodifiableSortedMap(new TreeMap<>(deks));
     this.liveFiles = Collections.unmodifiableSortedSet(new TreeSet<>(liveFiles));
     this.boundFiles = Map.copyOf(boundFiles);
-    this.history = List.copyOf(history);
-    this.version = history.size();
+    this.version = version;
+    this.lastDigest = lastDigest;
+    this.cellEncoding = cellEncoding;
+    this.inputCommits = List.copyOf(inputCommits);
+    this.historySource = history;
+    this.lastSource = last;
+  }
+
+  /** The digest of commit N. */
+  public String lastDigest() {
+    return lastDigest;
+  }
+
+  List<InputCommit> inputCommits() {
+    return inputCommits;
   }
 
   public String datasetId() {
@@ -89,9 +111,17 @@ public final class ManifestState {
     return Optional.ofNullable(boundFiles.get(liveFile));
   }
 
-  /** Commits 1..N in order: the audit trail. */
+  /**
+   * Commits 1..N in order: the audit trail. A state opened from a checkpoint reads (and checks)
+   * the commit files on the first call.
+   */
   public List<Commit> history() {
-    return history;
+    List<Commit> h = history;
+    if (h == null) {
+      h = List.copyOf(historySource.get());
+      history = h;
+    }
+    return h;
   }
 
   /**
@@ -100,20 +130,7 @@ public final class ManifestState {
    * the reader then looks at the files, docs/FORMAT.md 5.2).
    */
   public Optional<String> cellEncoding() {
-    return recordedEncoding(history);
-  }
-
-  static Optional<String> recordedEncoding(List<Commit> commits) {
-    for (int i = commits.size() - 1; i >= 0; i--) {
-      Commit c = commits.get(i);
-      if (c.cellEncoding() != null) {
-        return Optional.of(c.cellEncoding());
-      }
-      if (c.kind() == CommitKind.OVERWRITE) {
-        return Optional.empty();
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(cellEncoding);
   }
 
   /**
@@ -123,17 +140,17 @@ public final class ManifestState {
    */
   public Map<String, String> liveInputs() {
     Map<String, String> byFingerprint = new java.util.HashMap<>();
-    for (int i = history.size() - 1; i >= 0; i--) {
-      Commit c = history.get(i);
+    for (int i = inputCommits.size() - 1; i >= 0; i--) {
+      InputCommit c = inputCommits.get(i);
       if (hasLiveFile(c)) {
-        c.inputs().forEach(f -> byFingerprint.putIfAbsent(f, c.runId()));
+        c.inputs.forEach(f -> byFingerprint.putIfAbsent(f, c.runId));
       }
     }
     return byFingerprint;
   }
 
-  private boolean hasLiveFile(Commit c) {
-    for (String f : c.files()) {
+  private boolean hasLiveFile(InputCommit c) {
+    for (String f : c.files) {
       if (liveFiles.contains(f)) {
         return true;
       }
@@ -142,7 +159,12 @@ public final class ManifestState {
   }
 
   public Commit lastCommit() {
-    return history.get(history.size() - 1);
+    Commit c = last;
+    if (c == null) {
+      c = lastSource.get();
+      last = c;
+    }
+    return c;
   }
 
   @Override

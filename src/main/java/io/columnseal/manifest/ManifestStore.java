@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A dataset's key manifest on any Hadoop file system: a log of immutable numbered commit files
@@ -27,16 +29,33 @@ public final class ManifestStore {
   private final CommitLog log;
   private final Clock clock;
   private final AtomicCreate create;
+  private final Configuration conf;
   /** manifest.macKey, or null: commits are then neither verified nor signed. */
   private final ManifestMacKey macKey;
+  private final Checkpoints checkpoints;
+  private final int checkpointInterval;
 
-  private ManifestStore(FileSystem fs, Path dir, Clock clock, AtomicCreate create, ManifestMacKey macKey) {
+  /** Hadoop configuration key: write a checkpoint after every this many commits (0 = never). */
+  public static final String CHECKPOINT_INTERVAL = "columnseal.manifest.checkpointInterval";
+  /** Hadoop configuration key: {@code false} makes readers ignore checkpoints (replay from commit 1). */
+  public static final String CHECKPOINT_READ = "columnseal.manifest.checkpointRead";
+  private static final Logger LOG = LoggerFactory.getLogger(ManifestStore.class);
+  private final boolean readCheckpoints;
+
+  private ManifestStore(FileSystem fs, Path dir, Clock clock, AtomicCreate create, Configuration conf, ManifestMacKey macKey) {
     this.fs = fs;
     this.dir = dir;
     this.log = new CommitLog(fs, dir);
     this.clock = clock;
     this.create = create;
     this.macKey = macKey;
+    this.conf = conf;
+    this.checkpoints = new Checkpoints(fs, dir);
+    this.checkpointInterval = conf.getInt(CHECKPOINT_INTERVAL, 10);
+    if (checkpointInterval < 0) {
+      throw new IllegalArgumentException(CHECKPOINT_INTERVAL + " must be 0 (never) or more, got " + checkpointInterval);
+    }
+    this.readCheckpoints = conf.getBoolean(CHECKPOINT_READ, true);
   }
 
   /**
@@ -44,7 +63,7 @@ public final class ManifestStore {
    * authenticate, and commits are written as format 4 with a MAC (docs/FORMAT.md 5.4, 5.6).
    */
   public ManifestStore withMacKey(ManifestMacKey key) {
-    return new ManifestStore(fs, dir, clock, create, key);
+    return new ManifestStore(fs, dir, clock, create, conf, key);
   }
 
   /** {@code <datasetRoot>/_columnseal}. */
@@ -60,13 +79,13 @@ public final class ManifestStore {
   public static ManifestStore at(Path dir, Configuration conf, Clock clock) {
     FileSystem fs = fileSystem(dir, conf);
     Path qualified = fs.makeQualified(dir);
-    return new ManifestStore(fs, qualified, clock, AtomicCreate.forScheme(qualified.toUri().getScheme()), null);
+    return new ManifestStore(fs, qualified, clock, AtomicCreate.forScheme(qualified.toUri().getScheme()), conf, null);
   }
 
   /** With an explicit create-if-absent mechanism (tests, or a file system {@link AtomicCreate#forScheme} misjudges). */
   static ManifestStore at(Path dir, Configuration conf, Clock clock, AtomicCreate create) {
     FileSystem fs = fileSystem(dir, conf);
-    return new ManifestStore(fs, fs.makeQualified(dir), clock, create, null);
+    return new ManifestStore(fs, fs.makeQualified(dir), clock, create, conf, null);
   }
 
   /** The manifest directory, fully qualified. */
@@ -77,6 +96,11 @@ public final class ManifestStore {
   /** Where commit {@code number} lives: {@code <dir>/log/<number, 20 digits>.json}. */
   public Path commitPath(long number) {
     return log.path(number);
+  }
+
+  /** Where the checkpoint of {@code version} lives: {@code <dir>/checkpoints/<version, 20 digits>.json}. */
+  public Path checkpointPath(long version) {
+    return checkpoints.path(version);
   }
 
   /**
@@ -92,7 +116,7 @@ public final class ManifestStore {
     if (commits.isEmpty()) {
       return Optional.empty();
     }
-    ManifestState state = log.replay(commits, commits.lastKey()).snapshot();
+    ManifestState state = replay(commits, commits.lastKey()).snapshot();
     if (macKey != null) {
       macKey.requireTrusted(state.history(), commits.lastEntry().getValue());
     }
@@ -113,10 +137,77 @@ public final class ManifestStore {
     }
     if (macKey != null) {
       // An older version is authenticated through the chain from the head, so check the head.
-      ManifestState head = log.replay(commits, latest).snapshot();
+      ManifestState head = replay(commits, latest).snapshot();
       macKey.requireTrusted(head.history(), commits.lastEntry().getValue());
     }
-    return log.replay(commits, version).snapshot();
+    return replay(commits, version).snapshot();
+  }
+
+  /**
+   * The state at {@code upTo}: from the newest checkpoint at or below it that loads and chains
+   * onto the log, plus the commits after it; from commit 1 if there is none (docs/FORMAT.md 5.10).
+   */
+  private Replay replay(TreeMap<Long, Path> commits, long upTo) {
+    // A checkpoint carries no MAC: with manifest.macKey only the MAC'd head and the digest chain
+    // from commit 1 are trusted, so the state is replayed in full (docs/FORMAT.md 5.10).
+    if (readCheckpoints && macKey == null) {
+      for (long v : checkpoints.candidates(upTo)) {
+        try {
+          Checkpoint cp = checkpoints.read(v);
+          // The replay chains it: commit v + 1, if any, must name cp.digest as its parent and cp's
+          // dataset. Commit v itself is not read (it may be a REWRAP of a million DEKs): the audit
+          // (verify) compares a checkpoint at the head with the log.
+          Replay from = new Replay(cp, log.source(commits));
+          return log.replayOnto(from, commits, upTo);
+        } catch (ManifestCorruptException | ManifestTamperedException | IllegalArgumentException e) {
+          Checkpoints.warnSkipped(v, e);
+        }
+      }
+    }
+    return log.replay(commits, upTo);
+  }
+
+  /**
+   * Writes a checkpoint of the latest version now, whatever the interval: the documented way to
+   * let a long log of an older release open quickly.
+   *
+   * @return the version checkpointed, empty if the manifest has no commit
+   */
+  public Optional<Long> checkpoint() {
+    TreeMap<Long, Path> commits = log.list();
+    if (commits.isEmpty()) {
+      return Optional.empty();
+    }
+    Replay r = log.replay(commits, commits.lastKey());
+    try {
+      checkpoints.write(r.toCheckpoint(), create);
+    } catch (IOException e) {
+      throw new ManifestStorageException("cannot write checkpoint " + r.version() + " at " + checkpoints.path(r.version()), e);
+    }
+    return Optional.of(r.version());
+  }
+
+  /**
+   * The audit: replays the whole log and compares every checkpoint with it. Each finding names
+   * the checkpoint version and what differs; empty when all agree.
+   */
+  public java.util.List<String> auditCheckpoints() {
+    return CheckpointAudit.run(log, checkpoints);
+  }
+
+  private void maybeCheckpoint(Commit commit, Replay after) {
+    boolean due = checkpointInterval > 0
+        && (commit.number() % checkpointInterval == 0 || commit.kind() == CommitKind.REWRAP);
+    if (!due) {
+      return;
+    }
+    try {
+      checkpoints.write(after.toCheckpoint(), create);
+    } catch (IOException | RuntimeException e) {
+      // The commit is done; a missing checkpoint only costs the next reader time.
+      LOG.warn("Commit {} of dataset {} is written, but its checkpoint is not: {}", commit.number(),
+          commit.datasetId(), e.getMessage());
+    }
   }
 
   /**
@@ -132,7 +223,13 @@ public final class ManifestStore {
    * @throws NoSuchManifestVersionException if the manifest has fewer than {@code expectedVersion} commits
    */
   public Commit commit(CommitDraft draft, long expectedVersion) {
-    return write(draft, expectedVersion).commit;
+    Written w = write(draft, expectedVersion);
+    if (checkpointInterval > 0
+        && (w.commit.number() % checkpointInterval == 0 || w.commit.kind() == CommitKind.REWRAP)) {
+      w.replay.apply(w.commit);
+      maybeCheckpoint(w.commit, w.replay);
+    }
+    return w.commit;
   }
 
   /**
@@ -142,6 +239,7 @@ public final class ManifestStore {
   public ManifestState commitAndRead(CommitDraft draft, long expectedVersion) {
     Written w = write(draft, expectedVersion);
     w.replay.apply(w.commit);
+    maybeCheckpoint(w.commit, w.replay);
     return w.replay.snapshot();
   }
 
@@ -159,7 +257,7 @@ public final class ManifestStore {
       throw new NoSuchManifestVersionException("cannot commit after version " + expectedVersion + " of the manifest at "
           + dir + ": it has " + (latest == 0 ? "no commit" : "versions 1.." + latest));
     }
-    Replay replay = log.replay(commits, expectedVersion);
+    Replay replay = expectedVersion == 0 ? new Replay() : replay(commits, expectedVersion);
     if (macKey != null && expectedVersion > 0) {
       macKey.requireAppendable(replay.snapshot().history(), commits.get(expectedVersion));
     }

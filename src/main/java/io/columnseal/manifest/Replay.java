@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Replays commits 1..N into a state, checking each against the state before it. The same rules
@@ -26,15 +27,50 @@ final class Replay {
   private final TreeSet<String> liveFiles = new TreeSet<>();
   /** Live files a format-3 commit bound; a live file not here was added by an older commit. */
   private final HashMap<String, FileRecord> bound = new HashMap<>();
-  private final List<Commit> history = new ArrayList<>();
+  /** Commits 1..version when replayed from commit 1; null when started from a checkpoint. */
+  private final List<Commit> history;
+  private long version;
+  private String lastDigest;
+  private Commit last;
+  /** The cell encoding the commits since the last overwrite recorded; null if none did. */
+  private String encoding;
+  private final List<InputCommit> inputCommits = new ArrayList<>();
+  /** Reads commits 1..n of the log, for a state whose replay started from a checkpoint. */
+  private CommitSource historyReader;
+
+  Replay() {
+    this.history = new ArrayList<>();
+  }
+
+  /** The state a checkpoint holds, to replay later commits on; {@code deks} are taken, not copied. */
+  Replay(Checkpoint cp, CommitSource historyReader) {
+    this.history = null;
+    this.historyReader = historyReader;
+    this.datasetId = cp.datasetId;
+    this.schema = cp.schema;
+    this.version = cp.version;
+    this.lastDigest = cp.digest;
+    this.encoding = cp.cellEncoding;
+    this.deks.putAll(cp.deks);
+    this.addedIn.putAll(cp.addedIn);
+    this.liveFiles.addAll(cp.liveFiles);
+    cp.boundFiles.forEach(f -> bound.put(f.path(), f));
+    this.inputCommits.addAll(cp.inputCommits);
+  }
 
   long version() {
-    return history.size();
+    return version;
   }
 
   /** The digest the next commit must name as its parent; null before commit 1. */
   String lastDigest() {
-    return history.isEmpty() ? null : history.get(history.size() - 1).digest();
+    return lastDigest;
+  }
+
+  /** The state's fields, for a checkpoint of it. */
+  Checkpoint toCheckpoint() {
+    return new Checkpoint(datasetId, version, lastDigest, schema, encoding, deks, addedIn, liveFiles,
+        List.copyOf(bound.values()), inputCommits);
   }
 
   /** @throws InvalidCommitException naming the rule {@code c} breaks */
@@ -88,14 +124,47 @@ final class Replay {
     c.removedFiles().forEach(bound::remove);
     liveFiles.addAll(c.files());
     c.boundFiles().forEach(f -> bound.put(f.path(), f));
-    history.add(c);
+    // Newest first, a recorded encoding counts until an overwrite that records none.
+    if (c.cellEncoding() != null) {
+      encoding = c.cellEncoding();
+    } else if (c.kind() == CommitKind.OVERWRITE) {
+      encoding = null;
+    }
+    if (!c.inputs().isEmpty()) {
+      inputCommits.add(InputCommit.of(c));
+    }
+    if (history != null) {
+      history.add(c);
+    }
+    version = c.number();
+    lastDigest = c.digest();
+    last = c;
   }
 
   ManifestState snapshot() {
-    if (history.isEmpty()) {
+    if (version == 0) {
       throw new IllegalStateException("no commit replayed");
     }
-    return new ManifestState(datasetId, schema, deks, liveFiles, bound, history);
+    Supplier<List<Commit>> commits;
+    Supplier<Commit> lastCommit;
+    long upTo = version;
+    String digest = lastDigest;
+    if (history != null) {
+      List<Commit> copy = List.copyOf(history);
+      commits = () -> copy;
+    } else {
+      CommitSource reader = historyReader;
+      commits = () -> reader.upTo(upTo, digest);
+    }
+    if (last != null) {
+      Commit c = last;
+      lastCommit = () -> c;
+    } else {
+      CommitSource reader = historyReader;
+      lastCommit = () -> reader.at(upTo, digest);
+    }
+    return new ManifestState(datasetId, schema, deks, liveFiles, bound, version, lastDigest, encoding, inputCommits,
+        commits, lastCommit);
   }
 
   private static void checkSchema(String at, List<ColumnRecord> columns) {
@@ -118,7 +187,7 @@ final class Replay {
           throw new InvalidCommitException(at + "an ENCRYPT commit only adds files and DEKs; use OVERWRITE to remove files");
         }
         // One dataset, one cell encoding: readers take the column type from the dataset.
-        String recorded = ManifestState.recordedEncoding(history).orElse(null);
+        String recorded = encoding;
         if (c.cellEncoding() != null && recorded != null && !recorded.equals(c.cellEncoding())) {
           throw new InvalidCommitException(at + "an append must keep the cell encoding " + recorded + ", not "
               + c.cellEncoding());

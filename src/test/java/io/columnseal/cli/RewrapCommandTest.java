@@ -1,6 +1,7 @@
 package io.columnseal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -133,6 +134,59 @@ class RewrapCommandTest {
     assertEquals(4, commits.get(1).get("deksRewrapped").asInt());
     assertEquals(List.of(keyA, keyB).stream().sorted().toList(),
         List.of(commits.get(1).get("keyArns").get(0).asText(), commits.get(1).get("keyArns").get(1).asText()));
+  }
+
+  @Test
+  void manifestCheckpointWritesOneAtTheHeadAndTheDatasetStillDecrypts() {
+    String[] keys = {"--set", "kms.provider=local", "--set", "kms.keyring=" + ring};
+    String before = tmp.resolve("dec-before").toString();
+    String after = tmp.resolve("dec-after").toString();
+    Run d1 = cli(concat(new String[] {"decrypt", "--dataset", enc, "--output", before}, keys));
+    assertEquals(0, d1.code(), d1.err());
+
+    Run cp = cli("manifest", "checkpoint", "--dataset", enc);
+    assertEquals(0, cp.code(), cp.err());
+    assertTrue(cp.out().startsWith("manifest checkpoint of version 1 written: ")
+        && cp.out().endsWith("/enc/_columnseal/checkpoints/00000000000000000001.json\n"), cp.out());
+    assertTrue(Files.isRegularFile(Path.of(enc, "_columnseal", "checkpoints", "00000000000000000001.json")));
+
+    Run d2 = cli(concat(new String[] {"decrypt", "--dataset", enc, "--output", after}, keys));
+    assertEquals(0, d2.code(), d2.err());
+    var spark = SharedSpark.session();
+    List<org.apache.spark.sql.Row> rows = spark.read().parquet(before).collectAsList();
+    assertEquals(1000, rows.size());
+    assertEquals(sortedRows(rows), sortedRows(spark.read().parquet(after).collectAsList()));
+
+    Run none = cli("manifest", "checkpoint", "--dataset", tmp.resolve("nothing").toString());
+    assertEquals(1, none.code(), none.out());
+    assertTrue(none.err().contains("no columnseal manifest at "), none.err());
+  }
+
+  @Test
+  void rewrapLeavesACheckpointUnlessTheIntervalIsZero() {
+    Path checkpoint = Path.of(enc, "_columnseal", "checkpoints", "00000000000000000002.json");
+    Run bad = rewrap("--to-key", "alias/cards-next", "--set", "manifest.checkpointInterval=-1");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("Cannot set manifest.checkpointInterval to -1: the value must be a whole number of "
+        + "commits between checkpoints, 0 for none (default 10)"), bad.err());
+
+    Run never = rewrap("--to-key", "alias/cards-next", "--set", "manifest.checkpointInterval=0");
+    assertEquals(0, never.code(), never.err());
+    assertFalse(Files.exists(checkpoint), "interval 0: no checkpoint");
+    Run again = rewrap("--to-key", "alias/cards");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(Files.isRegularFile(Path.of(enc, "_columnseal", "checkpoints", "00000000000000000003.json")),
+        "after a REWRAP commit by default");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static List<String> sortedRows(List<org.apache.spark.sql.Row> rows) {
+    return rows.stream().map(Object::toString).sorted().toList();
   }
 
   @Test

@@ -21,14 +21,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every changed byte of a committed file, and every broken log shape, fails the read. */
+/**
+ * Every changed byte of a committed file, and every broken log shape, fails the full replay (a
+ * read without checkpoints, as verify's audit reads; CheckpointTest covers reads from one).
+ */
 class ManifestIntegrityTest {
   @TempDir java.nio.file.Path tempDir;
   private ManifestStore store;
 
   @BeforeEach
   void twoCommits() {
-    store = Fixtures.store(tempDir);
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    conf.setInt(ManifestStore.CHECKPOINT_INTERVAL, 0);
+    store = ManifestStore.at(Fixtures.manifestDir(tempDir), conf, Fixtures.CLOCK);
     store.commit(Fixtures.create("run-1"), 0);
     DekRecord d = store.read().orElseThrow().dek(DekId.fromLong(0x11)).orElseThrow();
     store.commit(CommitDraft.builder(CommitKind.REWRAP, DATASET, "rewrap-1")

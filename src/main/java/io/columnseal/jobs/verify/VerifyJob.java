@@ -19,6 +19,7 @@ import io.columnseal.kms.UntrustedKeyException;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.DekRecord;
+import io.columnseal.manifest.ManifestStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,6 +103,8 @@ public final class VerifyJob {
         r.find("sensitive-columns", "column " + c + " is configured as sensitive but the dataset does not encrypt it");
       }
     }
+    // Readers open from checkpoints; the audit replays the whole log and compares each with it.
+    ManifestStore.at(snap.manifestDir, conf).auditCheckpoints().forEach(m -> r.find("checkpoint-mismatch", m));
     for (String run : snap.pendingRuns(conf)) {
       r.find("incomplete-run", "run " + run + " wrote data but did not commit the manifest; its files are not part of the"
           + " dataset until columnseal recover, or the next encrypt with output.mode=append or overwrite, adds them");

@@ -43,6 +43,30 @@ public class OutputModesTest {
   }
 
   @Test
+  void encryptWritesACheckpointAfterEveryIntervalCommits() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = tmp.resolve("enc").toString();
+    org.apache.hadoop.conf.Configuration conf = JobTestKit.spark().sparkContext().hadoopConfiguration();
+    conf.setInt(io.columnseal.manifest.ManifestStore.CHECKPOINT_INTERVAL, 2);
+    java.nio.file.Path checkpoints = java.nio.file.Path.of(enc, "_columnseal", "checkpoints");
+    try {
+      EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).build());
+      assertFalse(java.nio.file.Files.exists(checkpoints), "no checkpoint after commit 1");
+      EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).allowRepeat(true).build());
+      EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).mode(OutputMode.APPEND).allowRepeat(true).build());
+    } finally {
+      conf.unset(io.columnseal.manifest.ManifestStore.CHECKPOINT_INTERVAL);
+    }
+    try (var files = java.nio.file.Files.list(checkpoints)) {
+      assertEquals(List.of("00000000000000000002.json"),
+          files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList());
+    }
+    assertEquals("{\"version\":2,\"file\":\"checkpoints/00000000000000000002.json\"}\n",
+        java.nio.file.Files.readString(java.nio.file.Path.of(enc, "_columnseal", "_last_checkpoint")));
+    assertEquals(3, state(enc).version());
+  }
+
+  @Test
   void appendAddsFilesAndACommitAndLeavesOldFilesUntouched() throws Exception {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = tmp.resolve("enc").toString();

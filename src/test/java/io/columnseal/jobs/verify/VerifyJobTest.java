@@ -64,6 +64,24 @@ class VerifyJobTest {
   }
 
   @Test
+  void aCheckpointThatDiffersFromTheFullReplayIsReported() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit, "cards", "enc");
+    io.columnseal.manifest.ManifestStore store = io.columnseal.manifest.ManifestStore.at(
+        io.columnseal.manifest.ManifestStore.defaultDir(new org.apache.hadoop.fs.Path(enc)),
+        new org.apache.hadoop.conf.Configuration());
+    assertEquals(java.util.Optional.of(1L), store.checkpoint());
+    VerifyReport clean = VerifyJob.run(JobTestKit.spark(), deep(kit, enc));
+    assertTrue(clean.ok(), clean.toTerminal());
+
+    io.columnseal.manifest.CheckpointFiles.addOneCell(Path.of(enc, "_columnseal", "checkpoints",
+        "00000000000000000001.json"));
+    VerifyReport r = VerifyJob.run(JobTestKit.spark(), deep(kit, enc));
+    assertTrue(has(r, "checkpoint-mismatch", "checkpoint 1 (" + store.checkpointPath(1)
+        + ") differs from the replay of commits 1..1"), r.toTerminal());
+  }
+
+  @Test
   void aDeletedLiveFileIsReported() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = encrypt(kit, "cards", "enc");
