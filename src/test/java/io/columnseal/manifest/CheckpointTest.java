@@ -125,6 +125,24 @@ class CheckpointTest {
   }
 
   @Test
+  void aCheckpointKeepsEveryColumnPolicy() throws Exception {
+    List<ColumnRecord> policies = List.of(
+        ColumnRecord.withPolicy("txn_id", "bigint", false, false, ColumnRecord.NONE, null, java.util.Map.of()),
+        ColumnRecord.withPolicy("card_number", "string", true, true, "fpe", "alias/pan",
+            java.util.Map.of("domain", "pan", "keepFirst", "6", "keepLast", "4")),
+        ColumnRecord.withPolicy("cvv", "string", true, false, "drop", null, java.util.Map.of()));
+    ManifestStore s = store(1, true);
+    s.commit(CommitDraft.builder(CommitKind.ENCRYPT, DATASET, "run-1").schema(policies)
+        .addDek(dek(0x11, KEY_A, "run-1")).addFile("a-0.parquet").build(), 0);
+    assertEquals(List.of(1L), checkpointFiles());
+    ManifestState fromCheckpoint = s.read().orElseThrow();
+    assertEquals(policies, fromCheckpoint.schema());
+    assertEquals("alias/pan", fromCheckpoint.schema().get(1).key());
+    assertSameState(store(1, false).read().orElseThrow(), fromCheckpoint);
+    assertEquals(List.of(), s.auditCheckpoints());
+  }
+
+  @Test
   void readersUseTheCheckpointAndNotTheCommitsBeforeIt() throws Exception {
     ManifestStore s = sevenCommits();
     ManifestState before = s.read().orElseThrow();
