@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.columnseal.kms.KeyService;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -188,6 +190,33 @@ class CommitMacTest {
     assertEquals(4, second.formatVersion());
     assertEquals(2, keyed.read().orElseThrow().version());
     assertNull(plain.read().orElseThrow().history().get(0).mac());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "aws"})
+  void withTheKeyCheckpointsAreNotTrustedAndTheLogIsReplayedFromCommitOne(String backend) throws Exception {
+    Configuration everyCommit = new Configuration();
+    everyCommit.setInt(ManifestStore.CHECKPOINT_INTERVAL, 1);
+    ManifestStore plain = ManifestStore.at(Fixtures.manifestDir(tmp), everyCommit, Fixtures.CLOCK);
+    ManifestStore keyed = plain.withMacKey(key(backend, "alias/m"));
+    keyed.commit(encrypt(1), 0);
+    keyed.commit(encrypt(2), 1);
+    assertTrue(Files.exists(tmp.resolve("_columnseal/checkpoints/00000000000000000002.json")));
+    // Checkpoint 2 rewritten self-consistently, pointing DEK 1 at key B: a reader without the key
+    // trusts it (the audit is what catches it); with the key only the MAC'd head and the chain from
+    // commit 1 are trusted, so the DEK stays under key A.
+    java.nio.file.Path two = tmp.resolve("_columnseal/checkpoints/00000000000000000002.json");
+    Checkpoint cp;
+    try (var in = Files.newInputStream(two)) {
+      cp = CheckpointCodec.decode(in, "2");
+    }
+    io.columnseal.crypto.DekId victim = io.columnseal.crypto.DekId.fromLong(1);
+    java.util.TreeMap<io.columnseal.crypto.DekId, DekRecord> deks = new java.util.TreeMap<>(cp.deks);
+    deks.put(victim, deks.get(victim).rewrapped(Fixtures.KEY_B, Fixtures.blob(0x99, Fixtures.KEY_B)));
+    Files.write(two, CheckpointCodec.encode(new Checkpoint(cp.datasetId, cp.version, cp.digest, cp.schema,
+        cp.cellEncoding, deks, cp.addedIn, cp.liveFiles, cp.boundFiles, cp.inputCommits)));
+    assertEquals(Fixtures.KEY_B, plain.read().orElseThrow().deks().get(victim).keyArn());
+    assertEquals(Fixtures.KEY_A, keyed.read().orElseThrow().deks().get(victim).keyArn());
   }
 
   private void rewrite(long number, java.util.function.Consumer<ObjectNode> edit) throws Exception {
