@@ -227,6 +227,7 @@ final class JobConfig {
         .allowRepeat("true".equals(oneOf("output.allowRepeat", "false", "true", "false")))
         .manifestPath(get("manifest.path"))
         .manifestMacKey(get("manifest.macKey"))
+        .allowedKeys(allowedKeys())
         .malformed(choice("input.malformed", MalformedRows.class, MalformedRows.FAIL))
         .parquetPages(choice("output.parquetPages", ParquetPages.class, ParquetPages.V1))
         .build();

@@ -125,6 +125,11 @@ final class EncryptPlan {
       }
       return List.of();
     }
+    if (!DatasetFiles.pendingRecords(conf, manifestDir).isEmpty()) {
+      // Recovery commits a record's DEKs into the dataset: the same key check as the recover command.
+      io.columnseal.jobs.recovery.RecoverJob.checkKeys(conf, manifestDir, store.read(), s.allowedKeys,
+          KeyServices.shared(s.keyService), "encrypt");
+    }
     return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false).recoverAll();
   }
 

@@ -52,6 +52,11 @@ public final class EncryptSettings {
   public final boolean allowRepeat;
   /** manifest.macKey: the HMAC key that authenticates the head before appending, and MACs the new commit; or null. */
   public final String manifestMacKey;
+  /**
+   * kms.allowedKeys: the master keys a pending record of a stopped run may name before this run
+   * recovers it into the dataset; null = the default (the dataset's first keys' account and Region).
+   */
+  public final io.columnseal.kms.TrustedKeys allowedKeys;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -74,6 +79,7 @@ public final class EncryptSettings {
     this.parquetPages = Objects.requireNonNull(b.parquetPages, "output.parquetPages");
     this.allowRepeat = b.allowRepeat;
     this.manifestMacKey = KeyTrust.macKey(b.manifestMacKey);
+    this.allowedKeys = KeyTrust.parse(b.allowedKeys);
   }
 
   /**
@@ -124,6 +130,7 @@ public final class EncryptSettings {
     private ParquetPages parquetPages = ParquetPages.V1;
     private boolean allowRepeat;
     private String manifestMacKey;
+    private List<String> allowedKeys;
 
     public Builder datasetId(String v) {
       datasetId = v;
@@ -225,6 +232,12 @@ public final class EncryptSettings {
 
     public Builder allowRepeat(boolean v) {
       allowRepeat = v;
+      return this;
+    }
+
+    /** kms.allowedKeys entries (key ARNs, alias ARNs, account/Region patterns); null for the default. */
+    public Builder allowedKeys(List<String> v) {
+      allowedKeys = v;
       return this;
     }
 

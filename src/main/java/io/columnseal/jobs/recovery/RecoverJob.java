@@ -56,7 +56,7 @@ public final class RecoverJob {
       throw new io.columnseal.ConfigException("manifest.macKey needs kms.provider (GenerateMac and VerifyMac are KMS calls)");
     }
     ManifestStore store = ManifestStore.at(dir, conf).withMacKey(KeyTrust.writerMacKey(kms, macKey));
-    checkKeys(conf, dir, store.read(), allowedKeys, kms);
+    checkKeys(conf, dir, store.read(), allowedKeys, kms, "recover");
     return new RunRecovery(conf, datasetPath, dir, store, Clock.systemUTC(), "recover command", force).recoverAll();
   }
 
@@ -64,8 +64,8 @@ public final class RecoverJob {
    * A recovered commit makes a pending record's DEKs part of the dataset, so they are held to
    * the list readers use, with the manifest's own, before anything happens.
    */
-  private static void checkKeys(Configuration conf, Path dir, Optional<ManifestState> state, TrustedKeys allowedKeys,
-      KeyService kms) {
+  public static void checkKeys(Configuration conf, Path dir, Optional<ManifestState> state, TrustedKeys allowedKeys,
+      KeyService kms, String job) {
     Map<String, Long> counts = new TreeMap<>(state.map(s -> KeyTrust.countByKey(s.deks().values())).orElse(Map.of()));
     for (Path file : DatasetFiles.pendingRecords(conf, dir).values()) {
       PendingRecord rec = PendingRecord.readIfPresent(conf, file);
@@ -79,10 +79,10 @@ public final class RecoverJob {
       }
     }
     if (state.isPresent()) {
-      KeyTrust.check(allowedKeys, state.get(), counts, kms, "recover");
+      KeyTrust.check(allowedKeys, state.get(), counts, kms, job);
     } else if (allowedKeys != null) {
       // No commit yet: the default has nothing to go by and trusts the run's own keys.
-      allowedKeys.check(counts, kms, "recover of dataset at " + dir.getParent());
+      allowedKeys.check(counts, kms, job + " of dataset at " + dir.getParent());
     }
   }
 }

@@ -136,6 +136,13 @@ public class RecoveryTest {
     assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
     assertEquals(List.of(dead + ".json"), pendingRecords(enc), "the record is kept");
     assertEquals(2, unrecorded(enc).size(), "no file moved or removed");
+
+    // The next encrypt run recovers stopped runs first: it refuses the same record the same way.
+    UntrustedKeyException again = assertThrows(UntrustedKeyException.class,
+        () -> encrypt(kit, enc, OutputMode.APPEND, batch(200, 6)));
+    assertEquals(e.getMessage().replaceFirst("^recover ", "encrypt "), again.getMessage());
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
+    assertEquals(List.of(dead + ".json"), pendingRecords(enc), "the record is kept");
   }
 
   @Test
