@@ -150,6 +150,22 @@ final class CheckpointCodec {
    * @throws ManifestCorruptException naming {@code name} and what is wrong
    */
   static Checkpoint decode(InputStream in, String name) throws IOException {
+    return decodeWithSha(in, name).checkpoint;
+  }
+
+  /** A checkpoint read back, with its SHA-256 line (checked against the bytes after it). */
+  static final class Read {
+    final Checkpoint checkpoint;
+    final String sha256;
+
+    Read(Checkpoint checkpoint, String sha256) {
+      this.checkpoint = checkpoint;
+      this.sha256 = sha256;
+    }
+  }
+
+  /** As {@link #decode}, keeping the SHA-256 line that a checkpoint MAC covers (FORMAT.md 5.10). */
+  static Read decodeWithSha(InputStream in, String name) throws IOException {
     byte[] header = in.readNBytes(HEADER);
     if (header.length != HEADER || header[64] != '\n') {
       throw new ManifestCorruptException(name, "lacks its SHA-256 line (a torn checkpoint?)");
@@ -180,7 +196,7 @@ final class CheckpointCodec {
     if (!HEX.formatHex(body.getMessageDigest().digest()).equals(expected)) {
       throw new ManifestCorruptException(name, "its SHA-256 line does not match its content (torn or edited)");
     }
-    return cp;
+    return new Read(cp, expected);
   }
 
   private static Checkpoint readBody(StrictJson s) throws IOException {

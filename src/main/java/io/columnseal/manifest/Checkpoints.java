@@ -70,8 +70,23 @@ final class Checkpoints {
    * and points {@code _last_checkpoint} at it.
    */
   void write(Checkpoint cp, AtomicCreate create) throws IOException {
+    write(cp, create, null);
+  }
+
+  /**
+   * As {@link #write(Checkpoint, AtomicCreate)}; with {@code macKey}, a checkpoint this call
+   * created also gets its MAC side file (one GenerateMac). One it did not create is not MAC'd: its
+   * bytes are not this writer's.
+   */
+  void write(Checkpoint cp, AtomicCreate create, ManifestMacKey macKey) throws IOException {
     Path target = path(cp.version);
-    create.createIfAbsent(fs, target, CheckpointCodec.encode(cp));
+    byte[] bytes = CheckpointCodec.encode(cp);
+    boolean created = create.createIfAbsent(fs, target, bytes);
+    if (created && macKey != null) {
+      String sha = new String(bytes, 0, 64, StandardCharsets.US_ASCII);
+      CommitMac mac = macKey.sign(CheckpointMac.message(cp.datasetId, cp.version, cp.digest, sha));
+      create.createIfAbsent(fs, CheckpointMac.path(dir, cp.version), CheckpointMac.encode(mac));
+    }
     byte[] hint = ("{\"version\":" + cp.version + ",\"file\":\"" + DIR + "/" + target.getName() + "\"}\n")
         .getBytes(StandardCharsets.UTF_8);
     try (FSDataOutputStream out = fs.create(pointer, true)) {
@@ -112,6 +127,39 @@ final class Checkpoints {
     }
     out.sort((a, b) -> Long.compare(b, a));
     return out;
+  }
+
+  /**
+   * As {@link #read(long)}; with {@code macKey}, only a checkpoint whose MAC side file verifies
+   * under the configured key (one VerifyMac).
+   *
+   * @throws ManifestTamperedException if it has no MAC or the MAC does not verify
+   */
+  Checkpoint read(long version, ManifestMacKey macKey) {
+    if (macKey == null) {
+      return read(version);
+    }
+    Path file = path(version);
+    try {
+      Optional<CommitMac> mac = CheckpointMac.read(fs, CheckpointMac.path(dir, version));
+      if (mac.isEmpty()) {
+        throw new ManifestTamperedException(file.toString(), "carries no MAC (manifest.macKey is set)");
+      }
+      CheckpointCodec.Read r;
+      try (FSDataInputStream in = fs.open(file)) {
+        r = CheckpointCodec.decodeWithSha(in, file.toString());
+      }
+      Checkpoint cp = r.checkpoint;
+      if (cp.version != version) {
+        throw new ManifestCorruptException(file.toString(), "holds version " + cp.version);
+      }
+      if (!macKey.verifies(CheckpointMac.message(cp.datasetId, cp.version, cp.digest, r.sha256), mac.get())) {
+        throw new ManifestTamperedException(file.toString(), "its MAC does not verify under manifest.macKey " + macKey.keyId());
+      }
+      return cp;
+    } catch (IOException e) {
+      throw new ManifestStorageException("cannot read manifest checkpoint " + file, e);
+    }
   }
 
   /** @throws ManifestCorruptException if the file fails its own checks */

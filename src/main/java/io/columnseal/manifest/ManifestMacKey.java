@@ -55,6 +55,18 @@ public final class ManifestMacKey {
     return new CommitMac(m.keyArn(), m.mac());
   }
 
+  /** GenerateMac over any message of this manifest (a checkpoint's, FORMAT.md 5.10). */
+  CommitMac sign(byte[] message) {
+    GeneratedMac m = kms.generateMac(keyId, message);
+    return new CommitMac(m.keyArn(), m.mac());
+  }
+
+  /** Whether {@code mac} authenticates {@code message} under this key (one VerifyMac), naming the key KMS used. */
+  boolean verifies(byte[] message, CommitMac mac) {
+    String arn = kms.verifyMacKey(keyId, message, mac.value());
+    return arn != null && arn.equals(mac.keyArn());
+  }
+
   /**
    * Why {@code c} is not authenticated by this key, or null if it is: one VerifyMac call when
    * {@code c} carries a MAC, none when it does not.

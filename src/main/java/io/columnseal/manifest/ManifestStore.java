@@ -148,12 +148,11 @@ public final class ManifestStore {
    * onto the log, plus the commits after it; from commit 1 if there is none (docs/FORMAT.md 5.10).
    */
   private Replay replay(TreeMap<Long, Path> commits, long upTo) {
-    // A checkpoint carries no MAC: with manifest.macKey only the MAC'd head and the digest chain
-    // from commit 1 are trusted, so the state is replayed in full (docs/FORMAT.md 5.10).
-    if (readCheckpoints && macKey == null) {
+    // With manifest.macKey a checkpoint counts only if its MAC verifies (docs/FORMAT.md 5.10).
+    if (readCheckpoints) {
       for (long v : checkpoints.candidates(upTo)) {
         try {
-          Checkpoint cp = checkpoints.read(v);
+          Checkpoint cp = checkpoints.read(v, macKey);
           // The replay chains it: commit v + 1, if any, must name cp.digest as its parent and cp's
           // dataset. Commit v itself is not read (it may be a REWRAP of a million DEKs): the audit
           // (verify) compares a checkpoint at the head with the log.
@@ -202,7 +201,7 @@ public final class ManifestStore {
       return;
     }
     try {
-      checkpoints.write(after.toCheckpoint(), create);
+      checkpoints.write(after.toCheckpoint(), create, macKey);
     } catch (IOException | RuntimeException e) {
       // The commit is done; a missing checkpoint only costs the next reader time.
       LOG.warn("Commit {} of dataset {} is written, but its checkpoint is not: {}", commit.number(),

@@ -215,6 +215,14 @@ public class ManifestMacJobTest {
 
       editWithoutTheKey(2, t -> ((ObjectNode) t.get("operation")).put("note", "forged"));
       server.log().clear();
+      // The rewrap left a MAC'd checkpoint at version 2, so the edited commit 2 is caught against
+      // the checkpoint's digest (or, without the checkpoint, by its MAC): refused either way.
+      io.columnseal.manifest.ManifestException e = assertThrows(io.columnseal.manifest.ManifestException.class,
+          () -> io.columnseal.jobs.rewrap.RewrapJob.run(
+              new org.apache.hadoop.conf.Configuration(), io.columnseal.jobs.rewrap.RewrapSettings.builder(enc, target)
+                  .manifestMacKey("alias/m").build(), service));
+      assertTrue(e.getMessage().contains(commitFile(2).getFileName().toString()), e.getMessage());
+      java.nio.file.Files.delete(commitFile(2).getParent().resolveSibling("checkpoints").resolve("00000000000000000002.json"));
       assertEquals(refusal(2, "alias/m", "MAC does not verify") + "; refused to append onto it",
           assertThrows(ManifestNotAuthenticatedException.class, () -> io.columnseal.jobs.rewrap.RewrapJob.run(
               new org.apache.hadoop.conf.Configuration(), io.columnseal.jobs.rewrap.RewrapSettings.builder(enc, target)

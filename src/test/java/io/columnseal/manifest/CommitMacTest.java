@@ -194,7 +194,7 @@ class CommitMacTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"local", "aws"})
-  void withTheKeyCheckpointsAreNotTrustedAndTheLogIsReplayedFromCommitOne(String backend) throws Exception {
+  void withTheKeyOnlyACheckpointWhoseMacVerifiesIsUsed(String backend) throws Exception {
     Configuration everyCommit = new Configuration();
     everyCommit.setInt(ManifestStore.CHECKPOINT_INTERVAL, 1);
     ManifestStore plain = ManifestStore.at(Fixtures.manifestDir(tmp), everyCommit, Fixtures.CLOCK);
@@ -202,9 +202,17 @@ class CommitMacTest {
     keyed.commit(encrypt(1), 0);
     keyed.commit(encrypt(2), 1);
     assertTrue(Files.exists(tmp.resolve("_columnseal/checkpoints/00000000000000000002.json")));
+    java.nio.file.Path twoMac = tmp.resolve("_columnseal/checkpoints/00000000000000000002.mac");
+    assertTrue(Files.readString(twoMac).startsWith("{\"algorithm\":\"HMAC_SHA_256\",\"keyArn\":\""),
+        "a keyed writer MACs the checkpoint it writes");
+    if (server != null) {
+      server.log().clear();
+      assertEquals(2, keyed.read().orElseThrow().version());
+      assertEquals(2, server.log().of("VerifyMac").size(), "checkpoint 2's MAC, then the head's");
+    }
     // Checkpoint 2 rewritten self-consistently, pointing DEK 1 at key B: a reader without the key
-    // trusts it (the audit is what catches it); with the key only the MAC'd head and the chain from
-    // commit 1 are trusted, so the DEK stays under key A.
+    // trusts it (the audit is what catches it); with the key its MAC no longer verifies, so the
+    // state comes from commit 1 and the DEK stays under key A.
     java.nio.file.Path two = tmp.resolve("_columnseal/checkpoints/00000000000000000002.json");
     Checkpoint cp;
     try (var in = Files.newInputStream(two)) {
@@ -216,6 +224,9 @@ class CommitMacTest {
     Files.write(two, CheckpointCodec.encode(new Checkpoint(cp.datasetId, cp.version, cp.digest, cp.schema,
         cp.cellEncoding, deks, cp.addedIn, cp.liveFiles, cp.boundFiles, cp.inputCommits)));
     assertEquals(Fixtures.KEY_B, plain.read().orElseThrow().deks().get(victim).keyArn());
+    assertEquals(Fixtures.KEY_A, keyed.read().orElseThrow().deks().get(victim).keyArn());
+    // Without its side file the checkpoint is skipped as well: the same, from commit 1.
+    Files.delete(twoMac);
     assertEquals(Fixtures.KEY_A, keyed.read().orElseThrow().deks().get(victim).keyArn());
   }
 
