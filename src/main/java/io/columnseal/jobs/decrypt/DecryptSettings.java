@@ -21,6 +21,8 @@ public final class DecryptSettings {
   public final OnCellError onError;
   /** The master keys the dataset's DEKs may be wrapped under; null for the default (docs/jobs/decrypt.md). */
   public final TrustedKeys allowedKeys;
+  /** encrypt.domainStore: the store of named token domains (FORMAT.md section 11), or null. */
+  public final String domainStore;
 
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite) {
@@ -35,6 +37,13 @@ public final class DecryptSettings {
   /** @param allowedKeys kms.allowedKeys entries, or null for the default */
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError, List<String> allowedKeys) {
+    this(datasetPath, manifestPath, outputPath, format, columns, keyService, overwrite, onError, allowedKeys, null);
+  }
+
+  /** @param domainStore encrypt.domainStore, or null (deterministic and fpe columns of named domains need it) */
+  public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
+      List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError, List<String> allowedKeys,
+      String domainStore) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     this.outputPath = Objects.requireNonNull(outputPath, "output");
@@ -47,5 +56,6 @@ public final class DecryptSettings {
     this.overwrite = overwrite;
     this.onError = Objects.requireNonNull(onError, "onError");
     this.allowedKeys = KeyTrust.parse(allowedKeys);
+    this.domainStore = domainStore == null || domainStore.isEmpty() ? null : domainStore;
   }
 }

@@ -97,7 +97,16 @@ public final class ColumnPolicy implements Serializable {
   /** One entry per column; no protection on a partition column (its values are folder names). */
   static void checkAll(List<ColumnPolicy> policies, List<String> partitionBy) {
     Set<String> seen = new HashSet<>();
+    Map<String, ColumnPolicy> byDomain = new java.util.HashMap<>();
     for (ColumnPolicy p : policies) {
+      // FORMAT.md 10.1: a domain serves one protection; two would show which values are equal.
+      String domain = p.options.get("domain");
+      ColumnPolicy first = domain == null ? null : byDomain.putIfAbsent(domain, p);
+      if (first != null && first.protection != p.protection) {
+        throw new ConfigException("Cannot set encrypt.columns entry " + p.name + ": domain " + domain + " is already"
+            + " used by column " + first.name + " with protection " + first.protection.configName()
+            + "; a domain serves one protection, so give " + p.name + " another domain");
+      }
       if (!seen.add(p.name)) {
         throw new ConfigException("Cannot set encrypt.columns: column " + p.name + " is named twice; give it once,"
             + " with one protection");

@@ -1,6 +1,14 @@
 package io.columnseal.jobs.encrypt;
 
 import io.columnseal.ConfigException;
+import io.columnseal.crypto.DekId;
+import io.columnseal.jobs.domain.DomainKeyCache;
+import io.columnseal.jobs.domain.DomainKeys;
+import io.columnseal.jobs.domain.WrappedDomainKey;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.TrustedKeys;
+import io.columnseal.manifest.ColumnRecord;
+import io.columnseal.manifest.DomainStore;
 import io.columnseal.jobs.dataset.DatasetFiles;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.QuarantineFolder;
@@ -54,6 +62,8 @@ final class EncryptPlan {
   final SealingPlan sealing;
   /** The run's quarantine folder (input.malformed=quarantine), used or not. */
   final Path quarantineDir;
+  /** Per deterministic, fpe or token column: its checked domain record (FORMAT.md section 11). */
+  final Map<String, WrappedDomainKey> domainKeys;
 
   private EncryptPlan(EncryptSettings s, Configuration conf, Clock clock, String runId, Instant started,
       InputReader.Input input, Map<String, String> inputFiles) {
@@ -70,6 +80,7 @@ final class EncryptPlan {
     this.data = input.dataSchema;
     this.ordinals = EncryptPlanning.encryptedOrdinals(data, s.columns, s.partitionBy);
     EncryptPlanning.checkUnsealedPolicies(data, s);
+    EncryptPlanning.checkDomainPolicies(data, s);
     this.recovered = recoverUnfinishedRuns();
     checks.checkNotInFlight(recovered, inputFiles);
     this.before = store.read();
@@ -80,6 +91,7 @@ final class EncryptPlan {
     OutputProbe.check(conf, s.outputPath, manifestDir, runId);
     this.keyGroups = describeKeys(s.malformed == MalformedRows.QUARANTINE && input.checksMalformed);
     this.keyArn = keyGroups.getOrDefault(s.kmsKey, keyGroups.values().stream().findFirst().orElse(null));
+    this.domainKeys = resolveDomainKeys();
     SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, sealingPolicies(),
         s.extraContext, input.checksMalformed, InputReader.charsetOf(s.inputOptions));
     this.quarantineDir = QuarantineFolder.runDir(manifestDir, runId);
@@ -147,6 +159,14 @@ final class EncryptPlan {
     }
     String[] maskShow = new String[data.size()];
     boolean[] dropped = new boolean[data.size()];
+    DomainProtection[] domainOf = new DomainProtection[ordinals.length];
+    for (int k = 0; k < ordinals.length; k++) {
+      ColumnPolicy p = s.policy(data.fields()[ordinals[k]].name());
+      WrappedDomainKey key = domainKeys.get(p.name);
+      if (key != null) {
+        domainOf[k] = new DomainProtection(p.protection, key, p.options);
+      }
+    }
     for (int i = 0; i < data.size(); i++) {
       ColumnPolicy p = s.policy(data.fields()[i].name());
       if (p != null && p.protection == Protection.MASK) {
@@ -155,8 +175,74 @@ final class EncryptPlan {
       dropped[i] = p != null && p.protection == Protection.DROP;
     }
     return new SealingPolicies(names, new java.util.ArrayList<>(keyGroups.values()), groupOf, protectionOf,
-        Math.max(0, names.indexOf(s.kmsKey)), !s.plainPolicies(), maskShow, dropped);
+        Math.max(0, names.indexOf(s.kmsKey)), !s.plainPolicies(), maskShow, dropped, domainOf);
   }
+
+  /**
+   * Each deterministic, fpe and token column's domain key: the domain's record (created with
+   * GenerateDataKey under the column's master key if the domain is new), checked against what the
+   * manifest records for the column on an append and against trust. Config errors come first,
+   * before any KMS call of this step.
+   */
+  private Map<String, WrappedDomainKey> resolveDomainKeys() {
+    Map<String, String> domainOf = new java.util.LinkedHashMap<>();
+    Map<String, Path> storeOf = new java.util.LinkedHashMap<>();
+    Map<String, DekId> recordedId = new java.util.HashMap<>();
+    for (int o : ordinals) {
+      ColumnPolicy p = s.policy(data.fields()[o].name());
+      if (!p.protection.needsDomainKey()) {
+        continue;
+      }
+      String domain = DomainProtection.domainOf(s.datasetId, p.name, p.options);
+      domainOf.put(p.name, domain);
+      storeOf.put(p.name, DomainKeys.storeDir(s.domainStore, manifestDir, p.name, p.options.containsKey("domain")));
+      ColumnRecord recorded = before.flatMap(m -> m.schema().stream().filter(c -> c.name().equals(p.name)).findFirst())
+          .orElse(null);
+      if (recorded != null && recorded.options() != null && recorded.options().containsKey(DOMAIN_KEY_ID)) {
+        String was = recorded.options().get(DOMAIN);
+        if (!domain.equals(was)) {
+          throw new ConfigException("Cannot append to " + s.outputPath + ": column " + p.name + " is recorded in domain "
+              + was + ", not " + domain + "; keep the column's domain");
+        }
+        recordedId.put(p.name, DekId.parse(recorded.options().get(DOMAIN_KEY_ID)));
+      }
+    }
+    Map<String, WrappedDomainKey> out = new java.util.LinkedHashMap<>();
+    KeyService kms = KeyServices.shared(s.keyService);
+    for (Map.Entry<String, String> e : domainOf.entrySet()) {
+      String column = e.getKey();
+      String domain = e.getValue();
+      DomainStore store = DomainStore.at(storeOf.get(column), conf);
+      String masterArn = keyGroups.get(s.keyGroup(s.policy(column)));
+      // Trust of a domain: its record 1's account and Region, or for a new domain the master key
+      // this run creates it under (as a dataset's first commit).
+      TrustedKeys trust = store.history(domain).isEmpty() ? TrustedKeys.defaultFor(List.of(masterArn))
+          : DomainKeys.defaultTrust(store, domain);
+      DomainKeys keys = new DomainKeys(store, kms, trust, DomainKeyCache.shared());
+      try {
+        out.put(column, keys.resolveOrCreate(domain, masterArn, recordedId.get(column)));
+      } catch (io.columnseal.jobs.domain.DomainKeyException ex) {
+        throw new io.columnseal.jobs.domain.DomainKeyException("column " + column + ": " + ex.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** The options map of the manifest's column record: the configured options, and for a domain column its domain and key id. */
+  Map<String, Map<String, String>> recordedOptions() {
+    Map<String, Map<String, String>> out = new java.util.HashMap<>();
+    for (Map.Entry<String, WrappedDomainKey> e : domainKeys.entrySet()) {
+      Map<String, String> o = new java.util.TreeMap<>(s.policy(e.getKey()).options);
+      o.put(DOMAIN, e.getValue().domain());
+      o.put(DOMAIN_KEY_ID, e.getValue().id().hex());
+      out.put(e.getKey(), o);
+    }
+    return out;
+  }
+
+  /** Column record options (FORMAT.md 5.2) of a deterministic, fpe or token column. */
+  static final String DOMAIN = "domain";
+  static final String DOMAIN_KEY_ID = "domainKeyId";
 
   private String describeKey(String keyRef) {
     KeyDescription key = KeyServices.shared(s.keyService).describeKey(keyRef);

@@ -49,6 +49,8 @@ public final class EncryptSettings {
   public final ParquetPages parquetPages;
   /** output.allowRepeat: append input files an earlier run of the dataset already committed. */
   public final boolean allowRepeat;
+  /** encrypt.domainStore: the domain store of named token domains, or null (FORMAT.md section 11). */
+  public final String domainStore;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -70,6 +72,7 @@ public final class EncryptSettings {
     this.malformed = Objects.requireNonNull(b.malformed, "input.malformed");
     this.parquetPages = Objects.requireNonNull(b.parquetPages, "output.parquetPages");
     this.allowRepeat = b.allowRepeat;
+    this.domainStore = b.domainStore;
   }
 
   /**
@@ -107,6 +110,7 @@ public final class EncryptSettings {
     private Map<String, String> inputOptions = new TreeMap<>();
     private String inputSchema;
     private List<ColumnPolicy> policies = List.of();
+    private String domainStore;
     private KeyServiceSpec keyService;
     private String kmsKey;
     private Map<String, String> extraContext = new TreeMap<>();
@@ -170,6 +174,12 @@ public final class EncryptSettings {
 
     public Builder kmsKey(String v) {
       kmsKey = v;
+      return this;
+    }
+
+    /** encrypt.domainStore: where the records of named token domains live. */
+    public Builder domainStore(String v) {
+      domainStore = v == null || v.isEmpty() ? null : v;
       return this;
     }
 

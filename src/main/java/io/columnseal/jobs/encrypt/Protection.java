@@ -34,6 +34,11 @@ public enum Protection {
     this.options = options;
   }
 
+  /** Whether the column is sealed under its domain's key (FORMAT.md 10.1), not a DEK. */
+  public boolean needsDomainKey() {
+    return this == DETERMINISTIC || this == FPE || this == TOKEN;
+  }
+
   /** The spelling of the config and the manifest. */
   public String configName() {
     return name().toLowerCase(Locale.ROOT);
