@@ -32,7 +32,8 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     JobConfig config = options.load();
     VerifySettings s = new VerifySettings(dataset, config.get("manifest.path"), shallow ? null : config.keyService(),
-        shallow, Math.max(0, samples), config.sealedColumns(), report, config.allowedKeys());
+        shallow, Math.max(0, samples), config.sealedColumns(), report, config.allowedKeys(),
+        config.get("encrypt.domainStore"));
     VerifyReport r = VerifyJob.run(Sparks.session("columnseal verify"), s);
     System.out.print(r.toTerminal());
     return r.ok() ? ExitCodes.OK : ExitCodes.FINDINGS;

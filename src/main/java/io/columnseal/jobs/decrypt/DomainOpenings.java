@@ -22,15 +22,15 @@ import org.apache.hadoop.conf.Configuration;
  * domainKeyId}), never from a cell; the domain's record must name that key and pass trust, and
  * one unwrap proves the caller may use it before any data is read.
  */
-final class DomainOpenings {
+public final class DomainOpenings {
   private DomainOpenings() {}
 
   /** A reversible domain column as tasks open it. */
-  static final class Opening implements Serializable {
+  public static final class Opening implements Serializable {
     private static final long serialVersionUID = 1L;
-    final String protection;
-    final WrappedDomainKey key;
-    final Map<String, String> options;
+    public final String protection;
+    public final WrappedDomainKey key;
+    public final Map<String, String> options;
 
     Opening(String protection, WrappedDomainKey key, Map<String, String> options) {
       this.protection = protection;
@@ -38,22 +38,22 @@ final class DomainOpenings {
       this.options = new java.util.TreeMap<>(options);
     }
 
-    boolean deterministic() {
+    public boolean deterministic() {
       return protection.equals("deterministic");
     }
 
-    io.columnseal.crypto.protect.FpeOptions fpeOptions() {
+    public io.columnseal.crypto.protect.FpeOptions fpeOptions() {
       return new io.columnseal.crypto.protect.FpeOptions("6".equals(options.get("keepFirst")),
           "4".equals(options.get("keepLast")), "true".equals(options.get("luhn")));
     }
   }
 
   /** Whether decrypt leaves the column as written (token, mask): nothing restores it. */
-  static boolean keptAsWritten(ColumnRecord c) {
+  public static boolean keptAsWritten(ColumnRecord c) {
     return c.protection().equals("token") || c.protection().equals("mask");
   }
 
-  static boolean reversibleDomainColumn(ColumnRecord c) {
+  public static boolean reversibleDomainColumn(ColumnRecord c) {
     return c.protection().equals("deterministic") || c.protection().equals("fpe");
   }
 
@@ -63,7 +63,7 @@ final class DomainOpenings {
    * @throws KmsException naming column, domain and master key when the caller may not unwrap
    *     the domain key (checked before any data is read)
    */
-  static Opening[] resolve(DatasetSnapshot snap, List<String> chosen, String domainStore, TrustedKeys allowed,
+  public static Opening[] resolve(DatasetSnapshot snap, List<String> chosen, String domainStore, TrustedKeys allowed,
       io.columnseal.kms.KeyServiceSpec spec, Configuration conf) {
     Opening[] out = new Opening[chosen.size()];
     KeyService kms = KeyServices.shared(spec);

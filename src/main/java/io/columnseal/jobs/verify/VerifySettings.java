@@ -22,6 +22,8 @@ public final class VerifySettings {
   public final String reportPath;
   /** The master keys the dataset's DEKs may be wrapped under; null for the default (docs/jobs/verify.md). */
   public final TrustedKeys allowedKeys;
+  /** encrypt.domainStore: the store of named token domains (FORMAT.md section 11), or null. */
+  public final String domainStore;
 
   public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
       int samplesPerFile, List<String> sensitiveColumns, String reportPath) {
@@ -31,6 +33,13 @@ public final class VerifySettings {
   /** @param allowedKeys kms.allowedKeys entries, or null for the default */
   public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
       int samplesPerFile, List<String> sensitiveColumns, String reportPath, List<String> allowedKeys) {
+    this(datasetPath, manifestPath, keyService, shallow, samplesPerFile, sensitiveColumns, reportPath, allowedKeys, null);
+  }
+
+  /** @param domainStore encrypt.domainStore, or null (deterministic and fpe columns of named domains need it) */
+  public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
+      int samplesPerFile, List<String> sensitiveColumns, String reportPath, List<String> allowedKeys,
+      String domainStore) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     if (keyService == null && !shallow) {
@@ -45,5 +54,6 @@ public final class VerifySettings {
     this.sensitiveColumns = List.copyOf(sensitiveColumns);
     this.reportPath = reportPath;
     this.allowedKeys = KeyTrust.parse(allowedKeys);
+    this.domainStore = domainStore == null || domainStore.isEmpty() ? null : domainStore;
   }
 }
