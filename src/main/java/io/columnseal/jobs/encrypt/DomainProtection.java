@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.crypto.protect.FpeOptions;
 import io.columnseal.crypto.protect.Tokenizer;
 import io.columnseal.jobs.domain.WrappedDomainKey;

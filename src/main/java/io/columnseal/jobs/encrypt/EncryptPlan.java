@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.ConfigException;
 import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.domain.DomainKeyCache;
@@ -64,6 +65,10 @@ final class EncryptPlan {
   final Path quarantineDir;
   /** Per deterministic, fpe or token column: its checked domain record (FORMAT.md section 11). */
   final Map<String, WrappedDomainKey> domainKeys;
+  /** Per deterministic, fpe or token column: its domain, its domain store, and (append) the key id the manifest records. */
+  private final Map<String, String> domainOf = new java.util.LinkedHashMap<>();
+  private final Map<String, Path> storeOf = new java.util.LinkedHashMap<>();
+  private final Map<String, DekId> recordedId = new java.util.HashMap<>();
 
   private EncryptPlan(EncryptSettings s, Configuration conf, Clock clock, String runId, Instant started,
       InputReader.Input input, Map<String, String> inputFiles) {
@@ -89,6 +94,7 @@ final class EncryptPlan {
       throw new InputException("input.path " + s.inputPath + " has no rows: nothing to encrypt");
     }
     OutputProbe.check(conf, s.outputPath, manifestDir, runId);
+    planDomains();
     this.keyGroups = describeKeys(s.malformed == MalformedRows.QUARANTINE && input.checksMalformed);
     this.keyArn = keyGroups.getOrDefault(s.kmsKey, keyGroups.values().stream().findFirst().orElse(null));
     this.domainKeys = resolveDomainKeys();
@@ -170,7 +176,7 @@ final class EncryptPlan {
     for (int i = 0; i < data.size(); i++) {
       ColumnPolicy p = s.policy(data.fields()[i].name());
       if (p != null && p.protection == Protection.MASK) {
-        maskShow[i] = p.options.getOrDefault("show", Masks.FIRST6_LAST4);
+        maskShow[i] = p.options.getOrDefault("show", io.columnseal.crypto.protect.MaskStyle.FIRST6_LAST4.configName());
       }
       dropped[i] = p != null && p.protection == Protection.DROP;
     }
@@ -181,13 +187,10 @@ final class EncryptPlan {
   /**
    * Each deterministic, fpe and token column's domain key: the domain's record (created with
    * GenerateDataKey under the column's master key if the domain is new), checked against what the
-   * manifest records for the column on an append and against trust. Config errors come first,
-   * before any KMS call of this step.
+   * manifest records for the column on an append and against trust. The config checks ran in
+   * {@link #planDomains}, before any KMS call.
    */
-  private Map<String, WrappedDomainKey> resolveDomainKeys() {
-    Map<String, String> domainOf = new java.util.LinkedHashMap<>();
-    Map<String, Path> storeOf = new java.util.LinkedHashMap<>();
-    Map<String, DekId> recordedId = new java.util.HashMap<>();
+  private void planDomains() {
     for (int o : ordinals) {
       ColumnPolicy p = s.policy(data.fields()[o].name());
       if (!p.protection.needsDomainKey()) {
@@ -207,6 +210,9 @@ final class EncryptPlan {
         recordedId.put(p.name, DekId.parse(recorded.options().get(DOMAIN_KEY_ID)));
       }
     }
+  }
+
+  private Map<String, WrappedDomainKey> resolveDomainKeys() {
     Map<String, WrappedDomainKey> out = new java.util.LinkedHashMap<>();
     KeyService kms = KeyServices.shared(s.keyService);
     for (Map.Entry<String, String> e : domainOf.entrySet()) {

@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.spark.SparkTypes;

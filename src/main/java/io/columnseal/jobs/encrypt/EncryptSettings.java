@@ -268,6 +268,11 @@ public final class EncryptSettings {
         throw noColumns();
       }
       ColumnPolicy.checkAll(policies, partitionBy);
+      for (ColumnPolicy p : policies) {
+        // Datasets meet in a named domain only through one store (FORMAT.md section 11): refused before reading input.
+        io.columnseal.jobs.domain.DomainKeys.storeDir(domainStore, new org.apache.hadoop.fs.Path("/"), p.name,
+            p.options.containsKey("domain"));
+      }
       refuseOptionsEqualIgnoringCase(inputOptions);
       String format = inputFormat == null ? "csv" : inputFormat.toLowerCase(Locale.ROOT);
       if (!format.equals("csv") && !format.equals("parquet")) {

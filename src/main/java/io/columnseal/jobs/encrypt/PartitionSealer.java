@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.crypto.CellEncryptor;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.protect.DeterministicCipher;
@@ -59,6 +60,8 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private final DomainSealers domains = new DomainSealers(plan.policies.domainOf, plan.keyService);
     /** Input ordinal -> output ordinal, -1 for a dropped column. */
     private final int[] outOrdinal;
+    /** Per input ordinal: the mask of a masked column (FORMAT.md 10.5), else null. */
+    private final io.columnseal.crypto.protect.Masker[] maskers;
     private InternalRow pending;
     private QuarantineFile quarantineFile;
     private LineCursor lines;
@@ -86,6 +89,13 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         outOrdinal[i] = policies.dropped[i] ? -1 : o++;
       }
       this.out = new GenericInternalRow(o);
+      this.maskers = new io.columnseal.crypto.protect.Masker[n];
+      for (int i = 0; i < n; i++) {
+        if (policies.maskShow[i] != null) {
+          maskers[i] = io.columnseal.crypto.protect.Masker.of(
+              io.columnseal.crypto.protect.MaskStyle.fromConfigName(policies.maskShow[i]));
+        }
+      }
       TaskContext tc = TaskContext.get();
       if (tc != null) {
         // Whatever happens to the task, the plaintext DEK does not outlive it.
@@ -134,7 +144,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         } else if (encrypted[i]) {
           out.update(o, protect(row, i));
         } else if (policies.maskShow[i] != null) {
-          out.update(o, UTF8String.fromString(Masks.apply(row.getUTF8String(i).toString(), policies.maskShow[i])));
+          out.update(o, UTF8String.fromString(maskers[i].mask(row.getUTF8String(i).toString())));
         } else {
           out.update(o, row.get(i, types[i]));
         }

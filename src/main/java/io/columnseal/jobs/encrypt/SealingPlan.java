@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.spark.SparkTypes;

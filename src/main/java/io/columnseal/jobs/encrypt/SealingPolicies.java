@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import java.io.Serializable;
 import java.util.List;
 
