@@ -243,4 +243,27 @@ class DomainProtectionsRoundTripTest {
     assertTrue(e.getMessage().startsWith("column card_number: domain pan has no record in domain store"), e.getMessage());
     assertTrue(e.getMessage().contains("refusing to make a new key for it"), e.getMessage());
   }
+
+  /** rewrap moves the dataset's DEKs and says, in one line, which domain keys it leaves to rewrap --domain. */
+  @Test
+  void aRewrapNamesTheDomainsItDoesNotMove() {
+    JobTestKit kit = new JobTestKit(tmp);
+    try (io.columnseal.kms.LocalKeyring ring = io.columnseal.kms.LocalKeyring.open(kit.keyringFile)) {
+      ring.createKey("alias/next", "rotation target");
+    }
+    kit.reloadKeys();
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(spark, EncryptSettings.builder().datasetId("cards").inputPath("(memory)").keyService(kit.keys)
+        .kmsKey("alias/test").outputPath(enc).domainStore(tmp.resolve("domains").toString()).policies(List.of(
+            ColumnPolicy.randomized("account"),
+            ColumnPolicy.of("card_number", "deterministic", null, Map.of("domain", "pan")))).build(),
+        cards(spark, 6));
+    io.columnseal.jobs.rewrap.RewrapReport r = io.columnseal.jobs.rewrap.RewrapJob.run(new Configuration(),
+        io.columnseal.jobs.rewrap.RewrapSettings.builder(enc, "alias/next").build(),
+        io.columnseal.jobs.rewrap.RewrapJob.openKeyService(kit.keys, 1));
+    assertEquals(List.of("card_number in pan"), r.domains);
+    assertTrue(r.toTerminal().contains("\n  domain keys not moved by this rewrap: card_number in pan (rewrap --domain"
+        + " DOMAIN for each)\n"), r.toTerminal());
+  }
 }
