@@ -5,6 +5,8 @@ import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.protect.DeterministicCipher;
 import io.columnseal.crypto.protect.FormatPreservingCipher;
+import io.columnseal.crypto.protect.MaskStyle;
+import io.columnseal.crypto.protect.Masker;
 import io.columnseal.crypto.protect.Tokenizer;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.decrypt.DomainOpenings;
@@ -25,11 +27,12 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataType;
 
 /**
- * verify's pass over deterministic, fpe and token columns (FORMAT.md section 10), in the
+ * verify's pass over deterministic, fpe, token and mask columns (FORMAT.md section 10), in the
  * executors. Every value: its shape (a deterministic cell naming the manifest's domain key,
  * digits of the fpe length and Luhn, a token of the configured length); a few per file and
  * column: a deterministic cell opens under the domain key and re-seals to the same bytes, an
- * fpe value decrypts. Values never leave the executor.
+ * fpe value decrypts; a mask value is one the mask of FORMAT.md 10.5 leaves as it is. Values
+ * never leave the executor.
  */
 final class ProtectedColumnScanner implements FlatMapFunction<Iterator<InternalRow>, ProtectedColumnScanner.Result> {
   private static final long serialVersionUID = 1L;
@@ -71,10 +74,13 @@ final class ProtectedColumnScanner implements FlatMapFunction<Iterator<InternalR
   private final int samplesPerFile;
   /** Per column: the manifest's domain key id of a deterministic column, for the shape check. */
   private final long[] domainKeyIds;
+  /** Per column: a mask column's {@code show} option (null: the default), else null. */
+  private final String[] maskShows;
 
   ProtectedColumnScanner(String datasetId, String[] names, int[] ordinals, DataType[] types, String[] protections,
-      DomainOpenings.Opening[] openings, int[] tokenBytes, long[] domainKeyIds, CellEncoding encoding,
-      int fileOrdinal, KeyServiceSpec keyService, int samplesPerFile) {
+      DomainOpenings.Opening[] openings, int[] tokenBytes, long[] domainKeyIds, String[] maskShows,
+      CellEncoding encoding, int fileOrdinal, KeyServiceSpec keyService, int samplesPerFile) {
+    this.maskShows = maskShows.clone();
     this.datasetId = datasetId;
     this.names = names.clone();
     this.ordinals = ordinals.clone();
@@ -95,6 +101,7 @@ final class ProtectedColumnScanner implements FlatMapFunction<Iterator<InternalR
     Map<Integer, DomainKeyCache.Lease> leases = new HashMap<>();
     Map<Integer, AutoCloseable> ciphers = new HashMap<>();
     Map<String, Integer> sampled = new HashMap<>();
+    Map<String, Masker> maskers = new HashMap<>();
     ColumnSpec[] specs = new ColumnSpec[names.length];
     for (int k = 0; k < specs.length; k++) {
       specs[k] = SparkTypes.columnSpec(datasetId, names[k], types[k]);
@@ -152,6 +159,14 @@ final class ProtectedColumnScanner implements FlatMapFunction<Iterator<InternalR
               case "token": {
                 if (!Tokenizer.hasTokenShape(row.getUTF8String(ordinals[k]).toString(), tokenBytes[k])) {
                   r.shape(where + " holds a value that is not a token of " + tokenBytes[k] + " bytes (lower-case hex)");
+                }
+                continue;
+              }
+              case "mask": {
+                String show = maskShows[k] == null ? "first6last4" : maskShows[k];
+                Masker m = maskers.computeIfAbsent(show, x -> Masker.of(MaskStyle.fromConfigName(x)));
+                if (!m.hasMaskShape(row.getUTF8String(ordinals[k]).toString())) {
+                  r.shape(where + " holds a value that is not a " + show + " mask");
                 }
                 continue;
               }

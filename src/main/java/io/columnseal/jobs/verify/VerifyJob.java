@@ -129,6 +129,10 @@ public final class VerifyJob {
     List<String> enc = new ArrayList<>();
     List<ColumnRecord> protectedCols = new ArrayList<>();
     for (ColumnRecord c : snap.state.schema()) {
+      if (c.protection().equals("mask")) {
+        protectedCols.add(c); // clear text, checked for its shape
+        continue;
+      }
       if (!c.encrypted()) {
         continue;
       }
@@ -213,6 +217,7 @@ public final class VerifyJob {
     String[] protections = new String[n];
     int[] tokenBytes = new int[n];
     long[] keyIds = new long[n];
+    String[] maskShows = new String[n];
     for (int k = 0; k < n; k++) {
       ColumnRecord c = cols.get(k);
       names[k] = c.name();
@@ -222,6 +227,7 @@ public final class VerifyJob {
       tokenBytes[k] = Integer.parseInt(c.options().getOrDefault("bytes", "16"));
       String id = c.options().get("domainKeyId");
       keyIds[k] = id == null ? 0 : DekId.parse(id).asLong();
+      maskShows[k] = c.options().get("show");
       if (c.protection().equals("deterministic")) {
         encoding = schema.fields()[ordinals[k]].dataType() instanceof BinaryType ? CellEncoding.BINARY
             : CellEncoding.BASE64;
@@ -230,14 +236,14 @@ public final class VerifyJob {
     DomainOpenings.Opening[] openings = new DomainOpenings.Opening[n];
     if (!s.shallow) {
       try {
-        openings = DomainOpenings.resolve(snap, List.of(names), s.domainStore, s.allowedKeys, s.keyService,
+        openings = DomainOpenings.resolve(snap, java.util.Arrays.asList(names), s.domainStore, s.allowedKeys, s.keyService,
             spark.sparkContext().hadoopConfiguration());
       } catch (ColumnsealException e) {
         r.find("unwrap", e.getMessage());
       }
     }
     ProtectedColumnScanner scanner = new ProtectedColumnScanner(snap.state.datasetId(), names, ordinals, types,
-        protections, openings, tokenBytes, keyIds, encoding, schema.fieldIndex(FILE_COLUMN),
+        protections, openings, tokenBytes, keyIds, maskShows, encoding, schema.fieldIndex(FILE_COLUMN),
         s.shallow ? null : s.keyService, s.samplesPerFile);
     List<ProtectedColumnScanner.Result> parts = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(scanner)
         .collect();

@@ -26,7 +26,8 @@ class ProtectedColumnsVerifyTest {
 
   static Dataset<Row> input(SparkSession spark) {
     return spark.range(0, 8).selectExpr("id", "concat('41111111', lpad(CAST(id AS STRING), 8, '0')) AS card",
-        "concat('name-', id % 3) AS name", "concat('acct-', id) AS account");
+        "concat('name-', id % 3) AS name", "concat('acct-', id) AS account",
+        "concat('55000000', lpad(CAST(id AS STRING), 8, '0')) AS pan_mask");
   }
 
   String encrypt(JobTestKit kit, String dataset, String detDomain) {
@@ -36,7 +37,8 @@ class ProtectedColumnsVerifyTest {
         .domainStore(tmp.resolve("domains").toString()).policies(List.of(
             ColumnPolicy.of("name", "deterministic", null, Map.of("domain", detDomain)),
             ColumnPolicy.of("card", "fpe", null, Map.of()),
-            ColumnPolicy.of("account", "token", null, Map.of("bytes", "8")))).build(), input(JobTestKit.spark()));
+            ColumnPolicy.of("account", "token", null, Map.of("bytes", "8")),
+            ColumnPolicy.of("pan_mask", "mask", null, Map.of("show", "last4")))).build(), input(JobTestKit.spark()));
     return enc;
   }
 
@@ -58,7 +60,7 @@ class ProtectedColumnsVerifyTest {
     String enc = encrypt(kit, "v", "names");
     VerifyReport r = verify(kit, enc);
     assertTrue(r.ok(), r.toTerminal());
-    assertEquals(24, r.cellsChecked, "8 rows x 3 protected columns");
+    assertEquals(32, r.cellsChecked, "8 rows x 4 protected columns (mask included)");
     assertEquals(6, r.samplesDecrypted, "3 per file for deterministic and for fpe; tokens have no sample");
   }
 
@@ -99,5 +101,24 @@ class ProtectedColumnsVerifyTest {
     assertEquals("cells", f.get(0).check);
     assertTrue(f.get(0).message.contains("holds a deterministic cell of domain key ")
         && f.get(0).message.contains("that the manifest records"), f.get(0).message);
+  }
+
+  @Test
+  void aValueThatIsNotItsMaskIsAProtectionShapeFinding() {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit, "v", "names");
+    SparkSession spark = JobTestKit.spark();
+    Path file = StoredFiles.onlyDataFile(enc);
+    StructType schema = StoredFiles.schema(spark, file);
+    List<Row> rows = new ArrayList<>(StoredFiles.rows(spark, file));
+    int mask = schema.fieldIndex("pan_mask");
+    assertEquals("************0003", rows.get(3).getString(mask), "as encrypt wrote it");
+    rows.set(3, StoredFiles.with(rows.get(3), mask, "550000******0003"));
+    StoredFiles.replace(spark, file, schema, rows);
+    List<VerifyReport.Finding> f = cellFindings(verify(kit, enc));
+    assertEquals(1, f.size(), f.toString());
+    assertEquals("protection-shape", f.get(0).check);
+    assertTrue(f.get(0).message.startsWith("column pan_mask in ")
+        && f.get(0).message.endsWith(" holds a value that is not a last4 mask"), f.get(0).message);
   }
 }
