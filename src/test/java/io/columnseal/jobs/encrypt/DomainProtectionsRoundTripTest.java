@@ -266,4 +266,25 @@ class DomainProtectionsRoundTripTest {
     assertTrue(r.toTerminal().contains("\n  domain keys not moved by this rewrap: card_number in pan (rewrap --domain"
         + " DOMAIN for each)\n"), r.toTerminal());
   }
+
+  /** An append may not change a column's protection (its domain serves one protection). */
+  @Test
+  void anAppendWithAnotherProtectionOfTheColumnIsRefused() {
+    JobTestKit kit = new JobTestKit(tmp);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    String store = tmp.resolve("domains").toString();
+    EncryptJob.run(spark, EncryptSettings.builder().datasetId("cards").inputPath("(memory)").keyService(kit.keys)
+        .kmsKey("alias/test").outputPath(enc).domainStore(store).policies(List.of(
+            ColumnPolicy.of("card_number", "deterministic", null, Map.of("domain", "pan")))).build(),
+        cards(spark, 4).select("id", "card_number"));
+    ConfigException e = assertThrows(ConfigException.class, () -> EncryptJob.run(spark, EncryptSettings.builder()
+        .datasetId("cards").inputPath("(memory)").keyService(kit.keys).kmsKey("alias/test").outputPath(enc)
+        .mode(OutputMode.APPEND).domainStore(store).policies(List.of(
+            ColumnPolicy.of("card_number", "token", null, Map.of("domain", "pan")))).build(),
+        cards(spark, 4).select("id", "card_number")));
+    assertEquals("Cannot append to " + enc + ": the dataset has columns [id:bigint, card_number:string*(deterministic"
+        + " alias/test)] but this input and encrypt.columns give [id:bigint, card_number:string*(token alias/test)]"
+        + " (name:type, * = encrypted)", e.getMessage());
+  }
 }
