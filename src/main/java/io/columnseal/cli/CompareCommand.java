@@ -2,8 +2,9 @@ package io.columnseal.cli;
 
 import io.columnseal.jobs.encrypt.ColumnPolicy;
 import io.columnseal.jobs.encrypt.EncryptSettings;
-import io.columnseal.jobs.encrypt.Masks;
-import io.columnseal.jobs.encrypt.Protection;
+import io.columnseal.crypto.protect.MaskStyle;
+import io.columnseal.crypto.protect.Masker;
+import io.columnseal.crypto.protect.Protection;
 import java.util.ArrayList;
 import java.util.List;
 import io.columnseal.jobs.input.IndependentInput;
@@ -98,8 +99,10 @@ final class CompareCommand implements Callable<Integer> {
       if (p.protection == Protection.DROP) {
         out = out.drop(p.name);
       } else if (p.protection == Protection.MASK) {
-        String show = p.options.getOrDefault("show", Masks.FIRST6_LAST4);
-        UserDefinedFunction mask = functions.udf((UDF1<String, String>) v -> v == null ? null : Masks.apply(v, show),
+        // The one mask rule (FORMAT.md 10.5), as encrypt applies it.
+        Masker masker = Masker.of(MaskStyle.fromConfigName(p.options.getOrDefault("show",
+            MaskStyle.FIRST6_LAST4.configName())));
+        UserDefinedFunction mask = functions.udf((UDF1<String, String>) v -> v == null ? null : masker.mask(v),
             DataTypes.StringType);
         out = out.withColumn(p.name, mask.apply(functions.col("`" + p.name.replace("`", "``") + "`")));
       }

@@ -58,7 +58,7 @@ final class DecryptCommand implements Callable<Integer> {
     }
     DecryptSettings s = new DecryptSettings(dataset, config.get("manifest.path"), output, format, columns,
         config.keyService(), mode.equals("overwrite"), onError.equals("null") ? OnCellError.NULL : OnCellError.FAIL,
-        config.allowedKeys(), config.get("manifest.macKey"));
+        config.allowedKeys(), config.get("manifest.macKey"), config.get("encrypt.domainStore"));
     if (quarantine && !columns.isEmpty()) {
       throw new ConfigException("Cannot use --columns with --quarantine: a quarantined row is one sealed record");
     }

@@ -218,6 +218,7 @@ final class JobConfig {
         .inputSchema(get("input.schema"))
         .encoding(choice("encrypt.cellEncoding", CellEncoding.class, CellEncoding.BINARY))
         .extraContext(withPrefix("encrypt.context."))
+        .domainStore(get("encrypt.domainStore"))
         .keyService(keyService())
         .kmsKey(require("kms.key"))
         .outputPath(require("output.path"))

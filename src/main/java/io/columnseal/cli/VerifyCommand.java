@@ -35,7 +35,8 @@ final class VerifyCommand implements Callable<Integer> {
     // --shallow makes no KMS call, except VerifyMac when manifest.macKey is set.
     VerifySettings s = new VerifySettings(dataset, config.get("manifest.path"),
         shallow && macKey == null ? null : config.keyService(), shallow, Math.max(0, samples),
-        config.sealedColumns(), report, config.allowedKeys(), macKey);
+        config.sealedColumns(), report, config.allowedKeys(), macKey,
+        config.get("encrypt.domainStore"));
     VerifyReport r = VerifyJob.run(Sparks.session("columnseal verify"), s);
     System.out.print(r.toTerminal());
     return r.ok() ? ExitCodes.OK : ExitCodes.FINDINGS;

@@ -9,7 +9,7 @@ import io.columnseal.ConfigException;
 import io.columnseal.cli.CliTest.Result;
 import io.columnseal.jobs.encrypt.ColumnPolicy;
 import io.columnseal.jobs.encrypt.EncryptSettings;
-import io.columnseal.jobs.encrypt.Protection;
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.kms.KeyServiceSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -133,11 +133,12 @@ class ColumnPolicyConfigTest {
     assertEquals(List.of("names", "card_number"), mixed.sealedColumns());
   }
 
-  /** The joinable protections are checked and recorded, but this build cannot apply them yet. */
+  /** A named domain is shared by datasets only through one domain store: without it, exit 2 before any KMS call. */
   @Test
-  void aProtectionThisBuildCannotApplyIsRefusedBeforeAnyKmsCall() throws IOException {
+  void aNamedDomainWithoutADomainStoreIsRefusedBeforeAnyKmsCall() throws IOException {
     refused("  columns: [names, {name: card_number, protection: fpe, key: alias/pan, domain: pan}]\n",
-        "protection fpe of column card_number is not available yet");
+        "column card_number names a token domain: set encrypt.domainStore to the domain store that every dataset"
+            + " of that domain uses");
   }
 
   private void refused(String columns, String message) throws IOException {

@@ -46,6 +46,7 @@ public final class DecryptJob {
     } finally {
       // The job's DEKs end with it (this JVM's entries; executors' expire after DataKeyCache.IDLE).
       DataKeyCache.shared().clear();
+      io.columnseal.jobs.domain.DomainKeyCache.shared().clear();
     }
   }
 
@@ -56,19 +57,36 @@ public final class DecryptJob {
     DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.datasetPath, s.manifestPath,
         KeyTrust.macKey(s.keyService, s.manifestMacKey));
     List<String> encrypted = snap.state.encryptedColumns();
-    List<String> chosen = s.columns.isEmpty() ? encrypted : s.columns;
-    for (String c : chosen) {
+    List<String> asked = s.columns.isEmpty() ? encrypted : s.columns;
+    for (String c : asked) {
       if (!encrypted.contains(c)) {
         throw ConfigException.badValue("--columns", c, "an encrypted column of the dataset, one of " + encrypted);
+      }
+    }
+    // Tokens are not reversible: they stay as written.
+    List<String> chosen = new ArrayList<>();
+    for (String c : asked) {
+      if (snap.state.schema().stream().noneMatch(r -> r.name().equals(c) && DomainOpenings.keptAsWritten(r))) {
+        chosen.add(c);
       }
     }
     OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
     KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "decrypt");
     PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
+    DomainOpenings.Opening[] domains = DomainOpenings.resolve(snap, chosen, s.domainStore, s.allowedKeys,
+        s.keyService, conf);
     // The first KMS calls: one unwrap per master key of the live data, before anything is written.
     // With column policies, only the key groups of the chosen columns: a principal allowed one key
     // restores that key's columns.
     String[] groups = keyGroups(snap, chosen);
+    if (groups != null) {
+      for (int k = 0; k < groups.length; k++) {
+        String c = chosen.get(k);
+        if (snap.state.schema().stream().anyMatch(r -> r.name().equals(c) && DomainOpenings.reversibleDomainColumn(r))) {
+          groups[k] = null; // its key is the domain's, probed by DomainOpenings
+        }
+      }
+    }
     if (groups == null) {
       KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
     } else {
@@ -83,7 +101,7 @@ public final class DecryptJob {
         nullCells[k] = spark.sparkContext().longAccumulator("columnseal.decrypt.nullCells." + chosen.get(k));
       }
     }
-    Dataset<Row> opened = open(spark, snap, chosen, s, rows, nullCells, "csv".equals(s.format));
+    Dataset<Row> opened = open(spark, snap, chosen, s, rows, nullCells, "csv".equals(s.format), domains);
     Dataset<Row> ordered = opened.select(originalOrder(snap, opened));
     output.write(spark, "columnseal decrypt " + snap.state.datasetId(), ordered, w -> save(w, s));
 
@@ -123,12 +141,19 @@ public final class DecryptJob {
   /** The dataset's live files with {@code chosen} decrypted; other columns as stored. */
   static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, List<String> chosen, DecryptSettings s,
       LongAccumulator rowCounter, LongAccumulator[] nullCells, boolean binaryAsBase64) {
+    return open(spark, snap, chosen, s, rowCounter, nullCells, binaryAsBase64, null);
+  }
+
+  /** As above; {@code domains}: per chosen column its domain opening (deterministic, fpe), or null for all randomized. */
+  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, List<String> chosen, DecryptSettings s,
+      LongAccumulator rowCounter, LongAccumulator[] nullCells, boolean binaryAsBase64,
+      DomainOpenings.Opening[] domains) {
     DataType[] types = new DataType[chosen.size()];
     for (int k = 0; k < types.length; k++) {
       types[k] = snap.originalType(chosen.get(k));
     }
     return open(spark, snap, snap.read(spark), chosen, types, s, rowCounter, nullCells, binaryAsBase64,
-        FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()));
+        FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()), domains);
   }
 
   /**
@@ -145,6 +170,12 @@ public final class DecryptJob {
   static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
       DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
       boolean binaryAsBase64, FileBindings bindings) {
+    return open(spark, snap, files, chosen, types, s, rowCounter, nullCells, binaryAsBase64, bindings, null);
+  }
+
+  private static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
+      DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
+      boolean binaryAsBase64, FileBindings bindings, DomainOpenings.Opening[] domains) {
     StructType storedSchema = files.schema();
     // Each row also carries its file and its index in the file, for error messages.
     Column metadata = files.metadataColumn("_metadata");
@@ -154,6 +185,9 @@ public final class DecryptJob {
     CellEncoding encoding = null;
     for (int k = 0; k < ordinals.length; k++) {
       ordinals[k] = storedSchema.fieldIndex(chosen.get(k));
+      if (domains != null && domains[k] != null && !domains[k].deterministic()) {
+        continue; // fpe digits are text whatever the cell encoding
+      }
       CellEncoding e = storedSchema.fields()[ordinals[k]].dataType() instanceof BinaryType
           ? CellEncoding.BINARY : CellEncoding.BASE64;
       if (encoding != null && encoding != e) {
@@ -167,6 +201,14 @@ public final class DecryptJob {
         encoding == null ? CellEncoding.BINARY : encoding, s.keyService, deks, rowCounter,
         binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0], true, s.onError, nullCells, bindings);
     plan.keyGroups = keyGroups(snap, chosen);
+    if (domains != null) {
+      plan.domains = domains.clone();
+      for (int k = 0; k < domains.length; k++) {
+        if (domains[k] != null && plan.keyGroups != null) {
+          plan.keyGroups[k] = null; // sealed under the domain key, not a DEK of the group
+        }
+      }
+    }
     JavaRDD<InternalRow> rows = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
     return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
   }

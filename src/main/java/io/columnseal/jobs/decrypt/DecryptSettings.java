@@ -23,6 +23,8 @@ public final class DecryptSettings {
   public final TrustedKeys allowedKeys;
   /** manifest.macKey: the HMAC key that must authenticate the manifest's head (docs/FORMAT.md 5.6), or null. */
   public final String manifestMacKey;
+  /** encrypt.domainStore: the store of named token domains (FORMAT.md section 11), or null. */
+  public final String domainStore;
 
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite) {
@@ -44,6 +46,14 @@ public final class DecryptSettings {
   public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
       List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError, List<String> allowedKeys,
       String manifestMacKey) {
+    this(datasetPath, manifestPath, outputPath, format, columns, keyService, overwrite, onError, allowedKeys,
+        manifestMacKey, null);
+  }
+
+  /** @param domainStore encrypt.domainStore, or null (deterministic and fpe columns of named domains need it) */
+  public DecryptSettings(String datasetPath, String manifestPath, String outputPath, String format,
+      List<String> columns, KeyServiceSpec keyService, boolean overwrite, OnCellError onError, List<String> allowedKeys,
+      String manifestMacKey, String domainStore) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     this.outputPath = Objects.requireNonNull(outputPath, "output");
@@ -57,5 +67,6 @@ public final class DecryptSettings {
     this.onError = Objects.requireNonNull(onError, "onError");
     this.allowedKeys = KeyTrust.parse(allowedKeys);
     this.manifestMacKey = KeyTrust.macKey(manifestMacKey);
+    this.domainStore = domainStore == null || domainStore.isEmpty() ? null : domainStore;
   }
 }

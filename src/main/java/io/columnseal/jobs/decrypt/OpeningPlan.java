@@ -49,6 +49,8 @@ final class OpeningPlan implements Serializable {
    * Null when the dataset records no column policies.
    */
   String[] keyGroups;
+  /** Per column to decrypt: its domain opening (deterministic, fpe; FORMAT.md 10.2, 10.3), else null. */
+  DomainOpenings.Opening[] domains;
 
   OpeningPlan(String datasetId, StructType storedSchema, int[] ordinals, DataType[] originalTypes,
       CellEncoding encoding, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, LongAccumulator rows,

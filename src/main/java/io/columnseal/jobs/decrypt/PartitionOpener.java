@@ -78,6 +78,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
     private final Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
+    /** Per column k of a domain: its cipher and the task's lease on the domain key, closed at task end. */
+    private final Map<Integer, AutoCloseable> domainCiphers = new HashMap<>();
+    private final Map<Integer, io.columnseal.jobs.domain.DomainKeyCache.Lease> domainLeases = new HashMap<>();
     private DekId lastDek;
     private CellDecryptor lastDecryptor;
     private java.util.BitSet lastCounters;
@@ -158,6 +161,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private Object openOrNull(InternalRow row, int ordinal, int k) {
       ColumnSpec spec = specs[k];
       try {
+        if (plan.domains != null && plan.domains[k] != null) {
+          return openDomain(row, ordinal, k, spec);
+        }
         byte[] cell = plan.encoding == CellEncoding.BASE64
             ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
             : row.getBinary(ordinal);
@@ -187,6 +193,30 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         }
         return null;
       }
+    }
+
+    /**
+     * A deterministic cell under the domain key the manifest names (the key id in the cell is a
+     * hint: a cell naming another key is refused), or fpe digits back to the original digits.
+     */
+    private Object openDomain(InternalRow row, int ordinal, int k, ColumnSpec spec) {
+      DomainOpenings.Opening d = plan.domains[k];
+      if (d.deterministic()) {
+        byte[] cell = plan.encoding == CellEncoding.BASE64
+            ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
+            : row.getBinary(ordinal);
+        io.columnseal.crypto.protect.DeterministicCipher c = (io.columnseal.crypto.protect.DeterministicCipher)
+            domainCiphers.computeIfAbsent(k, x -> io.columnseal.crypto.protect.DeterministicCipher.open(lease(k).key()));
+        return InternalCells.decode(spec, c.open(spec, cell));
+      }
+      io.columnseal.crypto.protect.FormatPreservingCipher f = (io.columnseal.crypto.protect.FormatPreservingCipher)
+          domainCiphers.computeIfAbsent(k,
+              x -> io.columnseal.crypto.protect.FormatPreservingCipher.open(lease(k).key(), d.fpeOptions()));
+      return UTF8String.fromBytes(f.decryptAscii(spec.column(), row.getUTF8String(ordinal).getBytes()));
+    }
+
+    private io.columnseal.jobs.domain.DomainKeyCache.Lease lease(int k) {
+      return domainLeases.computeIfAbsent(k, x -> plan.domains[k].key.open(plan.keyService));
     }
 
     /**
@@ -287,6 +317,16 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         d.close();
       }
       leases.values().forEach(DataKeyCache.Lease::close);
+      for (AutoCloseable c : domainCiphers.values()) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing the cipher of a domain column failed", e);
+        }
+      }
+      domainCiphers.clear();
+      domainLeases.values().forEach(io.columnseal.jobs.domain.DomainKeyCache.Lease::close);
+      domainLeases.clear();
       open.clear();
       leases.clear();
       lastDecryptor = null;

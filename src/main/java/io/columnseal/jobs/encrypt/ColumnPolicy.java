@@ -1,6 +1,7 @@
 package io.columnseal.jobs.encrypt;
 
 import io.columnseal.ConfigException;
+import io.columnseal.crypto.protect.Protection;
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +22,15 @@ public final class ColumnPolicy implements Serializable {
       "keepLast", Set.of("4", "0"),
       "luhn", Set.of("true", "false"),
       "show", Set.of("first6last4", "last4"));
+
+  /** The options each protection allows, beside {@code name}, {@code protection} and {@code key}. */
+  private static final Map<Protection, Set<String>> OPTIONS = Map.of(
+      Protection.RANDOMIZED, Set.of(),
+      Protection.DETERMINISTIC, Set.of("domain"),
+      Protection.FPE, Set.of("domain", "keepFirst", "keepLast", "luhn"),
+      Protection.TOKEN, Set.of("domain", "bytes"),
+      Protection.MASK, Set.of("show"),
+      Protection.DROP, Set.of());
 
   public final String name;
   public final Protection protection;
@@ -50,11 +60,14 @@ public final class ColumnPolicy implements Serializable {
       throw new ConfigException("Cannot set encrypt.columns: an entry has no name (give {name: COLUMN, protection: ...})");
     }
     String at = "Cannot set encrypt.columns entry " + name + ": ";
-    Protection p = protection == null ? Protection.RANDOMIZED : Protection.byName(protection);
-    if (p == null) {
-      throw new ConfigException(at + "protection " + protection + " is unknown; it must be " + Protection.allowed());
+    Protection p;
+    try {
+      p = protection == null ? Protection.RANDOMIZED : Protection.fromConfigName(protection);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(at + "protection " + protection + " is unknown; it must be randomized, deterministic,"
+          + " fpe, token, mask or drop");
     }
-    if (key != null && !p.keyed) {
+    if (key != null && !keyed(p)) {
       throw new ConfigException(at + "protection " + p.configName() + " uses no key; leave out key " + key);
     }
     if (key != null && key.isBlank()) {
@@ -62,9 +75,10 @@ public final class ColumnPolicy implements Serializable {
     }
     Map<String, String> opts = options == null ? Map.of() : options;
     for (Map.Entry<String, String> o : opts.entrySet()) {
-      if (!p.options.contains(o.getKey())) {
+      Set<String> allowed = OPTIONS.get(p);
+      if (!allowed.contains(o.getKey())) {
         throw new ConfigException(at + "option " + o.getKey() + " is unknown for protection " + p.configName()
-            + (p.options.isEmpty() ? ", which takes none" : "; it takes " + String.join(", ", new java.util.TreeSet<>(p.options))));
+            + (allowed.isEmpty() ? ", which takes none" : "; it takes " + String.join(", ", new java.util.TreeSet<>(allowed))));
       }
       checkValue(at, o.getKey(), o.getValue());
     }
@@ -97,7 +111,16 @@ public final class ColumnPolicy implements Serializable {
   /** One entry per column; no protection on a partition column (its values are folder names). */
   static void checkAll(List<ColumnPolicy> policies, List<String> partitionBy) {
     Set<String> seen = new HashSet<>();
+    Map<String, ColumnPolicy> byDomain = new java.util.HashMap<>();
     for (ColumnPolicy p : policies) {
+      // FORMAT.md 10.1: a domain serves one protection; two would show which values are equal.
+      String domain = p.options.get("domain");
+      ColumnPolicy first = domain == null ? null : byDomain.putIfAbsent(domain, p);
+      if (first != null && first.protection != p.protection) {
+        throw new ConfigException("Cannot set encrypt.columns entry " + p.name + ": domain " + domain + " is already"
+            + " used by column " + first.name + " with protection " + first.protection.configName()
+            + "; a domain serves one protection, so give " + p.name + " another domain");
+      }
       if (!seen.add(p.name)) {
         throw new ConfigException("Cannot set encrypt.columns: column " + p.name + " is named twice; give it once,"
             + " with one protection");
@@ -117,7 +140,12 @@ public final class ColumnPolicy implements Serializable {
 
   /** Whether cells of this column are sealed under a DEK (of its key's group). */
   public boolean sealed() {
-    return protection.keyed;
+    return keyed(protection);
+  }
+
+  /** Whether a protection takes a master key: all but mask and drop (domain protections wrap their domain key under it). */
+  static boolean keyed(Protection p) {
+    return p != Protection.MASK && p != Protection.DROP;
   }
 
   @Override

@@ -159,7 +159,7 @@ final class EncryptCommit {
           .operation("mode", s.mode.name().toLowerCase())
           .operation("input", s.inputPath)
           .operation("inputFormat", s.inputFormat)
-          .schema(OutputChecks.schemaRecords(p.data, s))
+          .schema(OutputChecks.schemaRecords(p.data, s, p.recordedOptions()))
           .cellEncoding(DatasetCellEncoding.name(s.encoding))
           .inputs(p.inputFiles.keySet())
           .addDeks(deks)

@@ -1,6 +1,15 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.ConfigException;
+import io.columnseal.crypto.DekId;
+import io.columnseal.jobs.domain.DomainKeyCache;
+import io.columnseal.jobs.domain.DomainKeys;
+import io.columnseal.jobs.domain.WrappedDomainKey;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.TrustedKeys;
+import io.columnseal.manifest.ColumnRecord;
+import io.columnseal.manifest.DomainStore;
 import io.columnseal.jobs.dataset.DatasetFiles;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.QuarantineFolder;
@@ -56,6 +65,12 @@ final class EncryptPlan {
   final SealingPlan sealing;
   /** The run's quarantine folder (input.malformed=quarantine), used or not. */
   final Path quarantineDir;
+  /** Per deterministic, fpe or token column: its checked domain record (FORMAT.md section 11). */
+  final Map<String, WrappedDomainKey> domainKeys;
+  /** Per deterministic, fpe or token column: its domain, its domain store, and (append) the key id the manifest records. */
+  private final Map<String, String> domainOf = new java.util.LinkedHashMap<>();
+  private final Map<String, Path> storeOf = new java.util.LinkedHashMap<>();
+  private final Map<String, DekId> recordedId = new java.util.HashMap<>();
 
   private EncryptPlan(EncryptSettings s, Configuration conf, Clock clock, String runId, Instant started,
       InputReader.Input input, Map<String, String> inputFiles) {
@@ -72,6 +87,7 @@ final class EncryptPlan {
     this.data = input.dataSchema;
     this.ordinals = EncryptPlanning.encryptedOrdinals(data, s.columns, s.partitionBy);
     EncryptPlanning.checkUnsealedPolicies(data, s);
+    EncryptPlanning.checkDomainPolicies(data, s);
     this.recovered = recoverUnfinishedRuns();
     checks.checkNotInFlight(recovered, inputFiles);
     this.before = store.read();
@@ -80,8 +96,10 @@ final class EncryptPlan {
       throw new InputException("input.path " + s.inputPath + " has no rows: nothing to encrypt");
     }
     OutputProbe.check(conf, s.outputPath, manifestDir, runId);
+    planDomains();
     this.keyGroups = describeKeys(s.malformed == MalformedRows.QUARANTINE && input.checksMalformed);
     this.keyArn = keyGroups.getOrDefault(s.kmsKey, keyGroups.values().stream().findFirst().orElse(null));
+    this.domainKeys = resolveDomainKeys();
     SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, sealingPolicies(),
         s.extraContext, input.checksMalformed, InputReader.charsetOf(s.inputOptions));
     this.quarantineDir = QuarantineFolder.runDir(manifestDir, runId);
@@ -160,16 +178,90 @@ final class EncryptPlan {
     }
     String[] maskShow = new String[data.size()];
     boolean[] dropped = new boolean[data.size()];
+    DomainProtection[] domainOf = new DomainProtection[ordinals.length];
+    for (int k = 0; k < ordinals.length; k++) {
+      ColumnPolicy p = s.policy(data.fields()[ordinals[k]].name());
+      WrappedDomainKey key = domainKeys.get(p.name);
+      if (key != null) {
+        domainOf[k] = new DomainProtection(p.protection, key, p.options);
+      }
+    }
     for (int i = 0; i < data.size(); i++) {
       ColumnPolicy p = s.policy(data.fields()[i].name());
       if (p != null && p.protection == Protection.MASK) {
-        maskShow[i] = p.options.getOrDefault("show", Masks.FIRST6_LAST4);
+        maskShow[i] = p.options.getOrDefault("show", io.columnseal.crypto.protect.MaskStyle.FIRST6_LAST4.configName());
       }
       dropped[i] = p != null && p.protection == Protection.DROP;
     }
     return new SealingPolicies(names, new java.util.ArrayList<>(keyGroups.values()), groupOf, protectionOf,
-        Math.max(0, names.indexOf(s.kmsKey)), !s.plainPolicies(), maskShow, dropped);
+        Math.max(0, names.indexOf(s.kmsKey)), !s.plainPolicies(), maskShow, dropped, domainOf);
   }
+
+  /**
+   * Each deterministic, fpe and token column's domain key: the domain's record (created with
+   * GenerateDataKey under the column's master key if the domain is new), checked against what the
+   * manifest records for the column on an append and against trust. The config checks ran in
+   * {@link #planDomains}, before any KMS call.
+   */
+  private void planDomains() {
+    for (int o : ordinals) {
+      ColumnPolicy p = s.policy(data.fields()[o].name());
+      if (!p.protection.needsDomainKey()) {
+        continue;
+      }
+      String domain = DomainProtection.domainOf(s.datasetId, p.name, p.options);
+      domainOf.put(p.name, domain);
+      storeOf.put(p.name, DomainKeys.storeDir(s.domainStore, manifestDir, p.name, p.options.containsKey("domain")));
+      ColumnRecord recorded = before.flatMap(m -> m.schema().stream().filter(c -> c.name().equals(p.name)).findFirst())
+          .orElse(null);
+      if (recorded != null && recorded.options() != null && recorded.options().containsKey(DOMAIN_KEY_ID)) {
+        String was = recorded.options().get(DOMAIN);
+        if (!domain.equals(was)) {
+          throw new ConfigException("Cannot append to " + s.outputPath + ": column " + p.name + " is recorded in domain "
+              + was + ", not " + domain + "; keep the column's domain");
+        }
+        recordedId.put(p.name, DekId.parse(recorded.options().get(DOMAIN_KEY_ID)));
+      }
+    }
+  }
+
+  private Map<String, WrappedDomainKey> resolveDomainKeys() {
+    Map<String, WrappedDomainKey> out = new java.util.LinkedHashMap<>();
+    KeyService kms = KeyServices.shared(s.keyService);
+    for (Map.Entry<String, String> e : domainOf.entrySet()) {
+      String column = e.getKey();
+      String domain = e.getValue();
+      DomainStore store = DomainStore.at(storeOf.get(column), conf);
+      String masterArn = keyGroups.get(s.keyGroup(s.policy(column)));
+      // Trust of a domain: its record 1's account and Region, or for a new domain the master key
+      // this run creates it under (as a dataset's first commit).
+      TrustedKeys trust = store.history(domain).isEmpty() ? TrustedKeys.defaultFor(List.of(masterArn))
+          : DomainKeys.defaultTrust(store, domain);
+      DomainKeys keys = new DomainKeys(store, kms, trust, DomainKeyCache.shared());
+      try {
+        out.put(column, keys.resolveOrCreate(domain, masterArn, recordedId.get(column)));
+      } catch (io.columnseal.jobs.domain.DomainKeyException ex) {
+        throw new io.columnseal.jobs.domain.DomainKeyException("column " + column + ": " + ex.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** The options map of the manifest's column record: the configured options, and for a domain column its domain and key id. */
+  Map<String, Map<String, String>> recordedOptions() {
+    Map<String, Map<String, String>> out = new java.util.HashMap<>();
+    for (Map.Entry<String, WrappedDomainKey> e : domainKeys.entrySet()) {
+      Map<String, String> o = new java.util.TreeMap<>(s.policy(e.getKey()).options);
+      o.put(DOMAIN, e.getValue().domain());
+      o.put(DOMAIN_KEY_ID, e.getValue().id().hex());
+      out.put(e.getKey(), o);
+    }
+    return out;
+  }
+
+  /** Column record options (FORMAT.md 5.2) of a deterministic, fpe or token column. */
+  static final String DOMAIN = "domain";
+  static final String DOMAIN_KEY_ID = "domainKeyId";
 
   private String describeKey(String keyRef) {
     KeyDescription key = KeyServices.shared(s.keyService).describeKey(keyRef);

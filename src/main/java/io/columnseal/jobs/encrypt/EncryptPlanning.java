@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.spark.SparkTypes;
@@ -84,6 +85,22 @@ final class EncryptPlanning {
       if (p.protection == Protection.MASK && !(t instanceof org.apache.spark.sql.types.StringType)) {
         throw new ConfigException("Cannot set encrypt.columns entry " + p.name + ": protection mask needs a string"
             + " column, and " + p.name + " is " + t.catalogString());
+      }
+    }
+  }
+
+  /** fpe and token take text (FORMAT.md 10.3, 10.4): refused at plan time on another type, naming the column. */
+  static void checkDomainPolicies(StructType data, EncryptSettings s) {
+    for (ColumnPolicy p : s.policies) {
+      if (p.protection != Protection.FPE && p.protection != Protection.TOKEN) {
+        continue;
+      }
+      int i = indexOf(data, p.name);
+      org.apache.spark.sql.types.DataType t = i < 0 ? null : data.fields()[i].dataType();
+      if (t != null && !(t instanceof org.apache.spark.sql.types.StringType)) {
+        throw new ConfigException("Cannot set encrypt.columns entry " + p.name + ": protection "
+            + p.protection.configName() + " needs a string column, and " + p.name + " is " + t.catalogString()
+            + (p.protection == Protection.FPE ? " (cast it to a string of digits first)" : "; use deterministic"));
       }
     }
   }

@@ -57,6 +57,8 @@ public final class EncryptSettings {
    * recovers it into the dataset; null = the default (the dataset's first keys' account and Region).
    */
   public final io.columnseal.kms.TrustedKeys allowedKeys;
+  /** encrypt.domainStore: the domain store of named token domains, or null (FORMAT.md section 11). */
+  public final String domainStore;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -80,6 +82,7 @@ public final class EncryptSettings {
     this.allowRepeat = b.allowRepeat;
     this.manifestMacKey = KeyTrust.macKey(b.manifestMacKey);
     this.allowedKeys = KeyTrust.parse(b.allowedKeys);
+    this.domainStore = b.domainStore;
   }
 
   /**
@@ -117,6 +120,7 @@ public final class EncryptSettings {
     private Map<String, String> inputOptions = new TreeMap<>();
     private String inputSchema;
     private List<ColumnPolicy> policies = List.of();
+    private String domainStore;
     private KeyServiceSpec keyService;
     private String kmsKey;
     private Map<String, String> extraContext = new TreeMap<>();
@@ -182,6 +186,12 @@ public final class EncryptSettings {
 
     public Builder kmsKey(String v) {
       kmsKey = v;
+      return this;
+    }
+
+    /** encrypt.domainStore: where the records of named token domains live. */
+    public Builder domainStore(String v) {
+      domainStore = v == null || v.isEmpty() ? null : v;
       return this;
     }
 
@@ -282,6 +292,11 @@ public final class EncryptSettings {
         throw noColumns();
       }
       ColumnPolicy.checkAll(policies, partitionBy);
+      for (ColumnPolicy p : policies) {
+        // Datasets meet in a named domain only through one store (FORMAT.md section 11): refused before reading input.
+        io.columnseal.jobs.domain.DomainKeys.storeDir(domainStore, new org.apache.hadoop.fs.Path("/"), p.name,
+            p.options.containsKey("domain"));
+      }
       refuseOptionsEqualIgnoringCase(inputOptions);
       String format = inputFormat == null ? "csv" : inputFormat.toLowerCase(Locale.ROOT);
       if (!format.equals("csv") && !format.equals("parquet")) {

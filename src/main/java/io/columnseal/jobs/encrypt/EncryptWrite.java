@@ -84,7 +84,7 @@ final class EncryptWrite {
       r.workDir = DatasetFiles.WORK_ROOT + "/" + RunScopedCommitter.attemptOf(p.runId);
     }
     r.schema = new ArrayList<>();
-    OutputChecks.schemaRecords(p.data, p.s).forEach(c -> r.schema.add(PendingRecord.Column.of(c)));
+    OutputChecks.schemaRecords(p.data, p.s, p.recordedOptions()).forEach(c -> r.schema.add(PendingRecord.Column.of(c)));
     r.cellEncoding = DatasetCellEncoding.name(p.s.encoding);
     r.inputs = new ArrayList<>(p.inputFiles.keySet());
     return r;

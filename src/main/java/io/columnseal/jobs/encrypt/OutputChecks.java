@@ -45,6 +45,11 @@ final class OutputChecks {
    * policy (format version 5) unless every entry of encrypt.columns is a plain name.
    */
   static List<ColumnRecord> schemaRecords(StructType data, EncryptSettings s) {
+    return schemaRecords(data, s, Map.of());
+  }
+
+  /** As above, with {@code recorded} options (domain, domainKeyId) in place of the configured ones for those columns. */
+  static List<ColumnRecord> schemaRecords(StructType data, EncryptSettings s, Map<String, Map<String, String>> recorded) {
     if (s.plainPolicies()) {
       return schemaRecords(data, s.columns);
     }
@@ -56,7 +61,7 @@ final class OutputChecks {
         cols.add(ColumnRecord.withPolicy(f.name(), type, f.nullable(), false, ColumnRecord.NONE, null, Map.of()));
       } else {
         cols.add(ColumnRecord.withPolicy(f.name(), type, f.nullable(), p.sealed(), p.protection.configName(),
-            p.sealed() ? s.keyGroup(p) : null, p.options));
+            p.sealed() ? s.keyGroup(p) : null, recorded.getOrDefault(p.name, p.options)));
       }
     }
     return cols;

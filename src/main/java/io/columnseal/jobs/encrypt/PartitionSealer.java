@@ -1,6 +1,11 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.crypto.CellEncryptor;
+import io.columnseal.crypto.ColumnSpec;
+import io.columnseal.crypto.protect.DeterministicCipher;
+import io.columnseal.crypto.protect.FpeInputException;
+import io.columnseal.crypto.protect.Tokenizer;
 import io.columnseal.jobs.input.InputException;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.input.LineCursor;
@@ -48,11 +53,15 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private final InternalCells.Scratch scratch = new InternalCells.Scratch();
     private final byte[][] binary = new byte[1][];
     private final long[] cells;
+    private final ColumnSpec[] specs = new ColumnSpec[plan.encryptedOrdinals.length];
     private final TaskLedger ledger = TaskLedger.current();
     private final SealingPolicies policies = plan.policies;
     private final PartitionKeys keys = new PartitionKeys(plan, ledger);
+    private final DomainSealers domains = new DomainSealers(plan.policies.domainOf, plan.keyService);
     /** Input ordinal -> output ordinal, -1 for a dropped column. */
     private final int[] outOrdinal;
+    /** Per input ordinal: the mask of a masked column (FORMAT.md 10.5), else null. */
+    private final io.columnseal.crypto.protect.Masker[] maskers;
     private InternalRow pending;
     private QuarantineFile quarantineFile;
     private LineCursor lines;
@@ -80,11 +89,19 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         outOrdinal[i] = policies.dropped[i] ? -1 : o++;
       }
       this.out = new GenericInternalRow(o);
+      this.maskers = new io.columnseal.crypto.protect.Masker[n];
+      for (int i = 0; i < n; i++) {
+        if (policies.maskShow[i] != null) {
+          maskers[i] = io.columnseal.crypto.protect.Masker.of(
+              io.columnseal.crypto.protect.MaskStyle.fromConfigName(policies.maskShow[i]));
+        }
+      }
       TaskContext tc = TaskContext.get();
       if (tc != null) {
         // Whatever happens to the task, the plaintext DEK does not outlive it.
         tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> {
           keys.destroyAll();
+          domains.closeAll();
           closeQuarantine(!finished);
         });
       }
@@ -125,9 +142,9 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         if (row.isNullAt(i)) {
           out.setNullAt(o);
         } else if (encrypted[i]) {
-          out.update(o, plan.encoding.toInternal(seal(row, i)));
+          out.update(o, protect(row, i));
         } else if (policies.maskShow[i] != null) {
-          out.update(o, UTF8String.fromString(Masks.apply(row.getUTF8String(i).toString(), policies.maskShow[i])));
+          out.update(o, UTF8String.fromString(maskers[i].mask(row.getUTF8String(i).toString())));
         } else {
           out.update(o, row.get(i, types[i]));
         }
@@ -186,23 +203,68 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
     }
 
-    private byte[] seal(InternalRow row, int ordinal) {
+    /** The output value of sealed column {@code ordinal}: a cell (binary or base64), fpe digits or a token. */
+    private Object protect(InternalRow row, int ordinal) {
       int k = slot[ordinal];
-      CellEncryptor.Column column = keys.column(k);
-      byte[] cell;
+      Object value;
       switch (policies.protectionOf[k]) {
-        case RANDOMIZED:
+        case RANDOMIZED: {
+          CellEncryptor.Column column = keys.column(k);
           int len = InternalCells.encode(row, ordinal, column.spec(), scratch, binary);
-          cell = len < 0 ? column.seal(binary[0]) : column.seal(scratch.bytes, 0, len);
+          byte[] cell = len < 0 ? column.seal(binary[0]) : column.seal(scratch.bytes, 0, len);
+          value = plan.encoding.toInternal(cell);
           break;
+        }
+        case DETERMINISTIC: {
+          // Under the domain key, not the group's DEK: no GenerateDataKey for this column.
+          ColumnSpec spec = spec(k);
+          int len = InternalCells.encode(row, ordinal, spec, scratch, binary);
+          DeterministicCipher c = domains.deterministic(k);
+          byte[] cell = len < 0 ? c.seal(spec, binary[0]) : c.seal(spec, scratch.bytes, 0, len);
+          value = plan.encoding.toInternal(cell);
+          break;
+        }
+        case FPE: {
+          try {
+            value = UTF8String.fromBytes(domains.fpe(k).encryptAscii(spec(k).column(), row.getUTF8String(ordinal).getBytes()));
+          } catch (FpeInputException e) {
+            throw refusedByFpe(row, e);
+          }
+          break;
+        }
+        case TOKEN: {
+          ColumnSpec spec = spec(k);
+          int len = InternalCells.encode(row, ordinal, spec, scratch, binary);
+          Tokenizer t = domains.tokenizer(k);
+          value = UTF8String.fromString(len < 0 ? t.token(spec, binary[0]) : t.token(spec, scratch.bytes, 0, len));
+          break;
+        }
         default:
-          // The seam for deterministic, fpe and token (ProtectionSupport refuses them on the driver
-          // until their primitives are merged): a case each here, under the group's key.
           throw new IllegalStateException("protection " + policies.protectionOf[k].configName() + " of column "
-              + plan.inputSchema.fields()[ordinal].name() + " has no sealer in this build");
+              + plan.inputSchema.fields()[ordinal].name() + " is not sealed");
       }
       cells[k]++;
-      return cell;
+      return value;
+    }
+
+    private ColumnSpec spec(int k) {
+      if (specs[k] == null) {
+        specs[k] = plan.columnSpec(k);
+      }
+      return specs[k];
+    }
+
+    /**
+     * A value fpe cannot take (not digits, too short, bad Luhn) fails the task like a malformed
+     * row: the message names the column, the input file when known and the row of the task; the
+     * primitive's message says what is wrong, never the value.
+     */
+    private InputException refusedByFpe(InternalRow row, FpeInputException e) {
+      String file = plan.checksMalformed && !row.isNullAt(types.length + 1)
+          ? " in " + InputReader.sourcePath(row.getUTF8String(types.length + 1).toString()) : "";
+      // The primitive's message names the column and what is wrong (position, length), never the value.
+      return new InputException(e.getMessage() + file + " (row " + (rows + quarantined + 1) + " of task partition "
+          + (TaskContext.get() == null ? 0 : TaskContext.get().partitionId()) + ")");
     }
 
     /** Finishes the task's quarantine file, or deletes it if the task failed. */
@@ -225,6 +287,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       }
       finished = true;
       keys.closeAll();
+      domains.closeAll();
       closeQuarantine(false);
       if (quarantineFile != null) {
         ledger.quarantineFiles.add(quarantineFile.path().getName());

@@ -1,12 +1,12 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.ConfigException;
 
 /**
- * The seam where the joinable protections plug in. deterministic, fpe and token are parsed,
- * checked and recorded, but their primitives (package io.columnseal.crypto.protect) are not in
- * this build: a run that asks for one is refused before any Spark job or KMS call. To add one,
- * return true here and give it a case in PartitionSealer.
+ * Which protections this build applies: all of them (deterministic, fpe and token seal under
+ * their domain's key in PartitionSealer). A protection added to the enum stays refused here,
+ * before any Spark job or KMS call, until it has a case in PartitionSealer.
  */
 final class ProtectionSupport {
   private ProtectionSupport() {}
@@ -16,10 +16,10 @@ final class ProtectionSupport {
       case RANDOMIZED:
       case MASK:
       case DROP:
-        return true;
       case DETERMINISTIC:
       case FPE:
       case TOKEN:
+        return true;
       default:
         return false;
     }

@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.spark.SparkTypes;
@@ -80,15 +81,20 @@ final class SealingPlan implements Serializable {
   }
 
   /**
-   * The input schema with each encrypted column replaced by a nullable binary (or base64 string)
-   * and each dropped column left out; a masked column stays a string.
+   * The input schema with each encrypted column replaced by a nullable binary (or base64 string),
+   * an fpe or token column by a string, and each dropped column left out; a masked column stays a
+   * string.
    */
   StructType outputSchema() {
     StructField[] fields = inputSchema.fields().clone();
-    for (int ordinal : encryptedOrdinals) {
+    for (int k = 0; k < encryptedOrdinals.length; k++) {
+      int ordinal = encryptedOrdinals[k];
       StructField f = fields[ordinal];
-      fields[ordinal] = new StructField(f.name(),
-          encoding == CellEncoding.BASE64 ? DataTypes.StringType : DataTypes.BinaryType, true, f.metadata());
+      Protection p = policies.protectionOf[k];
+      // fpe and token write text (digits, hex); the others write cells.
+      boolean text = p == Protection.FPE || p == Protection.TOKEN || encoding == CellEncoding.BASE64;
+      fields[ordinal] = new StructField(f.name(), text ? DataTypes.StringType : DataTypes.BinaryType, true,
+          f.metadata());
     }
     java.util.List<StructField> kept = new java.util.ArrayList<>();
     for (int i = 0; i < fields.length; i++) {

@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.crypto.protect.Protection;
 import java.io.Serializable;
 import java.util.List;
 
@@ -29,9 +30,11 @@ final class SealingPolicies implements Serializable {
   final String[] maskShow;
   /** Per input ordinal: whether the column is left out of the output. */
   final boolean[] dropped;
+  /** Sealed column k -> its domain record and options (deterministic, fpe, token), else null. */
+  final DomainProtection[] domainOf;
 
   SealingPolicies(List<String> groupNames, List<String> groupArns, int[] groupOf, Protection[] protectionOf,
-      int quarantineGroup, boolean recordsGroup, String[] maskShow, boolean[] dropped) {
+      int quarantineGroup, boolean recordsGroup, String[] maskShow, boolean[] dropped, DomainProtection[] domainOf) {
     this.groupNames = groupNames.toArray(new String[0]);
     this.groupArns = groupArns.toArray(new String[0]);
     this.groupOf = groupOf.clone();
@@ -40,6 +43,7 @@ final class SealingPolicies implements Serializable {
     this.recordsGroup = recordsGroup;
     this.maskShow = maskShow.clone();
     this.dropped = dropped.clone();
+    this.domainOf = domainOf.clone();
   }
 
   int groups() {

@@ -64,6 +64,11 @@ public final class RewrapPlan {
     report.targetKeyArn = targetArn;
     report.manifestVersionBefore = state.version();
     report.deks = state.deks().size();
+    for (io.columnseal.manifest.ColumnRecord c : state.schema()) {
+      if (c.options() != null && c.options().containsKey("domainKeyId")) {
+        report.domains.add(c.name() + " in " + c.options().get("domain"));
+      }
+    }
     report.deksPerSourceKey = perSourceKey(state);
     report.reusedFromCheckpoint = reusable.size();
     report.checkpointFilesRead = loaded.files;

@@ -79,6 +79,11 @@ public final class RewrapReport {
   public double reEncryptsPerSecond;
   public String error;
   public List<String> warnings = new ArrayList<>();
+  /**
+   * The token domains of the dataset's deterministic, fpe and token columns ("column in domain"):
+   * their keys are in domain records, which this rewrap does not move ({@code rewrap --domain}).
+   */
+  public List<String> domains = new ArrayList<>();
   public String reportFile;
 
   /** A few lines for the terminal. */
@@ -104,6 +109,10 @@ public final class RewrapReport {
     }
     b.append("  target: ").append(targetKey).append(targetKey.equals(targetKeyArn) ? "" : " = " + targetKeyArn)
         .append('\n');
+    if (!domains.isEmpty()) {
+      b.append("  domain keys not moved by this rewrap: ").append(String.join(", ", domains))
+          .append(" (rewrap --domain DOMAIN for each)\n");
+    }
     deksPerSourceKey.forEach((k, n) -> b.append("  ").append(String.format("%,d", n)).append(" DEK(s) ")
         .append(status.equals(COMMITTED) ? "were" : "are").append(" under ").append(k).append('\n'));
     warnings.forEach(w -> b.append("  WARNING: ").append(w).append('\n'));

@@ -16,6 +16,8 @@ import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ManifestMacKey;
 import io.columnseal.kms.UntrustedKeyException;
+import io.columnseal.jobs.decrypt.DomainOpenings;
+import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitKind;
 import io.columnseal.manifest.DekRecord;
@@ -131,7 +133,22 @@ public final class VerifyJob {
     stored = stored.withColumn(FILE_COLUMN, functions.col("_metadata.file_path"))
         .withColumn(ROW_COLUMN, functions.col("_metadata.row_index"));
     StructType schema = stored.schema();
-    List<String> enc = snap.state.encryptedColumns();
+    List<String> enc = new ArrayList<>();
+    List<ColumnRecord> protectedCols = new ArrayList<>();
+    for (ColumnRecord c : snap.state.schema()) {
+      if (c.protection().equals("mask")) {
+        protectedCols.add(c); // clear text, checked for its shape
+        continue;
+      }
+      if (!c.encrypted()) {
+        continue;
+      }
+      if (c.protection().equals("deterministic") || c.protection().equals("fpe") || c.protection().equals("token")) {
+        protectedCols.add(c);
+      } else {
+        enc.add(c.name());
+      }
+    }
     int[] ordinals = new int[enc.size()];
     DataType[] types = new DataType[enc.size()];
     CellEncoding encoding = CellEncoding.BINARY;
@@ -171,6 +188,9 @@ public final class VerifyJob {
     if (problemCount > 20) {
       r.find("cells", (problemCount - 20) + " more cell problems like the ones above");
     }
+    if (!protectedCols.isEmpty()) {
+      scanProtected(spark, snap, s, r, stored, protectedCols, encoding);
+    }
     r.deksInData = cells.size();
     Set<DekId> liveDeks = liveDeks(snap);
     for (Map.Entry<Long, Long> e : cells.entrySet()) {
@@ -187,6 +207,76 @@ public final class VerifyJob {
         r.find("cell-count", "DEK " + id + " sealed " + snap.state.deks().get(id).cells()
             + " cells by the manifest, but none are in the live files");
       }
+    }
+  }
+
+  /**
+   * deterministic, fpe and token columns (FORMAT.md section 10): shapes of every value as
+   * {@code protection-shape} findings, samples opened under the domain key the manifest names.
+   */
+  private static void scanProtected(SparkSession spark, DatasetSnapshot snap, VerifySettings s, VerifyReport r,
+      Dataset<Row> stored, List<ColumnRecord> cols, CellEncoding encoding) {
+    StructType schema = stored.schema();
+    int n = cols.size();
+    String[] names = new String[n];
+    int[] ordinals = new int[n];
+    DataType[] types = new DataType[n];
+    String[] protections = new String[n];
+    int[] tokenBytes = new int[n];
+    long[] keyIds = new long[n];
+    String[] maskShows = new String[n];
+    for (int k = 0; k < n; k++) {
+      ColumnRecord c = cols.get(k);
+      names[k] = c.name();
+      ordinals[k] = schema.fieldIndex(c.name());
+      types[k] = snap.originalType(c.name());
+      protections[k] = c.protection();
+      tokenBytes[k] = Integer.parseInt(c.options().getOrDefault("bytes", "16"));
+      String id = c.options().get("domainKeyId");
+      keyIds[k] = id == null ? 0 : DekId.parse(id).asLong();
+      maskShows[k] = c.options().get("show");
+      if (c.protection().equals("deterministic")) {
+        encoding = schema.fields()[ordinals[k]].dataType() instanceof BinaryType ? CellEncoding.BINARY
+            : CellEncoding.BASE64;
+      }
+    }
+    DomainOpenings.Opening[] openings = new DomainOpenings.Opening[n];
+    if (!s.shallow) {
+      try {
+        openings = DomainOpenings.resolve(snap, java.util.Arrays.asList(names), s.domainStore, s.allowedKeys, s.keyService,
+            spark.sparkContext().hadoopConfiguration());
+      } catch (ColumnsealException e) {
+        r.find("unwrap", e.getMessage());
+      }
+    }
+    ProtectedColumnScanner scanner = new ProtectedColumnScanner(snap.state.datasetId(), names, ordinals, types,
+        protections, openings, tokenBytes, keyIds, maskShows, encoding, schema.fieldIndex(FILE_COLUMN),
+        s.shallow ? null : s.keyService, s.samplesPerFile);
+    List<ProtectedColumnScanner.Result> parts = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(scanner)
+        .collect();
+    long shapes = 0;
+    long problems = 0;
+    for (ProtectedColumnScanner.Result p : parts) {
+      r.cellsChecked += p.cells;
+      r.samplesDecrypted += p.samples;
+      for (String m : p.shape) {
+        if (shapes++ < 20) {
+          r.find("protection-shape", m);
+        }
+      }
+      shapes += p.shapeCount - p.shape.size();
+      for (String m : p.problems) {
+        if (problems++ < 20) {
+          r.find("cells", m);
+        }
+      }
+      problems += p.problemCount - p.problems.size();
+    }
+    if (shapes > 20) {
+      r.find("protection-shape", (shapes - 20) + " more values of the wrong shape like the ones above");
+    }
+    if (problems > 20) {
+      r.find("cells", (problems - 20) + " more cell problems like the ones above");
     }
   }
 

@@ -24,6 +24,8 @@ public final class VerifySettings {
   public final TrustedKeys allowedKeys;
   /** manifest.macKey: the HMAC key that must authenticate the manifest (docs/jobs/verify.md), or null. */
   public final String manifestMacKey;
+  /** encrypt.domainStore: the store of named token domains (FORMAT.md section 11), or null. */
+  public final String domainStore;
 
   public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
       int samplesPerFile, List<String> sensitiveColumns, String reportPath) {
@@ -40,6 +42,14 @@ public final class VerifySettings {
   public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
       int samplesPerFile, List<String> sensitiveColumns, String reportPath, List<String> allowedKeys,
       String manifestMacKey) {
+    this(datasetPath, manifestPath, keyService, shallow, samplesPerFile, sensitiveColumns, reportPath, allowedKeys,
+        manifestMacKey, null);
+  }
+
+  /** @param domainStore encrypt.domainStore, or null (deterministic and fpe columns of named domains need it) */
+  public VerifySettings(String datasetPath, String manifestPath, KeyServiceSpec keyService, boolean shallow,
+      int samplesPerFile, List<String> sensitiveColumns, String reportPath, List<String> allowedKeys,
+      String manifestMacKey, String domainStore) {
     this.datasetPath = Objects.requireNonNull(datasetPath, "dataset");
     this.manifestPath = manifestPath;
     if (keyService == null && !shallow) {
@@ -58,5 +68,6 @@ public final class VerifySettings {
     if (manifestMacKey != null && keyService == null) {
       throw new ConfigException("manifest.macKey needs kms.provider (VerifyMac is a KMS call, even with --shallow)");
     }
+    this.domainStore = domainStore == null || domainStore.isEmpty() ? null : domainStore;
   }
 }
