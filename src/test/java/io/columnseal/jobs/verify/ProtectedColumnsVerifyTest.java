@@ -43,7 +43,7 @@ class ProtectedColumnsVerifyTest {
   }
 
   VerifyReport verify(JobTestKit kit, String enc) {
-    return VerifyJob.run(JobTestKit.spark(), new VerifySettings(enc, null, kit.keys, false, 3, List.of(), null, null,
+    return VerifyJob.run(JobTestKit.spark(), new VerifySettings(enc, null, kit.keys, false, 3, List.of(), null, null, null,
         tmp.resolve("domains").toString()));
   }
 
