@@ -88,6 +88,17 @@ class ColumnPolicyConfigTest {
   }
 
   @Test
+  void quarantineIsRefusedWithAColumnPolicyForItWouldKeepDroppedColumns() throws IOException {
+    refused("  columns: [card_number, {name: cvv, protection: drop}]\ninput.malformed: quarantine\n",
+        "Cannot set input.malformed to quarantine with a column policy (column cvv is drop): a quarantined row is kept"
+            + " whole under kms.key, dropped and other key groups' columns included; set input.malformed=fail");
+    refused("  columns: [{name: card_number, key: alias/pan}]\ninput.malformed: quarantine\n",
+        "Cannot set input.malformed to quarantine with a column policy (column card_number is randomized under"
+            + " alias/pan): a quarantined row is kept whole under kms.key, dropped and other key groups' columns"
+            + " included; set input.malformed=fail");
+  }
+
+  @Test
   void anEntryWithoutANameOrWithAMemberTwiceIsRefused() throws IOException {
     refused("  columns: [{protection: mask}]\n",
         "Cannot set encrypt.columns: an entry has no name (give {name: COLUMN, protection: ...})");

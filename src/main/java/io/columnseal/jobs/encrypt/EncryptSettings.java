@@ -313,6 +313,13 @@ public final class EncryptSettings {
       }
       if (malformed == MalformedRows.QUARANTINE) {
         checkQuarantine(format);
+        // A quarantined row is sealed whole, as its raw text, under the kms.key group's DEK: it would
+        // keep a dropped column (PCI DSS 3.3.1.2) and let kms.key open every other group's values.
+        policies.stream().filter(p -> !p.isPlain()).findFirst().ifPresent(p -> {
+          throw new ConfigException("Cannot set input.malformed to quarantine with a column policy (column " + p.name
+              + " is " + p.protection.configName() + (p.key != null ? " under " + p.key : "") + "): a quarantined row is"
+              + " kept whole under kms.key, dropped and other key groups' columns included; set input.malformed=fail");
+        });
       }
       if (partitions < 0) {
         throw ConfigException.badValue("output.partitions", partitions,
