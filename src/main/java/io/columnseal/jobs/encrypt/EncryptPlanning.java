@@ -118,8 +118,15 @@ final class EncryptPlanning {
   private static List<String> describe(List<ColumnRecord> cols) {
     List<String> out = new ArrayList<>();
     for (ColumnRecord c : cols) {
+      // Options as recorded, so an append whose options differ (even only in spelling a default)
+      // is refused here, before any data is written, not by the manifest commit after it. The
+      // domain and its key id are the domain check's (EncryptPlan), taken from the manifest.
+      Map<String, String> options = new java.util.TreeMap<>(c.options());
+      options.remove(EncryptPlan.DOMAIN);
+      options.remove(EncryptPlan.DOMAIN_KEY_ID);
       out.add(c.name() + ":" + c.type() + (c.encrypted() ? "*" : "") + (c.hasPolicy() && !c.protection().equals(
-          ColumnRecord.NONE) ? "(" + c.protection() + (c.key() == null ? "" : " " + c.key()) + ")" : ""));
+          ColumnRecord.NONE) ? "(" + c.protection() + (c.key() == null ? "" : " " + c.key())
+          + (options.isEmpty() ? "" : " " + options) + ")" : ""));
     }
     return out;
   }

@@ -220,4 +220,36 @@ class ColumnPoliciesRoundTripTest {
         e.getMessage());
     assertFalse(java.nio.file.Files.exists(Path.of(enc)), "nothing written");
   }
+
+  /**
+   * An append whose mask options differ from the dataset's, even only by spelling out the default,
+   * is refused by the plan (exit 2) before anything is written: the manifest commit would refuse
+   * it after the data commit, leaving a pending record that stops every later append.
+   */
+  @Test
+  void anAppendWhoseOptionsDifferIsRefusedBeforeAnythingIsWritten() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    java.util.function.BiFunction<Map<String, String>, OutputMode, EncryptSettings> spec = (show, mode) ->
+        EncryptSettings.builder().datasetId("policies").inputPath("(memory)").keyService(kit.keys).kmsKey("alias/test")
+            .outputPath(enc).mode(mode).allowRepeat(true).policies(List.of(ColumnPolicy.randomized("names"),
+                ColumnPolicy.randomized("card_number"), ColumnPolicy.of("pan_masked", "mask", null, show),
+                ColumnPolicy.of("cvv", "drop", null, Map.of()))).build();
+    EncryptJob.run(spark, spec.apply(Map.of(), OutputMode.ERROR), input(spark));
+    Configuration conf = new Configuration();
+    int files = io.columnseal.jobs.dataset.DatasetFiles.dataFiles(conf, new org.apache.hadoop.fs.Path(enc)).size();
+
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> EncryptJob.run(spark, spec.apply(Map.of("show", "first6last4"), OutputMode.APPEND), input(spark)));
+    assertTrue(e.getMessage().startsWith("Cannot append to " + enc + ": the dataset has columns ["), e.getMessage());
+    assertTrue(e.getMessage().contains("pan_masked:string(mask {show=first6last4})"), e.getMessage());
+    assertEquals(files, io.columnseal.jobs.dataset.DatasetFiles.dataFiles(conf, new org.apache.hadoop.fs.Path(enc)).size(),
+        "nothing written");
+    assertFalse(java.nio.file.Files.exists(tmp.resolve("enc/_columnseal/_pending")) && tmp.resolve(
+        "enc/_columnseal/_pending").toFile().list().length > 0, "no pending record");
+    // The dataset's own spelling still appends.
+    EncryptJob.run(spark, spec.apply(Map.of(), OutputMode.APPEND), input(spark));
+    assertEquals(2, ManifestStore.at(new org.apache.hadoop.fs.Path(enc, "_columnseal"), conf).read().orElseThrow().version());
+  }
 }
