@@ -98,7 +98,7 @@ final class EncryptPlan {
     OutputProbe.check(conf, s.outputPath, manifestDir, runId);
     planDomains();
     this.keyGroups = describeKeys(s.malformed == MalformedRows.QUARANTINE && input.checksMalformed);
-    this.keyArn = keyGroups.getOrDefault(s.kmsKey, keyGroups.values().stream().findFirst().orElse(null));
+    this.keyArn = keyGroups.getOrDefault(EncryptSettings.PLAIN_GROUP, keyGroups.values().stream().findFirst().orElse(null));
     this.domainKeys = resolveDomainKeys();
     SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, sealingPolicies(),
         s.extraContext, input.checksMalformed, InputReader.charsetOf(s.inputOptions));
@@ -161,9 +161,9 @@ final class EncryptPlan {
       groups.put(s.keyGroup(s.policy(data.fields()[o].name())), null);
     }
     if (quarantines) {
-      groups.put(s.kmsKey, null);
+      groups.put(EncryptSettings.PLAIN_GROUP, null);
     }
-    groups.replaceAll((group, none) -> describeKey(group));
+    groups.replaceAll((group, none) -> describeKey(s.keyRef(group)));
     return groups;
   }
 
@@ -194,7 +194,7 @@ final class EncryptPlan {
       dropped[i] = p != null && p.protection == Protection.DROP;
     }
     return new SealingPolicies(names, new java.util.ArrayList<>(keyGroups.values()), groupOf, protectionOf,
-        Math.max(0, names.indexOf(s.kmsKey)), !s.plainPolicies(), maskShow, dropped, domainOf);
+        Math.max(0, names.indexOf(EncryptSettings.PLAIN_GROUP)), !s.plainPolicies(), maskShow, dropped, domainOf);
   }
 
   /**

@@ -100,7 +100,18 @@ public final class EncryptSettings {
 
   /** The key group of a sealed column: its configured key reference, or kms.key. */
   public String keyGroup(ColumnPolicy p) {
-    return p.key == null ? kmsKey : p.key;
+    return p.key == null ? PLAIN_GROUP : p.key;
+  }
+
+  /**
+   * The key group of the columns without their own {@code key}: the label {@code kms.key}, not the
+   * key it names, so a run after a rotation (a new kms.key) still appends to the same group.
+   */
+  public static final String PLAIN_GROUP = "kms.key";
+
+  /** The master key reference a key group's DEKs are made under. */
+  public String keyRef(String group) {
+    return PLAIN_GROUP.equals(group) ? kmsKey : group;
   }
 
   /** The input half, for the input reader. */

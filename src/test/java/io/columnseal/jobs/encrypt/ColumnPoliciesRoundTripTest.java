@@ -93,16 +93,16 @@ class ColumnPoliciesRoundTripTest {
       deksPerGroup.merge(group, 1, Integer::sum);
       assertEquals(group.equals("alias/pan") ? panArn : kit.keyArn, d.keyArn(), "DEK of group " + group);
     }
-    assertEquals(Map.of("alias/test", 3, "alias/pan", 2), deksPerGroup);
+    assertEquals(Map.of("kms.key", 3, "alias/pan", 2), deksPerGroup);
     assertEquals(5L, r.kmsCalls.get("GenerateDataKey"));
     assertEquals(2L, r.kmsCalls.get("DescribeKey"), "one DescribeKey per distinct key");
-    assertEquals(Map.of("alias/test", kit.keyArn, "alias/pan", panArn), r.keyGroups);
+    assertEquals(Map.of("kms.key", kit.keyArn, "alias/pan", panArn), r.keyGroups);
     assertTrue(r.toTerminal().contains("columns dropped (not written): cvv"), r.toTerminal());
 
     assertEquals(5, m.lastCommit().formatVersion());
     assertEquals(List.of(
         ColumnRecord.withPolicy("id", "int", true, false, "none", null, Map.of()),
-        ColumnRecord.withPolicy("names", "string", true, true, "randomized", "alias/test", Map.of()),
+        ColumnRecord.withPolicy("names", "string", true, true, "randomized", "kms.key", Map.of()),
         ColumnRecord.withPolicy("card_number", "string", true, true, "randomized", "alias/pan", Map.of()),
         ColumnRecord.withPolicy("pan_masked", "string", true, false, "mask", null, Map.of()),
         ColumnRecord.withPolicy("cvv", "string", true, false, "drop", null, Map.of())), m.schema());
@@ -127,7 +127,7 @@ class ColumnPoliciesRoundTripTest {
   }
 
   /**
-   * A card_number cell (DEK of group alias/pan) copied into names (group alias/test) is refused
+   * A card_number cell (DEK of group alias/pan) copied into names (group kms.key) is refused
    * naming column, file and row, for its key group, before its DEK is unwrapped.
    */
   @Test
@@ -156,7 +156,7 @@ class ColumnPoliciesRoundTripTest {
         "parquet", List.of("names"), kit.keys, false)));
     assertTrue(e.getMessage().contains("column names") && e.getMessage().contains(file.getFileName().toString())
         && e.getMessage().contains("row " + row), e.getMessage());
-    assertTrue(e.getMessage().contains("of key group alias/pan, but the column's key group is alias/test"),
+    assertTrue(e.getMessage().contains("of key group alias/pan, but the column's key group is kms.key"),
         e.getMessage());
   }
 
@@ -172,7 +172,7 @@ class ColumnPoliciesRoundTripTest {
         io.columnseal.jobs.rewrap.RewrapJob.openKeyService(kit.keys, 1));
     ConfigException e = assertThrows(ConfigException.class, () -> io.columnseal.jobs.rewrap.RewrapJob.run(
         new Configuration(), io.columnseal.jobs.rewrap.RewrapSettings.builder(enc, "alias/pan").build(), kms));
-    assertEquals("Cannot rewrap dataset policies: its columns are under 2 key groups [alias/pan, alias/test], and a"
+    assertEquals("Cannot rewrap dataset policies: its columns are under 2 key groups [alias/pan, kms.key], and a"
         + " rewrap moves every DEK to one key, which would end access per key; a rewrap per key group is not built"
         + " yet", e.getMessage());
     assertEquals(0, kms.describes.get() + kms.decrypts.get() + kms.reEncrypts.get(), "no KMS call");
@@ -251,5 +251,34 @@ class ColumnPoliciesRoundTripTest {
     // The dataset's own spelling still appends.
     EncryptJob.run(spark, spec.apply(Map.of(), OutputMode.APPEND), input(spark));
     assertEquals(2, ManifestStore.at(new org.apache.hadoop.fs.Path(enc, "_columnseal"), conf).read().orElseThrow().version());
+  }
+
+  /**
+   * docs/ROTATION.md step 1: new data goes under a new kms.key. The columns without their own key
+   * form the group labelled kms.key, not the key it named, so the append keeps the dataset's shape.
+   */
+  @Test
+  void anAppendAfterKmsKeyRotatesKeepsTheGroupAndSealsUnderTheNewKey() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    createPanKey(kit);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(spark, settings(kit, enc), input(spark));
+    String newArn;
+    try (LocalKeyring ring = LocalKeyring.createOrOpen(kit.keyringFile)) {
+      newArn = ring.createKey("alias/test-2027", "names, 2027").keyArn();
+      kit.reloadKeys();
+    }
+    EncryptSettings s = settings(kit, enc);
+    EncryptJob.run(spark, EncryptSettings.builder().datasetId("policies").inputPath("(memory)").keyService(kit.keys)
+        .kmsKey("alias/test-2027").outputPath(enc).mode(OutputMode.APPEND).allowRepeat(true).policies(s.policies)
+        .build(), input(spark));
+    ManifestState m = ManifestStore.at(new org.apache.hadoop.fs.Path(enc, "_columnseal"), new Configuration()).read()
+        .orElseThrow();
+    assertEquals(2, m.version());
+    long underNew = m.lastCommit().addedDeks().stream().filter(d -> d.keyArn().equals(newArn)).count();
+    assertEquals(3, underNew, "the appended names DEKs are under the new key");
+    assertTrue(m.lastCommit().addedDeks().stream().filter(d -> d.keyArn().equals(newArn))
+        .allMatch(d -> "kms.key".equals(d.encryptionContext().get(KeyGroups.CONTEXT_KEY))));
   }
 }

@@ -284,7 +284,7 @@ class DomainProtectionsRoundTripTest {
             ColumnPolicy.of("card_number", "token", null, Map.of("domain", "pan")))).build(),
         cards(spark, 4).select("id", "card_number")));
     assertEquals("Cannot append to " + enc + ": the dataset has columns [id:bigint, card_number:string*(deterministic"
-        + " alias/test)] but this input and encrypt.columns give [id:bigint, card_number:string*(token alias/test)]"
+        + " kms.key)] but this input and encrypt.columns give [id:bigint, card_number:string*(token kms.key)]"
         + " (name:type, * = encrypted)", e.getMessage());
   }
 }
