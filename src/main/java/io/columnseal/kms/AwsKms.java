@@ -82,6 +82,22 @@ public final class AwsKms implements KeyService {
   }
 
   @Override
+  public void checkGenerateDataKey(String keyId, EncryptionContext context) {
+    String op = "GenerateDataKey";
+    requireWellFormed(op, keyId);
+    try {
+      call(op, keyId, null, kms -> kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)
+          .encryptionContext(context.asMap()).dryRun(true)));
+    } catch (KmsException e) {
+      if (e.getCause() instanceof software.amazon.awssdk.services.kms.model.DryRunOperationException) {
+        return; // "would have succeeded"
+      }
+      throw e;
+    }
+    throw new KmsRequestRejectedException(op, keyId, "KMS made a data key for a DryRun request");
+  }
+
+  @Override
   public OpeningKey decrypt(WrappedKey wrapped, DekId dekId, EncryptionContext context) {
     requireArgs(wrapped, dekId, context);
     String op = "Decrypt";

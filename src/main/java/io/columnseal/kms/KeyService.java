@@ -26,6 +26,18 @@ public interface KeyService extends AutoCloseable {
   GeneratedDataKey generateDataKey(String keyId, DekId dekId, EncryptionContext context);
 
   /**
+   * Checks, without making a key, that {@link #generateDataKey} under {@code keyId} with
+   * {@code context} would be allowed now (AWS: GenerateDataKey with DryRun, which evaluates the
+   * caller's permissions and the key's state; the local keyring: the key exists, is enabled and
+   * wraps data keys).
+   *
+   * @throws KmsException as {@link #generateDataKey} would
+   */
+  default void checkGenerateDataKey(String keyId, EncryptionContext context) {
+    throw new UnsupportedOperationException(this + " does not offer a GenerateDataKey check");
+  }
+
+  /**
    * Decrypt a wrapped DEK. Fails with {@link KeyMismatchException} if the key that unwrapped it
    * is not {@code wrapped.keyArn()}, and with {@link InvalidCiphertextException} if the blob or
    * the context differs from what was wrapped. The DEK comes back as an {@link OpeningKey}: it

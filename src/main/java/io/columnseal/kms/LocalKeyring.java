@@ -292,6 +292,17 @@ public final class LocalKeyring implements KeyService {
   }
 
   @Override
+  public void checkGenerateDataKey(String keyId, EncryptionContext context) {
+    Objects.requireNonNull(context, "context");
+    store.read(s -> {
+      LocalMasterKey key = checks.resolve(s, keyId, GENERATE);
+      checks.requireUsage(key, KeySpec.SYMMETRIC_DEFAULT, keyId, GENERATE);
+      checks.requireEnabled(key, keyId, GENERATE);
+      return null;
+    });
+  }
+
+  @Override
   public KeyDescription describeKey(String keyId) {
     return store.read(s -> checks.resolve(s, keyId, DESCRIBE).describe());
   }

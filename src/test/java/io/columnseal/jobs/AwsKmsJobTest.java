@@ -73,7 +73,11 @@ public class AwsKmsJobTest {
     RunSummary run = EncryptJob.run(JobTestKit.spark(), settings(enc).partitions(3).build());
 
     ManifestState m = OutputModesTest.state(enc);
-    List<LoggedRequest> generated = kms.log().of("GenerateDataKey");
+    List<LoggedRequest> dryRuns = kms.log().of("GenerateDataKey").stream()
+        .filter(r -> r.outcome().equals("DryRunOperationException")).toList();
+    assertEquals(1, dryRuns.size(), "the plan's one permission check (DryRun), with the tasks' context shape");
+    assertEquals(Set.of("columnseal:dataset", "columnseal:dek", "team"), dryRuns.get(0).context().keySet());
+    List<LoggedRequest> generated = kms.log().of("GenerateDataKey").stream().filter(r -> !dryRuns.contains(r)).toList();
     assertEquals(3, generated.size(), "one call per partition, no more");
     assertEquals(3, m.deks().size());
     assertEquals(1, kms.log().of("DescribeKey").size());
@@ -95,6 +99,21 @@ public class AwsKmsJobTest {
     assertEquals(3, run.kmsCalls.get("GenerateDataKey"));
   }
 
+  /** Issue 14: a key the principal may not GenerateDataKey under is a config error before any data is written. */
+  @Test
+  public void aPrincipalThatMayNotGenerateDataKeysIsRefusedBeforeAnyDataIsWritten() {
+    String enc = tmp.resolve("enc").toString();
+    kms.permissions().restrict(PRINCIPAL, "kms:DescribeKey");
+    io.columnseal.ConfigException e = assertThrows(io.columnseal.ConfigException.class,
+        () -> EncryptJob.run(JobTestKit.spark(), settings(enc).build()));
+    assertEquals("Cannot encrypt columns card_number, cardholder_name, cvv, street_address: this principal may not call kms:GenerateDataKey"
+        + " under alias/cards (" + keyArn + ") with the dataset's encryption context; checked before any data was"
+        + " written", e.getMessage());
+    assertFalse(Files.exists(Path.of(enc)), "nothing written");
+    assertEquals(List.of("AccessDeniedException"),
+        kms.log().of("GenerateDataKey").stream().map(LoggedRequest::outcome).toList());
+  }
+
   @Test
   public void anEncryptPrincipalCannotDecryptAndADecryptPrincipalCannotGenerate() {
     String enc = tmp.resolve("enc").toString();
@@ -105,7 +124,8 @@ public class AwsKmsJobTest {
     String out = tmp.resolve("dec").toString();
     DecryptJob.run(JobTestKit.spark(), new DecryptSettings(enc, null, out, "parquet", List.of(), kms.spec(), false));
     assertEquals(JobTestKit.sorted(JobTestKit.sampleInput()), JobTestKit.sorted(JobTestKit.spark().read().parquet(out)));
-    assertTrue(kms.log().of("GenerateDataKey").stream().allMatch(LoggedRequest::ok));
+    assertTrue(kms.log().of("GenerateDataKey").stream()
+        .allMatch(r -> r.ok() || r.outcome().equals("DryRunOperationException")));
 
     // The decrypt principal may not generate keys: encrypt fails at DescribeKey, before any data.
     String again = tmp.resolve("enc2").toString();

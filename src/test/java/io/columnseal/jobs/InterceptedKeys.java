@@ -99,6 +99,11 @@ public final class InterceptedKeys implements KeyService {
   }
 
   @Override
+  public void checkGenerateDataKey(String keyId, io.columnseal.kms.EncryptionContext context) {
+    delegate.checkGenerateDataKey(keyId, context);
+  }
+
+  @Override
   public String identity() {
     return delegate.identity();
   }

@@ -20,6 +20,7 @@ import io.columnseal.jobs.input.MalformedRows;
 import io.columnseal.jobs.recovery.RunRecovery;
 import io.columnseal.kms.KeyDescription;
 import io.columnseal.kms.KeyDisabledException;
+import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
@@ -164,7 +165,35 @@ final class EncryptPlan {
       groups.put(EncryptSettings.PLAIN_GROUP, null);
     }
     groups.replaceAll((group, none) -> describeKey(s.keyRef(group)));
+    groups.forEach(this::checkMayGenerate);
     return groups;
+  }
+
+  /**
+   * GenerateDataKey is asked for lazily, inside the tasks: a principal that may not call it under a
+   * group's key is told here, before any data is written (AWS: a DryRun with the context the
+   * tasks will send, so key-policy and IAM conditions are evaluated as for the real call).
+   */
+  private void checkMayGenerate(String group, String keyArn) {
+    Map<String, String> pairs = new java.util.TreeMap<>(EncryptionContext.forDek(s.datasetId,
+        io.columnseal.crypto.DekId.random(new java.security.SecureRandom()).hex(), s.extraContext).asMap());
+    if (!s.plainPolicies()) {
+      pairs.put(KeyGroups.CONTEXT_KEY, group);
+    }
+    try {
+      KeyServices.shared(s.keyService).checkGenerateDataKey(keyArn, EncryptionContext.of(pairs));
+    } catch (io.columnseal.kms.KmsAccessDeniedException e) {
+      java.util.List<String> columns = new java.util.ArrayList<>();
+      for (int o : ordinals) {
+        String name = data.fields()[o].name();
+        if (group.equals(s.keyGroup(s.policy(name)))) {
+          columns.add(name);
+        }
+      }
+      throw new ConfigException("Cannot encrypt column" + (columns.size() == 1 ? " " : "s ") + String.join(", ", columns)
+          + ": this principal may not call kms:GenerateDataKey under " + s.keyRef(group) + " (" + keyArn
+          + ") with the dataset's encryption context; checked before any data was written");
+    }
   }
 
   private SealingPolicies sealingPolicies() {

@@ -96,7 +96,7 @@ class FaultMatrixTest {
     // retries (the SDK's, then Spark's task attempts) and the job fails. With the default
     // budget (8 SDK attempts) that takes about 27 s here; 2 attempts keep the test short.
     RetryBudgets.install(kms.spec(), 2);
-    kms.faults().outageAfter("GenerateDataKey", 2);
+    kms.faults().outageAfter("GenerateDataKey", 3); // the plan's DryRun check, then two partitions' DEKs
     long started = System.nanoTime();
     ColumnsealException e = assertThrows(ColumnsealException.class,
         () -> EncryptJob.run(JobTestKit.spark(), onKms(enc, OutputMode.APPEND).partitions(4).build(),

@@ -17,6 +17,11 @@ final class KmsError extends RuntimeException {
     this.type = type;
   }
 
+  /** What KMS answers a DryRun request that would have succeeded (HTTP 412). */
+  static KmsError dryRun() {
+    return new KmsError(412, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.");
+  }
+
   static KmsError notFound(String message) {
     return new KmsError(400, "NotFoundException", message);
   }

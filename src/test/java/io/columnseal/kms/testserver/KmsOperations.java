@@ -118,6 +118,9 @@ final class KmsOperations {
     ServerKeys.requireUsage(k, false, withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
     int n = dataKeyLength(c.body);
     keys.requireUsable(k);
+    if (c.body.path("DryRun").asBoolean(false)) {
+      throw KmsError.dryRun(); // after the permission, usage and state checks, like KMS
+    }
     byte[] plaintext = keys.randomBytes(n);
     ObjectNode out = json.createObjectNode();
     out.put("CiphertextBlob", keys.seal(k, plaintext, context(c.body, "EncryptionContext")));
