@@ -63,6 +63,15 @@ class ColumnsealSourceTest {
     Dataset<Row> viaSql = spark.sql("SELECT * FROM every_type ORDER BY id");
     assertEquals(schema.simpleString(), viaSql.schema().simpleString());
     assertSameRows(input.orderBy("id").collectAsList(), viaSql.collectAsList(), schema);
+    spark.sql("DROP TABLE IF EXISTS every_type_table");
+    spark.sql("CREATE TABLE every_type_table USING columnseal OPTIONS ('kms.provider' 'local', 'kms.keyring' '"
+        + kit.keyringFile + "') LOCATION '" + enc + "'");
+    try {
+      assertSameRows(input.orderBy("id").collectAsList(),
+          spark.sql("SELECT * FROM every_type_table ORDER BY id").collectAsList(), schema);
+    } finally {
+      spark.sql("DROP TABLE IF EXISTS every_type_table");
+    }
     // Equality on an encrypted column works after decryption (Spark evaluates it on clear values).
     assertEquals(List.of(1), spark.sql("SELECT id FROM every_type WHERE s = 'plain ascii'").collectAsList().stream()
         .map(r -> r.getInt(0)).toList());
