@@ -107,6 +107,7 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
   public RDD<Row> buildScan(String[] requiredColumns, Filter[] filters) {
     SparkSession spark = sqlContext.sparkSession();
     Dataset<Row> files = snap.read(spark);
+    FileSizes.check(snap, files, spark.sparkContext().hadoopConfiguration());
     Column metadata = files.metadataColumn("_metadata");
     Column where = ClearFilters.of(filters, clear);
     Dataset<Row> kept = where == null ? files : files.where(where);

@@ -12,7 +12,6 @@ import io.columnseal.jobs.JobTestKit;
 import io.columnseal.jobs.StoredFiles;
 import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.decrypt.EncryptDecryptRoundTripTest;
-import io.columnseal.jobs.decrypt.UnreadableCellException;
 import io.columnseal.jobs.encrypt.BadInputTest;
 import io.columnseal.jobs.encrypt.EncryptJob;
 import io.columnseal.jobs.encrypt.EncryptSettings;
@@ -132,25 +131,64 @@ class ColumnsealSourceTest {
         () -> reader(kit).option("onUndecryptable", "zero").load(plain.toString()));
     assertTrue(bad.getMessage().contains("onUndecryptable"), bad.getMessage());
 
-    // A cell copied into another row of the file: the read fails naming column, file and row.
+    // The file replaced by one with a cell copied into another row: its size is not the
+    // manifest's, so no row of it is read, not even of a clear column.
     String enc = tmp.resolve("enc").toString();
     EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).partitions(1).build());
     Path file = StoredFiles.onlyDataFile(enc);
     SparkSession spark = JobTestKit.spark();
+    assertEquals(1000, reader(kit).load(enc).select("city").count());
+    // A file the manifest does not list, copied in beside the live one: never read.
+    Files.copy(file, file.resolveSibling("part-99999-copied.snappy.parquet"));
+    assertEquals(1000, reader(kit).load(enc).select("city").collectAsList().size());
+
+    long size = Files.size(file);
     StructType schema = StoredFiles.schema(spark, file);
     List<Row> rows = new ArrayList<>(StoredFiles.rows(spark, file));
     rows.set(4, StoredFiles.with(rows.get(4), 0, rows.get(3).getAs("card_number")));
     StoredFiles.replace(spark, file, schema, rows);
-    Exception e = assertThrows(Exception.class, () -> reader(kit).load(enc).select("card_number").collectAsList());
-    UnreadableCellException ours = assertInstanceOf(UnreadableCellException.class, BadInputTest.ours(e), String.valueOf(e));
-    assertEquals("card_number", ours.column());
-    assertEquals(4, ours.row());
-    // A clear-only read of the same file never opens a cell.
-    assertEquals(rows.size(), reader(kit).load(enc).select("city").count());
+    assertTrue(Files.size(file) != size, "the rewritten file differs in size");
+    for (String column : List.of("city", "card_number")) {
+      Exception e = assertThrows(Exception.class, () -> reader(kit).load(enc).select(column).collectAsList());
+      DatasetException ours = assertInstanceOf(DatasetException.class, BadInputTest.ours(e), String.valueOf(e));
+      assertTrue(ours.getMessage().startsWith("file " + file.toUri().toString().replace("file:///", "file:/"))
+          || ours.getMessage().startsWith("file file:" + file), ours.getMessage());
+      assertTrue(ours.getMessage().contains("bytes, but the manifest records " + size + " bytes for it"),
+          ours.getMessage());
+    }
+  }
 
-    // A file the manifest does not list, copied in beside the live one: never read.
-    Files.copy(file, file.resolveSibling("part-99999-copied.parquet"));
-    assertEquals(rows.size(), reader(kit).load(enc).select("city").collectAsList().size());
+  @Test
+  void aCellFlippedInPlaceFailsNamingColumnFileAndRowNotValue() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).partitions(1).build());
+    Path file = StoredFiles.onlyDataFile(enc);
+    byte[] cell = StoredFiles.rows(JobTestKit.spark(), file).get(7).getAs("cvv");
+    // The cell's tag (its last 16 bytes) sits verbatim in the file (cells do not compress):
+    // flip one byte of it in place, so the file keeps the size the manifest records.
+    byte[] tag = Arrays.copyOfRange(cell, cell.length - 16, cell.length);
+    byte[] bytes = Files.readAllBytes(file);
+    int at = -1;
+    for (int i = 0; i + tag.length <= bytes.length && at < 0; i++) {
+      if (Arrays.equals(bytes, i, i + tag.length, tag, 0, tag.length)) {
+        at = i;
+      }
+    }
+    assertTrue(at >= 0, "the cell's tag is in the file");
+    bytes[at + 3] ^= 1;
+    Files.write(file, bytes);
+    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc")); // Hadoop's local checksum
+
+    assertEquals(1000, reader(kit).load(enc).select("city").count(), "clear columns open nothing");
+    Exception e = assertThrows(Exception.class, () -> reader(kit).load(enc).select("cvv").collectAsList());
+    io.columnseal.jobs.decrypt.UnreadableCellException ours = assertInstanceOf(
+        io.columnseal.jobs.decrypt.UnreadableCellException.class, BadInputTest.ours(e), String.valueOf(e));
+    assertEquals("cvv", ours.column());
+    assertEquals(7, ours.row());
+    assertTrue(ours.file().endsWith(file.getFileName().toString()), ours.file());
+    String cvv = JobTestKit.sampleInput().collectAsList().get(7).getAs("cvv");
+    assertFalse(ours.getMessage().contains(cvv + " ") || ours.getMessage().endsWith(cvv), ours.getMessage());
   }
 
   static void assertSameRows(List<Row> want, List<Row> got, StructType schema) {
