@@ -5,13 +5,14 @@ import io.columnseal.cli.ReaderConfig;
 import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.TrustedKeys;
-import java.io.Serializable;
 import java.util.Map;
 import java.util.Set;
 
-/** The data source's options, validated on the driver: the CLI's reader keys plus path and onUndecryptable. */
-final class ReadSettings implements Serializable {
-  private static final long serialVersionUID = 1L;
+/**
+ * The data source's options, validated on the driver: the CLI's reader keys plus path and
+ * onUndecryptable. Driver-side only: executors get the key service spec and plain values.
+ */
+final class ReadSettings {
   static final Set<String> OWN = Set.of("path", "onundecryptable");
 
   final String path;
