@@ -32,6 +32,13 @@ final class JobConfig {
     return new JobConfig(raw.values());
   }
 
+  /** Already dotted keys (a data source's options): the same checks as a job spec. */
+  static JobConfig of(Map<String, Object> values) {
+    Map<String, Object> copy = new TreeMap<>(values);
+    ConfigKeys.checkKnown(copy);
+    return new JobConfig(copy);
+  }
+
   String get(String key) {
     Object v = values.get(key);
     return v == null || v.toString().isEmpty() ? null : v.toString();

@@ -17,6 +17,8 @@ import org.apache.hadoop.fs.Path;
 public final class CellPlacement {
   private final FileBindings bindings;
   private String lastFile;
+  /** The caller's Path object of the current file: the same object for all its rows, so no toString per cell. */
+  private Path lastPath;
   private FileBindings.Entry entry;
   /** Per DEK of the current file: row, column ordinal and counter of the last cell seen, and its column's name. */
   private final Map<Long, long[]> last = new HashMap<>();
@@ -72,6 +74,10 @@ public final class CellPlacement {
   }
 
   private void moveTo(Path file) {
+    if (file == lastPath) {
+      return;
+    }
+    lastPath = file;
     String f = file.toString();
     if (!f.equals(lastFile)) {
       lastFile = f;

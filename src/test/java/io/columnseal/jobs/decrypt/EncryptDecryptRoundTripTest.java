@@ -209,7 +209,7 @@ public class EncryptDecryptRoundTripTest {
     return JobTestKit.spark().read().parquet(out);
   }
 
-  static final StructType EVERY_TYPE = new StructType()
+  public static final StructType EVERY_TYPE = new StructType()
       .add("id", DataTypes.IntegerType, false)
       .add("s", DataTypes.StringType)
       .add("b", DataTypes.BooleanType)
@@ -227,7 +227,7 @@ public class EncryptDecryptRoundTripTest {
       .add("ntz", DataTypes.TimestampNTZType)
       .add("bin", DataTypes.BinaryType);
 
-  static List<Row> everyTypeRows() {
+  public static List<Row> everyTypeRows() {
     List<Row> rows = new ArrayList<>();
     rows.add(RowFactory.create(1, "plain ascii", true, Byte.MIN_VALUE, Short.MIN_VALUE, Integer.MIN_VALUE, Long.MIN_VALUE,
         Float.MIN_VALUE, -0.0d, new BigDecimal("-9999999.99"), new BigDecimal("-99999999999999.9999"),

@@ -1,0 +1,64 @@
+package io.columnseal.jobs.decrypt;
+
+import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.DatasetException;
+import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.FileBindings;
+import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.kms.KeyServiceSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The decrypt room's cell opening for readers in place (the {@code columnseal} data source):
+ * the same {@link PartitionOpener}, DEK cache and file-binding checks as the decrypt job, over
+ * rows the caller has already projected and filtered. A cell that does not open fails the task
+ * naming its column, file and row.
+ */
+public final class CellOpening {
+  private CellOpening() {}
+
+  /**
+   * @param positioned some stored columns of {@code snap}'s live files, then each row's
+   *     {@code _metadata.file_path} and {@code _metadata.row_index}
+   * @param chosen the encrypted columns of {@code positioned} to open (may be empty)
+   * @return the stored columns, {@code chosen} opened to their original types
+   */
+  public static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> positioned,
+      List<String> chosen, KeyServiceSpec keyService, FileBindings bindings) {
+    StructType all = positioned.schema();
+    StructType stored = new StructType(Arrays.copyOf(all.fields(), all.size() - 2));
+    int[] ordinals = new int[chosen.size()];
+    DataType[] types = new DataType[chosen.size()];
+    CellEncoding encoding = null;
+    for (int k = 0; k < ordinals.length; k++) {
+      ordinals[k] = stored.fieldIndex(chosen.get(k));
+      types[k] = snap.originalType(chosen.get(k));
+      CellEncoding e = stored.fields()[ordinals[k]].dataType() instanceof BinaryType
+          ? CellEncoding.BINARY : CellEncoding.BASE64;
+      if (encoding != null && encoding != e) {
+        throw new DatasetException("dataset " + snap.path + " mixes binary and base64 cells across columns");
+      }
+      encoding = e;
+    }
+    Broadcast<Map<Long, WrappedDek>> deks = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(snap.dekTable());
+    OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), stored, ordinals, types,
+        encoding == null ? CellEncoding.BINARY : encoding, keyService, deks, null, new int[0], true,
+        OnCellError.FAIL, null, bindings);
+    plan.keyGroups = DecryptJob.keyGroups(snap, chosen);
+    JavaRDD<InternalRow> rows = positioned.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
+    return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
+  }
+}

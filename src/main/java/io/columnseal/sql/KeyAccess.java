@@ -1,0 +1,83 @@
+package io.columnseal.sql;
+
+import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.decrypt.DataKeyCache;
+import io.columnseal.jobs.encrypt.KeyGroups;
+import io.columnseal.kms.KeyService;
+import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.KeyServices;
+import io.columnseal.kms.KmsAccessDeniedException;
+import io.columnseal.manifest.ColumnRecord;
+import io.columnseal.manifest.DekRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Which of a query's encrypted columns this caller may open, found on the driver by unwrapping
+ * one DEK per master key of each column's key group, through the JVM's DEK cache (so a task in
+ * the same JVM reuses it). Only kms:Decrypt refusals make a column undecryptable; any other KMS
+ * error fails the query. A query of clear columns only never comes here.
+ */
+final class KeyAccess {
+  private KeyAccess() {}
+
+  /**
+   * @return the columns of {@code wanted} the caller may not open (empty when all open)
+   * @throws io.columnseal.kms.KmsException naming the columns and master key, with {@link OnUndecryptable#FAIL}
+   */
+  static List<String> refused(DatasetSnapshot snap, KeyServiceSpec spec, List<String> wanted, OnUndecryptable on) {
+    Map<String, List<String>> columnsOfGroup = new LinkedHashMap<>();
+    for (String c : wanted) {
+      columnsOfGroup.computeIfAbsent(groupOf(snap, c), g -> new ArrayList<>()).add(c);
+    }
+    KeyService kms = KeyServices.shared(spec);
+    Set<String> live = snap.liveRuns();
+    List<String> refused = new ArrayList<>();
+    for (Map.Entry<String, List<String>> g : columnsOfGroup.entrySet()) {
+      for (DekRecord probe : probes(snap, g.getKey(), live).values()) {
+        try {
+          DataKeyCache.shared().acquire(kms, probe.id(), probe.wrapped(), probe.context()).close();
+        } catch (KmsAccessDeniedException e) {
+          if (on == OnUndecryptable.FAIL) {
+            throw e.withOutcome("this caller may not decrypt column(s) " + String.join(", ", g.getValue())
+                + " of dataset " + snap.state.datasetId() + " (master key " + probe.keyArn()
+                + (g.getKey().isEmpty() ? "" : ", key " + g.getKey()) + "); set onUndecryptable to null or raw"
+                + " to read them as null or as stored cells, or select other columns");
+          }
+          refused.addAll(g.getValue());
+          break;
+        }
+      }
+    }
+    return refused;
+  }
+
+  /** A column's key group (FORMAT.md 5.2, version 5), or "" for a dataset without column policies. */
+  private static String groupOf(DatasetSnapshot snap, String column) {
+    for (ColumnRecord c : snap.state.schema()) {
+      if (c.name().equals(column) && c.hasPolicy() && c.key() != null) {
+        return c.key();
+      }
+    }
+    return "";
+  }
+
+  /** One DEK per master key ARN of the group, preferring DEKs of runs whose files are live. */
+  private static Map<String, DekRecord> probes(DatasetSnapshot snap, String group, Set<String> live) {
+    Map<String, DekRecord> picked = new TreeMap<>();
+    for (DekRecord d : snap.state.deks().values()) {
+      if (!group.isEmpty() && !group.equals(d.encryptionContext().get(KeyGroups.CONTEXT_KEY))) {
+        continue;
+      }
+      DekRecord had = picked.get(d.keyArn());
+      if (had == null || live.contains(d.runId()) && !live.contains(had.runId())) {
+        picked.put(d.keyArn(), d);
+      }
+    }
+    return picked;
+  }
+}

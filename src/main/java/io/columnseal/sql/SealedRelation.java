@@ -1,0 +1,158 @@
+package io.columnseal.sql;
+
+import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.FileBindings;
+import io.columnseal.jobs.dataset.KeyTrust;
+import io.columnseal.jobs.decrypt.CellOpening;
+import io.columnseal.kms.KeyServices;
+import io.columnseal.manifest.ColumnRecord;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SQLContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.sources.BaseRelation;
+import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.sources.PrunedFilteredScan;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A columnseal dataset as a relation: the manifest's live files only (never a folder listing),
+ * in the manifest's column order and original types. A scan reads only the columns a query
+ * needs, hands filters on clear columns to Parquet, and opens encrypted columns through the
+ * decrypt room's opener (file-bound DEKs, the per-caller DEK cache). A scan of clear columns
+ * makes no KMS call.
+ */
+final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
+  private final transient SQLContext sqlContext;
+  private final ReadSettings settings;
+  private final transient DatasetSnapshot snap;
+  private final StructType schema;
+  private final Set<String> encrypted;
+  private final Set<String> clear = new HashSet<>();
+  /** With onUndecryptable=raw, the encrypted columns this caller could not open when the relation was made. */
+  private final List<String> rawColumns;
+
+  private SealedRelation(SQLContext sqlContext, ReadSettings settings, DatasetSnapshot snap, StructType schema,
+      List<String> rawColumns) {
+    this.sqlContext = sqlContext;
+    this.settings = settings;
+    this.snap = snap;
+    this.schema = schema;
+    this.encrypted = new HashSet<>(snap.state.encryptedColumns());
+    for (StructField f : schema.fields()) {
+      if (!encrypted.contains(f.name())) {
+        clear.add(f.name());
+      }
+    }
+    this.rawColumns = rawColumns;
+  }
+
+  /** Opens the manifest (refusing a dataset with an unfinished run); no KMS call unless manifest.macKey or raw. */
+  static SealedRelation open(SQLContext sqlContext, ReadSettings s) {
+    SparkSession spark = sqlContext.sparkSession();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.path, s.manifestPath,
+        KeyTrust.macKey(s.keyService, s.manifestMacKey));
+    List<String> raw = List.of();
+    if (s.onUndecryptable == OnUndecryptable.RAW) {
+      // The schema must say now which columns stay cells: one probe per master key, here.
+      List<String> all = snap.state.encryptedColumns();
+      if (!all.isEmpty()) {
+        KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "read");
+        raw = KeyAccess.refused(snap, s.keyService, all, OnUndecryptable.RAW);
+      }
+    }
+    StructType stored = snap.read(spark).schema();
+    List<StructField> fields = new ArrayList<>();
+    for (ColumnRecord c : snap.state.schema()) {
+      if (!c.stored()) {
+        continue; // dropped: recorded, never written
+      }
+      DataType type = c.encrypted() && !raw.contains(c.name()) ? snap.originalType(c.name())
+          : stored.apply(c.name()).dataType();
+      fields.add(new StructField(c.name(), type, true, org.apache.spark.sql.types.Metadata.empty()));
+    }
+    return new SealedRelation(sqlContext, s, snap, new StructType(fields.toArray(new StructField[0])), raw);
+  }
+
+  @Override
+  public SQLContext sqlContext() {
+    return sqlContext;
+  }
+
+  @Override
+  public StructType schema() {
+    return schema;
+  }
+
+  /** The scan hands back Spark's internal rows, already in this relation's types. */
+  @Override
+  public boolean needConversion() {
+    return false;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public RDD<Row> buildScan(String[] requiredColumns, Filter[] filters) {
+    SparkSession spark = sqlContext.sparkSession();
+    Dataset<Row> files = snap.read(spark);
+    FileSizes.check(snap, files, spark.sparkContext().hadoopConfiguration());
+    Column metadata = files.metadataColumn("_metadata");
+    Column where = ClearFilters.of(filters, clear);
+    Dataset<Row> kept = where == null ? files : files.where(where);
+    List<String> wanted = new ArrayList<>(new LinkedHashSet<>(List.of(requiredColumns)));
+    List<String> sealed = new ArrayList<>();
+    wanted.stream().filter(encrypted::contains).filter(c -> !rawColumns.contains(c)).forEach(sealed::add);
+    Dataset<Row> out;
+    if (sealed.isEmpty()) {
+      out = kept.select(columns(wanted));
+    } else {
+      KeyTrust.check(settings.allowedKeys, snap.state, KeyServices.shared(settings.keyService), "read");
+      List<String> refused = settings.onUndecryptable == OnUndecryptable.RAW ? List.of()
+          : KeyAccess.refused(snap, settings.keyService, sealed, settings.onUndecryptable);
+      List<String> opening = new ArrayList<>(sealed);
+      opening.removeAll(refused);
+      List<Column> positioned = new ArrayList<>(List.of(columns(wanted)));
+      positioned.add(metadata.getField("file_path"));
+      positioned.add(metadata.getField("row_index"));
+      Dataset<Row> opened = CellOpening.open(spark, snap, kept.select(positioned.toArray(new Column[0])), opening,
+          settings.keyService, FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()));
+      Column[] shaped = new Column[wanted.size()];
+      for (int i = 0; i < shaped.length; i++) {
+        String c = wanted.get(i);
+        shaped[i] = refused.contains(c)
+            ? functions.lit(null).cast(schema.apply(c).dataType()).as(c)
+            : ClearFilters.col(c);
+      }
+      out = opened.select(shaped);
+    }
+    return (RDD<Row>) (RDD<?>) out.queryExecution().toRdd();
+  }
+
+  private static Column[] columns(List<String> names) {
+    return names.stream().map(ClearFilters::col).toArray(Column[]::new);
+  }
+
+  /** What EXPLAIN shows: the dataset, never an option value (a keyring path, a profile) or a cell. */
+  @Override
+  public String toString() {
+    return "columnseal dataset " + snap.state.datasetId() + " at " + redacted(settings.path) + " (manifest version "
+        + snap.state.version() + ", onUndecryptable=" + settings.onUndecryptable.name().toLowerCase() + ")";
+  }
+
+  /** A URI's user info (s3a://KEY:SECRET@bucket) is a credential: never shown. */
+  static String redacted(String path) {
+    return path.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
+  }
+}
