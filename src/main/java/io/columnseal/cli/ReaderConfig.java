@@ -16,7 +16,7 @@ import java.util.TreeMap;
 public final class ReaderConfig {
   /** The keys that apply to reading a dataset in place. */
   public static final List<String> KEYS = List.of("kms.provider", "kms.keyring", "kms.region", "kms.endpoint",
-      "kms.profile", "kms.allowedKeys", "manifest.path", "manifest.macKey");
+      "kms.profile", "kms.allowedKeys", "manifest.path", "manifest.macKey", "encrypt.domainStore");
 
   private final JobConfig config;
 

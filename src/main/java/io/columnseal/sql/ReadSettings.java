@@ -20,6 +20,8 @@ final class ReadSettings {
   final KeyServiceSpec keyService;
   final TrustedKeys allowedKeys;
   final String manifestMacKey;
+  /** encrypt.domainStore: where named token domains' keys live (deterministic, fpe columns), or null. */
+  final String domainStore;
   final OnUndecryptable onUndecryptable;
 
   private ReadSettings(String path, ReaderConfig c, OnUndecryptable on) {
@@ -28,6 +30,7 @@ final class ReadSettings {
     this.keyService = c.keyService();
     this.allowedKeys = KeyTrust.parse(c.allowedKeys());
     this.manifestMacKey = KeyTrust.macKey(c.get("manifest.macKey"));
+    this.domainStore = c.get("encrypt.domainStore");
     this.onUndecryptable = on;
   }
 

@@ -4,12 +4,14 @@ import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.decrypt.CellOpening;
+import io.columnseal.jobs.decrypt.DomainOpenings;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ColumnRecord;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.rdd.RDD;
@@ -50,6 +52,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
     this.snap = snap;
     this.schema = schema;
     this.encrypted = new HashSet<>(snap.state.encryptedColumns());
+    // Tokens are not reversible: a reader gets them as written, like a clear column.
+    snap.state.schema().stream().filter(DomainOpenings::keptAsWritten).forEach(c -> encrypted.remove(c.name()));
     for (StructField f : schema.fields()) {
       if (!encrypted.contains(f.name())) {
         clear.add(f.name());
@@ -67,7 +71,9 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
     List<String> raw = List.of();
     if (s.onUndecryptable == OnUndecryptable.RAW) {
       // The schema must say now which columns stay cells: one probe per master key, here.
-      List<String> all = snap.state.encryptedColumns();
+      List<String> all = new ArrayList<>(snap.state.encryptedColumns());
+      snap.state.schema().stream().filter(c -> DomainOpenings.keptAsWritten(c) || DomainOpenings.reversibleDomainColumn(c))
+          .forEach(c -> all.remove(c.name())); // their keys are domain keys: refused as they are read
       if (!all.isEmpty()) {
         KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "read");
         raw = KeyAccess.refused(snap, s.keyService, all, OnUndecryptable.RAW);
@@ -79,7 +85,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       if (!c.stored()) {
         continue; // dropped: recorded, never written
       }
-      DataType type = c.encrypted() && !raw.contains(c.name()) ? snap.originalType(c.name())
+      DataType type = c.encrypted() && !raw.contains(c.name()) && !DomainOpenings.keptAsWritten(c)
+          ? snap.originalType(c.name())
           : stored.apply(c.name()).dataType();
       fields.add(new StructField(c.name(), type, true, org.apache.spark.sql.types.Metadata.empty()));
     }
@@ -119,15 +126,35 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       out = kept.select(columns(wanted));
     } else {
       KeyTrust.check(settings.allowedKeys, snap.state, KeyServices.shared(settings.keyService), "read");
-      List<String> refused = settings.onUndecryptable == OnUndecryptable.RAW ? List.of()
-          : KeyAccess.refused(snap, settings.keyService, sealed, settings.onUndecryptable);
+      List<String> ofDeks = new ArrayList<>(sealed);
+      ofDeks.removeIf(this::domainColumn);
+      List<String> refused = new ArrayList<>(settings.onUndecryptable == OnUndecryptable.RAW ? List.of()
+          : KeyAccess.refused(snap, settings.keyService, ofDeks, settings.onUndecryptable));
+      Map<String, DomainOpenings.Opening> domainKeys = new java.util.HashMap<>();
+      for (String c : sealed) {
+        if (domainColumn(c)) {
+          try {
+            domainKeys.put(c, DomainOpenings.resolve(snap, List.of(c), settings.domainStore, settings.allowedKeys,
+                settings.keyService, spark.sparkContext().hadoopConfiguration())[0]);
+          } catch (io.columnseal.kms.KmsAccessDeniedException | io.columnseal.jobs.domain.DomainKeyException e) {
+            if (settings.onUndecryptable != OnUndecryptable.NULL) {
+              throw e;
+            }
+            refused.add(c);
+          }
+        }
+      }
       List<String> opening = new ArrayList<>(sealed);
       opening.removeAll(refused);
+      DomainOpenings.Opening[] domains = new DomainOpenings.Opening[opening.size()];
+      for (int k = 0; k < domains.length; k++) {
+        domains[k] = domainKeys.get(opening.get(k));
+      }
       List<Column> positioned = new ArrayList<>(List.of(columns(wanted)));
       positioned.add(metadata.getField("file_path"));
       positioned.add(metadata.getField("row_index"));
       Dataset<Row> opened = CellOpening.open(spark, snap, kept.select(positioned.toArray(new Column[0])), opening,
-          settings.keyService, FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()));
+          settings.keyService, FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()), domains);
       Column[] shaped = new Column[wanted.size()];
       for (int i = 0; i < shaped.length; i++) {
         String c = wanted.get(i);
@@ -138,6 +165,11 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       out = opened.select(shaped);
     }
     return (RDD<Row>) (RDD<?>) out.queryExecution().toRdd();
+  }
+
+  /** A deterministic or fpe column: opened with its domain's key, not a DEK. */
+  private boolean domainColumn(String name) {
+    return snap.state.schema().stream().anyMatch(c -> c.name().equals(name) && DomainOpenings.reversibleDomainColumn(c));
   }
 
   private static Column[] columns(List<String> names) {

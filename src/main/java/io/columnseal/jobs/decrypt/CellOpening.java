@@ -37,6 +37,12 @@ public final class CellOpening {
    */
   public static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> positioned,
       List<String> chosen, KeyServiceSpec keyService, FileBindings bindings) {
+    return open(spark, snap, positioned, chosen, keyService, bindings, null);
+  }
+
+  /** As above; {@code domains}: per chosen column its domain opening (deterministic, fpe), or null. */
+  public static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> positioned,
+      List<String> chosen, KeyServiceSpec keyService, FileBindings bindings, DomainOpenings.Opening[] domains) {
     StructType all = positioned.schema();
     StructType stored = new StructType(Arrays.copyOf(all.fields(), all.size() - 2));
     int[] ordinals = new int[chosen.size()];
@@ -45,6 +51,9 @@ public final class CellOpening {
     for (int k = 0; k < ordinals.length; k++) {
       ordinals[k] = stored.fieldIndex(chosen.get(k));
       types[k] = snap.originalType(chosen.get(k));
+      if (domains != null && domains[k] != null && !domains[k].deterministic()) {
+        continue; // fpe digits are text whatever the cell encoding
+      }
       CellEncoding e = stored.fields()[ordinals[k]].dataType() instanceof BinaryType
           ? CellEncoding.BINARY : CellEncoding.BASE64;
       if (encoding != null && encoding != e) {
@@ -58,6 +67,14 @@ public final class CellOpening {
         encoding == null ? CellEncoding.BINARY : encoding, keyService, deks, null, new int[0], true,
         OnCellError.FAIL, null, bindings);
     plan.keyGroups = DecryptJob.keyGroups(snap, chosen);
+    if (domains != null) {
+      plan.domains = domains.clone();
+      for (int k = 0; k < domains.length; k++) {
+        if (domains[k] != null && plan.keyGroups != null) {
+          plan.keyGroups[k] = null; // sealed under the domain key, not a DEK of the group
+        }
+      }
+    }
     JavaRDD<InternalRow> rows = positioned.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
     return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
   }
