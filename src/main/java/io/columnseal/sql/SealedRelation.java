@@ -118,6 +118,14 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
     Column metadata = files.metadataColumn("_metadata");
     Column where = ClearFilters.of(filters, clear);
     Dataset<Row> kept = where == null ? files : files.where(where);
+    Map<String, DomainOpenings.Opening> domainKeys = new java.util.HashMap<>();
+    List<String> refused = new ArrayList<>();
+    Column compared = CipherFilters.of(filters, snap, openable(), files.schema().fields().length == 0 ? new DataType[0]
+        : java.util.Arrays.stream(files.schema().fields()).map(StructField::dataType).toArray(DataType[]::new),
+        List.of(files.schema().fieldNames()), c -> domainOpening(spark, c, domainKeys, refused), settings.keyService);
+    if (compared != null) {
+      kept = kept.where(compared);
+    }
     List<String> wanted = new ArrayList<>(new LinkedHashSet<>(List.of(requiredColumns)));
     List<String> sealed = new ArrayList<>();
     wanted.stream().filter(encrypted::contains).filter(c -> !rawColumns.contains(c)).forEach(sealed::add);
@@ -128,20 +136,11 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       KeyTrust.check(settings.allowedKeys, snap.state, KeyServices.shared(settings.keyService), "read");
       List<String> ofDeks = new ArrayList<>(sealed);
       ofDeks.removeIf(this::domainColumn);
-      List<String> refused = new ArrayList<>(settings.onUndecryptable == OnUndecryptable.RAW ? List.of()
+      refused.addAll(settings.onUndecryptable == OnUndecryptable.RAW ? List.of()
           : KeyAccess.refused(snap, settings.keyService, ofDeks, settings.onUndecryptable));
-      Map<String, DomainOpenings.Opening> domainKeys = new java.util.HashMap<>();
       for (String c : sealed) {
         if (domainColumn(c)) {
-          try {
-            domainKeys.put(c, DomainOpenings.resolve(snap, List.of(c), settings.domainStore, settings.allowedKeys,
-                settings.keyService, spark.sparkContext().hadoopConfiguration())[0]);
-          } catch (io.columnseal.kms.KmsAccessDeniedException | io.columnseal.jobs.domain.DomainKeyException e) {
-            if (settings.onUndecryptable != OnUndecryptable.NULL) {
-              throw e;
-            }
-            refused.add(c);
-          }
+          domainOpening(spark, c, domainKeys, refused);
         }
       }
       List<String> opening = new ArrayList<>(sealed);
@@ -165,6 +164,42 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       out = opened.select(shaped);
     }
     return (RDD<Row>) (RDD<?>) out.queryExecution().toRdd();
+  }
+
+  /** Equalities on deterministic and fpe string columns are compared as cells by the scan (CipherFilters). */
+  @Override
+  public Filter[] unhandledFilters(Filter[] filters) {
+    Set<String> openable = openable();
+    return java.util.Arrays.stream(filters).filter(f -> !CipherFilters.handles(f, snap, openable)).toArray(Filter[]::new);
+  }
+
+  private Set<String> openable() {
+    Set<String> out = new HashSet<>(encrypted);
+    out.removeAll(rawColumns);
+    return out;
+  }
+
+  /**
+   * The domain opening of deterministic or fpe column {@code c} (its key unwrapped once, checked),
+   * or null when the caller may not use it and onUndecryptable=null (then {@code c} is refused).
+   */
+  private DomainOpenings.Opening domainOpening(SparkSession spark, String c, Map<String, DomainOpenings.Opening> known,
+      List<String> refused) {
+    if (known.containsKey(c) || refused.contains(c)) {
+      return known.get(c);
+    }
+    try {
+      DomainOpenings.Opening o = DomainOpenings.resolve(snap, List.of(c), settings.domainStore, settings.allowedKeys,
+          settings.keyService, spark.sparkContext().hadoopConfiguration())[0];
+      known.put(c, o);
+      return o;
+    } catch (io.columnseal.kms.KmsAccessDeniedException | io.columnseal.jobs.domain.DomainKeyException e) {
+      if (settings.onUndecryptable != OnUndecryptable.NULL) {
+        throw e;
+      }
+      refused.add(c);
+      return null;
+    }
   }
 
   /** A deterministic or fpe column: opened with its domain's key, not a DEK. */

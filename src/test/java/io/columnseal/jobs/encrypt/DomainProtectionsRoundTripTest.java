@@ -306,4 +306,36 @@ class DomainProtectionsRoundTripTest {
     // Selecting the token column alone opens nothing: it is read as written.
     assertEquals(JobTestKit.sorted(decrypted.select("id", "account")), JobTestKit.sorted(read.select("id", "account")));
   }
+
+  /**
+   * Issue 15 item 4: {@code =} on a deterministic or fpe string column is compared as stored cells
+   * (the literal sealed once on the driver), handled by the scan, and equals the plain filter.
+   */
+  @Test
+  void equalityOnDeterministicAndFpeColumnsIsComparedAsCellsAndEqualsThePlainFilter() {
+    JobTestKit kit = new JobTestKit(tmp);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    Dataset<Row> in = input(spark);
+    EncryptJob.run(spark, settings(kit, enc).build(), in);
+    Dataset<Row> read = spark.read().format("columnseal").option("kms.provider", "local")
+        .option("kms.keyring", kit.keyringFile.toString()).load(enc);
+    String name = in.where("s IS NOT NULL").select("s").first().getString(0);
+    String card = in.where("card_number IS NOT NULL").select("card_number").first().getString(0);
+    for (String where : List.of("s = '" + name.replace("'", "\\'") + "'", "s = 'nobody at all'",
+        "card_number = '" + card + "'", "card_number = '4111110000000000'", "card_number = 'not digits'",
+        "card_number = '" + card + "' AND id > 2")) {
+      assertEquals(JobTestKit.sorted(in.where(where).select("id")), JobTestKit.sorted(read.where(where).select("id")),
+          where);
+    }
+    org.apache.spark.sql.sources.BaseRelation relation = ((org.apache.spark.sql.execution.datasources.LogicalRelation)
+        read.queryExecution().analyzed()).relation();
+    org.apache.spark.sql.sources.Filter onCells = new org.apache.spark.sql.sources.EqualTo("s", name);
+    org.apache.spark.sql.sources.Filter onFpe = new org.apache.spark.sql.sources.EqualTo("card_number", card);
+    org.apache.spark.sql.sources.Filter onClear = new org.apache.spark.sql.sources.EqualTo("id", 3L);
+    org.apache.spark.sql.sources.Filter range = new org.apache.spark.sql.sources.GreaterThan("s", name);
+    assertEquals(List.of(onClear, range), List.of(relation.unhandledFilters(
+        new org.apache.spark.sql.sources.Filter[] {onCells, onFpe, onClear, range})),
+        "the two equalities are compared as cells; the clear one and the range are Spark's to check again");
+  }
 }
