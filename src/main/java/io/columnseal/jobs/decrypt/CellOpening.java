@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -43,14 +44,36 @@ public final class CellOpening {
   /** As above; {@code domains}: per chosen column its domain opening (deterministic, fpe), or null. */
   public static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> positioned,
       List<String> chosen, KeyServiceSpec keyService, FileBindings bindings, DomainOpenings.Opening[] domains) {
+    DataType[] types = new DataType[chosen.size()];
+    for (int k = 0; k < types.length; k++) {
+      types[k] = snap.originalType(chosen.get(k));
+    }
+    return open(spark, snap, positioned, chosen, types, keyService, bindings, domains, new Extras());
+  }
+
+  /** What the decrypt job adds to a reader's opening: its row counter, --on-error, CSV's base64. */
+  static final class Extras {
+    LongAccumulator rows;
+    OnCellError onError = OnCellError.FAIL;
+    LongAccumulator[] nullCells;
+    /** Whether binary columns left sealed are written as base64 text (CSV output). */
+    boolean leftEncryptedAsBase64;
+  }
+
+  /**
+   * The one place cells are opened, for the data source and the decrypt job alike: the
+   * {@link OpeningPlan} of {@code chosen} (opened as {@code types}; a column's name is the one its
+   * cells' associated data binds) over {@code positioned}, and a {@link PartitionOpener} per task.
+   */
+  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> positioned, List<String> chosen,
+      DataType[] types, KeyServiceSpec keyService, FileBindings bindings, DomainOpenings.Opening[] domains,
+      Extras extras) {
     StructType all = positioned.schema();
     StructType stored = new StructType(Arrays.copyOf(all.fields(), all.size() - 2));
     int[] ordinals = new int[chosen.size()];
-    DataType[] types = new DataType[chosen.size()];
     CellEncoding encoding = null;
     for (int k = 0; k < ordinals.length; k++) {
       ordinals[k] = stored.fieldIndex(chosen.get(k));
-      types[k] = snap.originalType(chosen.get(k));
       if (domains != null && domains[k] != null && !domains[k].deterministic()) {
         continue; // fpe digits are text whatever the cell encoding
       }
@@ -64,8 +87,9 @@ public final class CellOpening {
     Broadcast<Map<Long, WrappedDek>> deks = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(snap.dekTable());
     OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), stored, ordinals, types,
-        encoding == null ? CellEncoding.BINARY : encoding, keyService, deks, null, new int[0], true,
-        OnCellError.FAIL, null, bindings);
+        encoding == null ? CellEncoding.BINARY : encoding, keyService, deks, extras.rows,
+        extras.leftEncryptedAsBase64 ? leftEncrypted(stored, ordinals) : new int[0], true, extras.onError,
+        extras.nullCells, bindings);
     plan.keyGroups = DecryptJob.keyGroups(snap, chosen);
     if (domains != null) {
       plan.domains = domains.clone();
@@ -77,5 +101,20 @@ public final class CellOpening {
     }
     JavaRDD<InternalRow> rows = positioned.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
     return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
+  }
+
+  /** The binary columns of {@code stored} that are not opened: sealed cells a CSV writes as base64. */
+  private static int[] leftEncrypted(StructType stored, int[] opened) {
+    java.util.Set<Integer> open = new java.util.HashSet<>();
+    for (int o : opened) {
+      open.add(o);
+    }
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    for (int i = 0; i < stored.size(); i++) {
+      if (!open.contains(i) && stored.fields()[i].dataType() instanceof BinaryType) {
+        out.add(i);
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 }

@@ -1,34 +1,24 @@
 package io.columnseal.jobs.decrypt;
 
 import io.columnseal.ConfigException;
-import io.columnseal.jobs.dataset.CellEncoding;
-import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
 import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummary;
-import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ColumnRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -176,41 +166,16 @@ public final class DecryptJob {
   private static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> files, List<String> chosen,
       DataType[] types, DecryptSettings s, LongAccumulator rowCounter, LongAccumulator[] nullCells,
       boolean binaryAsBase64, FileBindings bindings, DomainOpenings.Opening[] domains) {
-    StructType storedSchema = files.schema();
     // Each row also carries its file and its index in the file, for error messages.
     Column metadata = files.metadataColumn("_metadata");
-    Dataset<Row> stored = files.select(functions.col("*"), metadata.getField("file_path"),
+    Dataset<Row> positioned = files.select(functions.col("*"), metadata.getField("file_path"),
         metadata.getField("row_index"));
-    int[] ordinals = new int[chosen.size()];
-    CellEncoding encoding = null;
-    for (int k = 0; k < ordinals.length; k++) {
-      ordinals[k] = storedSchema.fieldIndex(chosen.get(k));
-      if (domains != null && domains[k] != null && !domains[k].deterministic()) {
-        continue; // fpe digits are text whatever the cell encoding
-      }
-      CellEncoding e = storedSchema.fields()[ordinals[k]].dataType() instanceof BinaryType
-          ? CellEncoding.BINARY : CellEncoding.BASE64;
-      if (encoding != null && encoding != e) {
-        throw new DatasetException("dataset " + snap.path + " mixes binary and base64 cells across columns");
-      }
-      encoding = e;
-    }
-    Broadcast<Map<Long, WrappedDek>> deks = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .broadcast(snap.dekTable());
-    OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), storedSchema, ordinals, types,
-        encoding == null ? CellEncoding.BINARY : encoding, s.keyService, deks, rowCounter,
-        binaryAsBase64 ? leftEncrypted(storedSchema, ordinals) : new int[0], true, s.onError, nullCells, bindings);
-    plan.keyGroups = keyGroups(snap, chosen);
-    if (domains != null) {
-      plan.domains = domains.clone();
-      for (int k = 0; k < domains.length; k++) {
-        if (domains[k] != null && plan.keyGroups != null) {
-          plan.keyGroups[k] = null; // sealed under the domain key, not a DEK of the group
-        }
-      }
-    }
-    JavaRDD<InternalRow> rows = stored.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
-    return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
+    CellOpening.Extras extras = new CellOpening.Extras();
+    extras.rows = rowCounter;
+    extras.onError = s.onError;
+    extras.nullCells = nullCells;
+    extras.leftEncryptedAsBase64 = binaryAsBase64;
+    return CellOpening.open(spark, snap, positioned, chosen, types, s.keyService, bindings, domains, extras);
   }
 
   /** Each chosen column's key group, or null when the dataset records no column policies. */
@@ -237,20 +202,5 @@ public final class DecryptJob {
       cols.add(df.col("`" + c.name().replace("`", "``") + "`"));
     }
     return cols.toArray(new Column[0]);
-  }
-
-  /** Binary columns not being decrypted: for CSV, which has no binary type, they become base64 text. */
-  private static int[] leftEncrypted(StructType stored, int[] decrypted) {
-    java.util.Set<Integer> opened = new java.util.HashSet<>();
-    for (int o : decrypted) {
-      opened.add(o);
-    }
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < stored.size(); i++) {
-      if (!opened.contains(i) && stored.fields()[i].dataType() instanceof BinaryType) {
-        out.add(i);
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 }
