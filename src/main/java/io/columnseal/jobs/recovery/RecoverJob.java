@@ -57,7 +57,8 @@ public final class RecoverJob {
     }
     ManifestStore store = ManifestStore.at(dir, conf).withMacKey(KeyTrust.writerMacKey(kms, macKey));
     checkKeys(conf, dir, store.read(), allowedKeys, kms, "recover");
-    return new RunRecovery(conf, datasetPath, dir, store, Clock.systemUTC(), "recover command", force).recoverAll();
+    return new RunRecovery(conf, datasetPath, dir, store, Clock.systemUTC(), "recover command", force,
+        KeyTrust.macKey(kms, KeyTrust.macKey(macKey))).recoverAll();
   }
 
   /**
