@@ -153,8 +153,9 @@ final class EncryptPlan {
       io.columnseal.jobs.recovery.RecoverJob.checkKeys(conf, manifestDir, store.read(), s.allowedKeys,
           KeyServices.shared(s.keyService), "encrypt");
     }
-    return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false, macKey())
-        .recoverAll();
+    return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false, macKey(),
+        io.columnseal.jobs.recovery.RecoverJob.keyCheck(manifestDir, s.allowedKeys, KeyServices.shared(s.keyService),
+            "encrypt")).recoverAll();
   }
 
   /**

@@ -62,15 +62,22 @@ public final class RunRecovery {
   private final RunFiles files;
   /** manifest.macKey, or null: then only a record whose MAC verifies under it is committed. */
   private final ManifestMacKey macKey;
+  private final RecordCheck check;
+
+  /** A check of one record just before it is committed (kms.allowedKeys); throws to refuse it. */
+  public interface RecordCheck {
+    void check(Optional<ManifestState> state, PendingRecord record);
+  }
 
   /**
    * @param recoveredBy who recovers, for the audit trail ("run 2026...", "recover command")
    * @param force take a run whose driver ran on another host for dead whatever its record's age,
    *     and drop (never commit) a record {@code macKey} does not authenticate
    * @param macKey manifest.macKey as configured, or null
+   * @param check the trust check of each record it commits, on the state it commits onto
    */
   public RunRecovery(Configuration conf, String datasetPath, Path manifestDir, ManifestStore store, Clock clock,
-      String recoveredBy, boolean force, ManifestMacKey macKey) {
+      String recoveredBy, boolean force, ManifestMacKey macKey, RecordCheck check) {
     this.conf = conf;
     this.datasetPath = datasetPath;
     this.manifestDir = manifestDir;
@@ -80,6 +87,7 @@ public final class RunRecovery {
     this.force = force;
     this.files = new RunFiles(conf, datasetPath);
     this.macKey = macKey;
+    this.check = check;
   }
 
   /** Handles every pending record and write claim, oldest run first. */
@@ -160,6 +168,7 @@ public final class RunRecovery {
       r.note = busy;
       return r;
     }
+    check.check(state, rec);
     RunFiles.Found found = files.find(rec);
     if (!found.lost.isEmpty()) {
       return drop(rec, file, claim, found);

@@ -114,6 +114,34 @@ public class RecoveryTest {
   }
 
   @Test
+  void runRecoveryChecksTheKeysOfEachRecordItCommitsNotOnlyThoseListedBefore() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path dir = tmp.resolve("enc");
+    String enc = dir.toString();
+    encrypt(kit, enc, OutputMode.ERROR, batch(0, 6));
+    String trusted = OutputModesTest.state(enc).deks().values().iterator().next().keyArn();
+    org.apache.hadoop.fs.Path manifestDir = DatasetFiles.manifestDir(enc, null);
+    Configuration conf = JobTestKit.spark().sparkContext().hadoopConfiguration();
+    // The up-front check passes: no record yet.
+    RecoverJob.checkKeys(conf, manifestDir, java.util.Optional.of(OutputModesTest.state(enc)), null, null, "recover");
+    // Then a record naming a foreign key appears before recovery lists the folder.
+    String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6));
+    String foreign = "arn:aws:kms:local:999988887777:key/0f0e0d0c-0b0a-4909-8807-060504030201";
+    Path record = dir.resolve("_columnseal/_pending/" + dead + ".json");
+    Files.writeString(record, Files.readString(record).replace(trusted, foreign));
+
+    RunRecovery recovery = new RunRecovery(conf, enc, manifestDir, io.columnseal.manifest.ManifestStore.at(manifestDir,
+        conf), java.time.Clock.systemUTC(), "recover command", false, null,
+        RecoverJob.keyCheck(manifestDir, null, null, "recover"));
+    UntrustedKeyException e = assertThrows(UntrustedKeyException.class, recovery::recoverAll);
+    assertTrue(e.getMessage().startsWith("recover of dataset cards: 2 DEKs are wrapped under master key " + foreign),
+        e.getMessage());
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
+    assertEquals(List.of(dead + ".json"), pendingRecords(enc), "the record is kept");
+    assertEquals(2, unrecorded(enc).size(), "no file moved or removed");
+  }
+
+  @Test
   void recoverRefusesAPendingRecordWhoseDeksNameAKeyOutsideTheTrustedOnes() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     Path dir = tmp.resolve("enc");
