@@ -134,6 +134,20 @@ class PendingRecordMacTest {
         () -> RecoverJob.run(JobTestKit.spark(), enc, null, false, null, kms, "alias/m"));
     assertEquals(refusal(run, "its MAC (" + run + ".mac) does not verify under manifest.macKey alias/m"), e.getMessage());
     assertUntouched(run, List.of(run + ".json", run + ".mac"));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream was = System.err;
+    int code;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      code = io.columnseal.cli.Main.run("recover", "--dataset", enc, "--set", "kms.provider=local", "--set",
+          "kms.keyring=" + kit.keyringFile, "--set", "manifest.macKey=alias/m");
+    } finally {
+      System.setErr(was);
+    }
+    String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(1, code, printed);
+    assertTrue(printed.contains(e.getMessage()), printed);
+    assertUntouched(run, List.of(run + ".json", run + ".mac"));
 
     List<RecoveredRun> forced = RecoverJob.run(JobTestKit.spark(), enc, null, true, null, kms, "alias/m");
     assertEquals(RecoveredRun.DROPPED, forced.get(0).outcome, forced.get(0).describe());
