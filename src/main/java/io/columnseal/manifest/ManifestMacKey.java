@@ -15,24 +15,36 @@ public final class ManifestMacKey {
   private final KeyService kms;
   private final String keyId;
   private final boolean writer;
+  /** The digest of the one head without a MAC that {@code manifest authenticate} vouches for, or null. */
+  private final String adoptDigest;
 
   /** @param keyId a key id, key ARN, alias name or alias ARN of an HMAC key */
   public ManifestMacKey(KeyService kms, String keyId) {
-    this(kms, keyId, false);
+    this(kms, keyId, false, null);
   }
 
-  private ManifestMacKey(KeyService kms, String keyId, boolean writer) {
+  private ManifestMacKey(KeyService kms, String keyId, boolean writer, String adoptDigest) {
     this.kms = Objects.requireNonNull(kms, "kms");
     this.keyId = Objects.requireNonNull(keyId, "keyId");
     this.writer = writer;
+    this.adoptDigest = adoptDigest;
   }
 
   /**
-   * The same key for a writer (encrypt, rewrap, recover): its reads accept a head without a MAC
-   * while no commit carries one, so the next commit it writes turns authentication on.
+   * The same key for a writer (encrypt, rewrap, recover): it appends only onto a head the key
+   * authenticates, as readers open only such a head.
    */
   public ManifestMacKey forWriter() {
-    return new ManifestMacKey(kms, keyId, true);
+    return new ManifestMacKey(kms, keyId, true, null);
+  }
+
+  /**
+   * The writer of {@code manifest authenticate}: the one writer that appends onto a head without
+   * a MAC, and only onto the head whose digest the operator was shown ({@code headDigest}), so a
+   * head that changed since is refused like any other.
+   */
+  public ManifestMacKey adopting(String headDigest) {
+    return new ManifestMacKey(kms, keyId, true, Objects.requireNonNull(headDigest, "headDigest"));
   }
 
   /** The check of a store's read: {@link #requireAppendable} for a writer, else {@link #requireReadable}. */
@@ -93,29 +105,29 @@ public final class ManifestMacKey {
   void requireReadable(Commit head, Path file) {
     String problem = problem(head);
     if (problem != null) {
-      throw refusal(head, file, problem + (head.mac() == null
-          ? "; a dataset gets its first MAC from the next commit any writer (encrypt, rewrap, recover) makes with"
-              + " manifest.macKey set" : ""));
+      throw refusal(head, file, problem + (head.mac() == null ? ADOPTION : ""));
     }
   }
 
   /**
-   * A writer's check of the head it appends to: as a reader's, except that a head without a MAC
-   * is accepted while no commit of the log carries one (turning MAC on for an existing dataset).
-   * Once one does, a head without a MAC is a downgrade and refused; so is one that does not verify,
-   * else an honest writer would chain a forged commit and MAC it.
+   * A writer's check of the head it appends to: as a reader's (else an honest writer would chain
+   * a forged, rolled-back or unauthenticated head and MAC it), except for the one head an
+   * {@link #adopting} key was made for.
    */
   void requireAppendable(List<Commit> history, Path file) {
     Commit head = history.get(history.size() - 1);
-    if (head.mac() == null && history.stream().noneMatch(c -> c.mac() != null)) {
+    if (adoptDigest != null && head.mac() == null && adoptDigest.equals(head.digest())) {
       return;
     }
     String problem = problem(head);
     if (problem != null) {
-      throw refusal(head, file, problem + (head.mac() == null ? " though an earlier commit does" : "")
-          + "; refused to append onto it");
+      throw refusal(head, file, problem + (head.mac() == null ? ADOPTION : "") + "; refused to append onto it");
     }
   }
+
+  /** How a head without a MAC gets one: never implicitly, from a log anyone who can write it controls. */
+  private static final String ADOPTION = "; a dataset written without the key is authenticated once, by an operator"
+      + " who checked it, with columnseal manifest authenticate";
 
   private ManifestNotAuthenticatedException refusal(Commit head, Path file, String problem) {
     return new ManifestNotAuthenticatedException("commit " + head.number() + " of dataset " + head.datasetId() + " ("

@@ -164,8 +164,8 @@ public class ManifestMacJobTest {
       t.remove("mac");
       t.put("formatVersion", 3);
     });
-    assertEquals(refusal(1, "alias/m", "it carries no MAC (format version 3); a dataset gets its first MAC from the"
-        + " next commit any writer (encrypt, rewrap, recover) makes with manifest.macKey set"),
+    assertEquals(refusal(1, "alias/m", "it carries no MAC (format version 3); a dataset written without the key is"
+        + " authenticated once, by an operator who checked it, with columnseal manifest authenticate"),
         assertThrows(ManifestNotAuthenticatedException.class, () -> decrypt("alias/m")).getMessage());
   }
 
@@ -181,25 +181,97 @@ public class ManifestMacJobTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"local", "aws"})
-  public void aFormat3DatasetOpensWithoutTheKeyAndWithItOnceAWriterMacsACommit(String backend) throws Exception {
+  public void aFormat3DatasetOpensWithTheKeyOnlyAfterManifestAuthenticate(String backend) throws Exception {
     start(backend);
     encrypt(null, OutputMode.ERROR);
     assertEquals(3, JSON.readTree(commitFile(1).toFile()).get("formatVersion").asInt());
     decrypt(null);
     assertThrows(ManifestNotAuthenticatedException.class, () -> decrypt("alias/m"));
+    // A writer with the key no longer adopts it on its own (issue 12 item 3, finding 2).
+    assertEquals(refusal(1, "alias/m", "it carries no MAC (format version 3); a dataset written without the key is"
+        + " authenticated once, by an operator who checked it, with columnseal manifest authenticate; refused to append"
+        + " onto it"), assertThrows(ManifestNotAuthenticatedException.class,
+            () -> encrypt("alias/m", OutputMode.APPEND)).getMessage());
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing appended");
+
+    String head = OutputModesTest.state(enc).lastCommit().digest();
+    String arn = OutputModesTest.state(enc).deks().values().iterator().next().keyArn();
+    String vouched = "dataset cards-test: version 1, head digest " + head + ", 2 live files, DEKs per master key {"
+        + arn + "=2}";
+    String[] command = {"manifest", "authenticate", "--dataset", enc, "--set", "kms.provider=local", "--set",
+        "kms.keyring=" + kit.keyringFile, "--set", "manifest.macKey=alias/m"};
+    if (backend.equals("local")) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream was = System.out;
+      int code;
+      System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+      try {
+        code = Main.run(command);
+      } finally {
+        System.setOut(was);
+      }
+      String printed = out.toString(StandardCharsets.UTF_8);
+      assertEquals(0, code, printed);
+      assertEquals("manifest authenticate " + enc + ": vouching for " + vouched + "\nmanifest authenticate " + enc
+          + ": commit 2 written with a MAC under manifest.macKey alias/m; readers with the key now open the dataset\n",
+          printed);
+    } else {
+      var a = io.columnseal.jobs.dataset.ManifestAuthentication.inspect(new org.apache.hadoop.fs.Path(enc, "_columnseal"),
+          new org.apache.hadoop.conf.Configuration(), io.columnseal.jobs.dataset.KeyTrust.macKey(keys, "alias/m"), enc);
+      assertEquals(vouched, a.describe());
+      assertEquals(2, a.commit(java.time.Instant.now()).number());
+    }
+    var two = JSON.readTree(commitFile(2).toFile());
+    assertEquals(4, two.get("formatVersion").asInt());
+    assertEquals("ENCRYPT", two.get("kind").asText());
+    assertEquals("authenticate", two.get("operation").get("mode").asText());
+    assertEquals(0, two.get("files").size());
+    assertEquals(0, two.get("addedDeks").size());
+    assertEquals(JobTestKit.sampleInput().count(), JobTestKit.spark().read().parquet(decrypt("alias/m")).count());
     encrypt("alias/m", OutputMode.APPEND);
-    assertEquals(4, JSON.readTree(commitFile(2).toFile()).get("formatVersion").asInt());
     assertEquals(2 * JobTestKit.sampleInput().count(), JobTestKit.spark().read().parquet(decrypt("alias/m")).count());
     VerifyReport r = verify("alias/m");
     assertTrue(r.ok(), r.toTerminal());
     assertEquals(1L, r.commitsWithoutMac);
     // manifest log shows which commits carry a MAC (without verifying it).
     var history = io.columnseal.jobs.dataset.ManifestHistory.read(new org.apache.hadoop.conf.Configuration(), enc, null);
-    assertEquals(List.of(false, true), history.commits.stream().map(c -> c.mac).toList());
-    List<String> rows = history.toTerminal().lines().filter(l -> l.matches("\\s+[12]\\s+20\\d\\d-.*")).toList();
-    assertTrue(rows.get(0).endsWith("  no") && rows.get(1).endsWith(" yes"), history.toTerminal());
-    assertTrue(r.toTerminal().contains("commits: 1 authenticated by manifest.macKey, note: 1 written without a MAC"),
+    assertEquals(List.of(false, true, true), history.commits.stream().map(c -> c.mac).toList());
+    assertTrue(r.toTerminal().contains("commits: 2 authenticated by manifest.macKey, note: 1 written without a MAC"),
         r.toTerminal());
+    if (backend.equals("local")) {
+      assertEquals(0, Main.run(command), "run again: the head is authenticated");
+      assertEquals(3, OutputModesTest.state(enc).version(), "nothing written");
+    }
+  }
+
+  @Test
+  public void manifestAuthenticateRefusesALogRolledBackPastItsFirstMac() throws Exception {
+    start("local");
+    encrypt(null, OutputMode.ERROR);
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(enc, "_columnseal");
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    io.columnseal.manifest.ManifestMacKey key = io.columnseal.jobs.dataset.KeyTrust.macKey(keys, "alias/m");
+    io.columnseal.jobs.dataset.ManifestAuthentication.inspect(dir, conf, key, enc).commit(java.time.Instant.now());
+    encrypt("alias/m", OutputMode.APPEND); // commit 3, MAC'd
+    // Someone without the key deletes commit 3 and writes a commit 3 of their own, without a MAC.
+    ObjectNode three = (ObjectNode) JSON.readTree(Files.readAllBytes(commitFile(3)));
+    editWithoutTheKey(3, t -> {
+      t.remove("mac");
+      t.put("formatVersion", 3);
+      ((ObjectNode) t.get("operation")).put("note", "forged");
+    });
+    assertTrue(three.has("mac"));
+    assertThrows(ManifestNotAuthenticatedException.class, () -> encrypt("alias/m", OutputMode.APPEND));
+    io.columnseal.jobs.dataset.DatasetException e = assertThrows(io.columnseal.jobs.dataset.DatasetException.class,
+        () -> io.columnseal.jobs.dataset.ManifestAuthentication.inspect(dir, conf, key, enc));
+    assertEquals("refused to authenticate dataset cards-test: its head, commit 3, is not authenticated by"
+        + " manifest.macKey alias/m (it carries no MAC (format version 3)), but commit 2 carries a MAC: the log was"
+        + " rolled back, forged or written with another key since. Restore file:" + dir + " to its last authenticated"
+        + " commit (storage versions) instead", e.getMessage());
+    assertEquals(1, Main.run("manifest", "authenticate", "--dataset", enc, "--set", "kms.provider=local",
+        "--set", "kms.keyring=" + kit.keyringFile, "--set", "manifest.macKey=alias/m"));
+    assertEquals(2, Main.run("manifest", "authenticate", "--dataset", enc), "no manifest.macKey: usage error");
+    assertEquals(3, OutputModesTest.state(enc).version(), "nothing written");
   }
 
   @Test

@@ -154,12 +154,11 @@ class CommitMacTest {
       tree.remove("mac");
       tree.put("formatVersion", 3);
     });
-    assertEquals("commit 2 of dataset cards_enc (" + store.commitPath(2) + ") is not authenticated by manifest.macKey"
-        + " alias/m: it carries no MAC (format version 3); a dataset gets its first MAC from the next commit any writer"
-        + " (encrypt, rewrap, recover) makes with manifest.macKey set",
-        assertThrows(ManifestNotAuthenticatedException.class, store::read).getMessage());
-    assertEquals("commit 2 of dataset cards_enc (" + store.commitPath(2) + ") is not authenticated by manifest.macKey"
-        + " alias/m: it carries no MAC (format version 3) though an earlier commit does; refused to append onto it",
+    String noMac = "commit 2 of dataset cards_enc (" + store.commitPath(2) + ") is not authenticated by manifest.macKey"
+        + " alias/m: it carries no MAC (format version 3); a dataset written without the key is authenticated once, by"
+        + " an operator who checked it, with columnseal manifest authenticate";
+    assertEquals(noMac, assertThrows(ManifestNotAuthenticatedException.class, store::read).getMessage());
+    assertEquals(noMac + "; refused to append onto it",
         assertThrows(ManifestNotAuthenticatedException.class, () -> store.commit(encrypt(3), 2)).getMessage());
   }
 
@@ -180,16 +179,52 @@ class CommitMacTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"local", "aws"})
-  void aVersion3ManifestOpensWithoutTheKeyAndWithItOnceAWriterMacsACommit(String backend) {
+  void aVersion3ManifestOpensWithTheKeyOnlyOnceAnAdoptingWriterMacsACommit(String backend) {
     ManifestStore plain = Fixtures.store(tmp);
     plain.commit(encrypt(1), 0);
     assertEquals(1, plain.read().orElseThrow().version());
-    ManifestStore keyed = plain.withMacKey(key(backend, "alias/m"));
+    ManifestMacKey key = key(backend, "alias/m");
+    ManifestStore keyed = plain.withMacKey(key);
     assertThrows(ManifestNotAuthenticatedException.class, keyed::read);
-    Commit second = keyed.commit(encrypt(2), 1); // a writer accepts a head without MAC while none has one
+    // An ordinary writer with the key refuses a head without a MAC, as readers do (issue 12 item 3).
+    ManifestStore writer = plain.withMacKey(key.forWriter());
+    String refused = assertThrows(ManifestNotAuthenticatedException.class, () -> writer.commit(encrypt(2), 1))
+        .getMessage();
+    assertTrue(refused.endsWith("it carries no MAC (format version 1); a dataset written without the key is"
+        + " authenticated once, by an operator who checked it, with columnseal manifest authenticate; refused to append"
+        + " onto it"), refused);
+    assertEquals(1, plain.read().orElseThrow().version(), "nothing appended");
+    // Only the adopting writer appends onto it, and only onto the head digest it was shown.
+    String head = plain.read().orElseThrow().lastCommit().digest();
+    assertThrows(ManifestNotAuthenticatedException.class,
+        () -> plain.withMacKey(key.adopting("0".repeat(64))).commit(encrypt(2), 1));
+    Commit second = plain.withMacKey(key.adopting(head)).commit(encrypt(2), 1);
     assertEquals(4, second.formatVersion());
     assertEquals(2, keyed.read().orElseThrow().version());
     assertNull(plain.read().orElseThrow().history().get(0).mac());
+    writer.commit(encrypt(3), 2); // ordinary writers append from then on
+    assertEquals(3, keyed.read().orElseThrow().version());
+  }
+
+  /** The reviewer's case: the log rolled back past its first MAC, a forged commit appended without the key. */
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "aws"})
+  void aWriterWithTheKeyRefusesALogRolledBackPastItsFirstMac(String backend) throws Exception {
+    ManifestStore plain = Fixtures.store(tmp);
+    plain.commit(encrypt(1), 0);
+    ManifestMacKey key = key(backend, "alias/m");
+    ManifestStore writer = plain.withMacKey(key.adopting(plain.read().orElseThrow().lastCommit().digest()));
+    writer.commit(encrypt(2), 1);
+    ManifestStore keyedWriter = plain.withMacKey(key.forWriter());
+    Files.delete(tmp.resolve("_columnseal/log/00000000000000000002.json"));
+    plain.commit(CommitDraft.builder(CommitKind.ENCRYPT, Fixtures.DATASET, "run-66")
+        .addDek(Fixtures.dek(66, Fixtures.KEY_B, "run-66")).addFile("part-66.parquet").build(), 1);
+
+    ManifestNotAuthenticatedException e = assertThrows(ManifestNotAuthenticatedException.class,
+        () -> keyedWriter.commit(encrypt(3), 2));
+    assertTrue(e.getMessage().startsWith("commit 2 of dataset cards_enc ("), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; refused to append onto it"), e.getMessage());
+    assertEquals(2, plain.read().orElseThrow().version(), "nothing appended onto the forged head");
   }
 
   @ParameterizedTest

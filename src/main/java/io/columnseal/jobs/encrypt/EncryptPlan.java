@@ -125,6 +125,11 @@ final class EncryptPlan {
     return KeyTrust.writerMacKey(s.keyService, s.manifestMacKey);
   }
 
+  /** manifest.macKey as configured (it MACs this run's pending record), or null. */
+  ManifestMacKey macKey() {
+    return KeyTrust.macKey(s.keyService, s.manifestMacKey);
+  }
+
   boolean quarantines() {
     return sealing.quarantineDir != null;
   }
@@ -149,7 +154,9 @@ final class EncryptPlan {
       io.columnseal.jobs.recovery.RecoverJob.checkKeys(conf, manifestDir, store.read(), s.allowedKeys,
           KeyServices.shared(s.keyService), "encrypt");
     }
-    return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false).recoverAll();
+    return new RunRecovery(conf, s.outputPath, manifestDir, store, clock, "run " + runId, false, macKey(),
+        io.columnseal.jobs.recovery.RecoverJob.keyCheck(manifestDir, s.allowedKeys, KeyServices.shared(s.keyService),
+            "encrypt")).recoverAll();
   }
 
   /**

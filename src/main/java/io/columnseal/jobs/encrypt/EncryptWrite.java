@@ -45,7 +45,7 @@ final class EncryptWrite {
     JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD()
         .mapPartitions(new PartitionSealer(p.sealing));
     PendingRun pending = new PendingRun(p.conf, DatasetFiles.pendingFile(p.manifestDir, p.runId),
-        DatasetFiles.writeClaimFile(p.manifestDir, p.runId), pendingHeader(), encryptedNames(), p.clock);
+        DatasetFiles.writeClaimFile(p.manifestDir, p.runId), pendingHeader(), encryptedNames(), p.clock, p.macKey());
     spark.sparkContext().setJobDescription("columnseal encrypt " + p.s.datasetId + " (run " + p.runId + ")");
     pending.claim();
     boolean written = false;

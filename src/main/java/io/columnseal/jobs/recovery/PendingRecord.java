@@ -152,23 +152,36 @@ public final class PendingRecord {
     return out;
   }
 
+  /** The record's exact bytes as written (a record's MAC is over these, FORMAT.md 5.9). */
+  static byte[] encode(PendingRecord record) {
+    try {
+      return RunSummaries.JSON.writeValueAsBytes(record);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode the pending record of run " + record.runId, e);
+    }
+  }
+
+  static void write(Configuration conf, Path file, PendingRecord record) {
+    write(conf, file, encode(record), "pending record");
+  }
+
   /**
-   * Writes through a hidden temporary file and a rename, so the record under its real name is
+   * Writes through a hidden temporary file and a rename, so the file under its real name is
    * always whole: a driver that dies while writing it leaves only the temporary file, and no
    * data was committed then.
    */
-  static void write(Configuration conf, Path file, PendingRecord record) {
+  static void write(Configuration conf, Path file, byte[] bytes, String what) {
     Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp");
     try {
       FileSystem fs = file.getFileSystem(conf);
       try (OutputStream out = fs.create(tmp, true)) {
-        RunSummaries.JSON.writeValue(out, record);
+        out.write(bytes);
       }
       if (!fs.rename(tmp, file)) {
         throw new IOException("rename of " + tmp + " to " + file + " failed");
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the pending record " + file + "; the data was not committed", e);
+      throw new UncheckedIOException("cannot write the " + what + " " + file + "; the data was not committed", e);
     }
   }
 
@@ -178,11 +191,30 @@ public final class PendingRecord {
    * @throws DatasetException naming the file when it is not a whole record of this format
    */
   static PendingRecord readIfPresent(Configuration conf, Path file) {
-    PendingRecord r;
+    byte[] bytes = bytesIfPresent(conf, file);
+    return bytes == null ? null : parse(file, bytes);
+  }
+
+  /** The file's bytes, or null when it is gone (its run finished between the listing and now). */
+  static byte[] bytesIfPresent(Configuration conf, Path file) {
     try (InputStream in = file.getFileSystem(conf).open(file)) {
-      r = RunSummaries.JSON.readValue(in, PendingRecord.class);
+      return in.readAllBytes();
     } catch (java.io.FileNotFoundException e) {
       return null;
+    } catch (IOException e) {
+      throw unreadable(file, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+    }
+  }
+
+  /**
+   * The record {@code bytes} (read from {@code file}) hold.
+   *
+   * @throws DatasetException naming the file when it is not a whole record of this format
+   */
+  static PendingRecord parse(Path file, byte[] bytes) {
+    PendingRecord r;
+    try {
+      r = RunSummaries.JSON.readValue(bytes, PendingRecord.class);
     } catch (IOException e) {
       throw unreadable(file, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
     }

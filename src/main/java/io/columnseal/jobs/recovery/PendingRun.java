@@ -1,5 +1,7 @@
 package io.columnseal.jobs.recovery;
 
+import io.columnseal.manifest.ManifestMacKey;
+import io.columnseal.manifest.PendingMac;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,6 +30,8 @@ public final class PendingRun implements RunCommitHook {
   private final PendingRecord header;
   private final List<String> encryptedColumns;
   private final Clock clock;
+  /** manifest.macKey, or null: the record is MAC'd (FORMAT.md 5.9) so that only it is ever recovered. */
+  private final ManifestMacKey macKey;
   private volatile List<TaskLedger> tasks;
   private volatile boolean dataCommitted;
   private volatile boolean recordWritten;
@@ -36,15 +40,17 @@ public final class PendingRun implements RunCommitHook {
    * @param header the record without its tasks and time (dataset, run, mode, input, base
    *     version, driver, schema)
    * @param encryptedColumns the encrypted columns in the order of the ledgers' cell counts
+   * @param macKey manifest.macKey, or null; used on the driver only (this hook is never serialized)
    */
   public PendingRun(Configuration conf, Path file, Path claimFile, PendingRecord header, List<String> encryptedColumns,
-      Clock clock) {
+      Clock clock, ManifestMacKey macKey) {
     this.conf = conf;
     this.file = file;
     this.claimFile = claimFile;
     this.header = header;
     this.encryptedColumns = List.copyOf(encryptedColumns);
     this.clock = clock;
+    this.macKey = macKey;
   }
 
   /** Writes the write claim; before the Spark write, so every file the run writes is covered. */
@@ -62,7 +68,13 @@ public final class PendingRun implements RunCommitHook {
     for (TaskLedger t : committedTasks) {
       header.tasks.add(PendingRecord.task(t, encryptedColumns));
     }
-    PendingRecord.write(conf, file, header);
+    byte[] bytes = PendingRecord.encode(header);
+    if (macKey != null) {
+      // Before the record: a crash never leaves a record of a keyed run without its MAC.
+      PendingRecord.write(conf, PendingMac.sideFile(file),
+          PendingMac.sign(macKey, header.datasetId, header.runId, bytes), "pending record's MAC");
+    }
+    PendingRecord.write(conf, file, bytes, "pending record");
     recordWritten = true;
   }
 
@@ -89,7 +101,8 @@ public final class PendingRun implements RunCommitHook {
    * readers ignore a record whose run is in the manifest, and the next run deletes it.
    */
   public void delete() {
-    for (Path p : List.of(file, claimFile)) {
+    // The MAC after its record: a record is never left without it.
+    for (Path p : List.of(file, claimFile, PendingMac.sideFile(file))) {
       try {
         p.getFileSystem(conf).delete(p, false);
       } catch (IOException e) {

@@ -8,6 +8,7 @@ import io.columnseal.kms.TrustedKeys;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,8 @@ public final class RecoverJob {
     }
     ManifestStore store = ManifestStore.at(dir, conf).withMacKey(KeyTrust.writerMacKey(kms, macKey));
     checkKeys(conf, dir, store.read(), allowedKeys, kms, "recover");
-    return new RunRecovery(conf, datasetPath, dir, store, Clock.systemUTC(), "recover command", force).recoverAll();
+    return new RunRecovery(conf, datasetPath, dir, store, Clock.systemUTC(), "recover command", force,
+        KeyTrust.macKey(kms, KeyTrust.macKey(macKey)), keyCheck(dir, allowedKeys, kms, "recover")).recoverAll();
   }
 
   /**
@@ -66,10 +68,29 @@ public final class RecoverJob {
    */
   public static void checkKeys(Configuration conf, Path dir, Optional<ManifestState> state, TrustedKeys allowedKeys,
       KeyService kms, String job) {
-    Map<String, Long> counts = new TreeMap<>(state.map(s -> KeyTrust.countByKey(s.deks().values())).orElse(Map.of()));
+    List<PendingRecord> records = new ArrayList<>();
     for (Path file : DatasetFiles.pendingRecords(conf, dir).values()) {
       PendingRecord rec = PendingRecord.readIfPresent(conf, file);
-      if (rec == null || rec.tasks == null) {
+      if (rec != null) {
+        records.add(rec);
+      }
+    }
+    check(dir, state, records, allowedKeys, kms, job);
+  }
+
+  /**
+   * The same check of the one record {@link RunRecovery} is about to commit: a record written
+   * after {@link #checkKeys} listed the folder is held to it too.
+   */
+  public static RunRecovery.RecordCheck keyCheck(Path dir, TrustedKeys allowedKeys, KeyService kms, String job) {
+    return (state, rec) -> check(dir, state, List.of(rec), allowedKeys, kms, job);
+  }
+
+  private static void check(Path dir, Optional<ManifestState> state, List<PendingRecord> records,
+      TrustedKeys allowedKeys, KeyService kms, String job) {
+    Map<String, Long> counts = new TreeMap<>(state.map(s -> KeyTrust.countByKey(s.deks().values())).orElse(Map.of()));
+    for (PendingRecord rec : records) {
+      if (rec.tasks == null) {
         continue;
       }
       for (PendingRecord.Task t : rec.tasks) {

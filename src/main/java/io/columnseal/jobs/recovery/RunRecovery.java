@@ -7,8 +7,10 @@ import io.columnseal.manifest.Commit;
 import io.columnseal.manifest.CommitConflictException;
 import io.columnseal.manifest.CommitDraft;
 import io.columnseal.manifest.InvalidCommitException;
+import io.columnseal.manifest.ManifestMacKey;
 import io.columnseal.manifest.ManifestState;
 import io.columnseal.manifest.ManifestStore;
+import io.columnseal.manifest.PendingMac;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,13 +60,24 @@ public final class RunRecovery {
   private final String recoveredBy;
   private final boolean force;
   private final RunFiles files;
+  /** manifest.macKey, or null: then only a record whose MAC verifies under it is committed. */
+  private final ManifestMacKey macKey;
+  private final RecordCheck check;
+
+  /** A check of one record just before it is committed (kms.allowedKeys); throws to refuse it. */
+  public interface RecordCheck {
+    void check(Optional<ManifestState> state, PendingRecord record);
+  }
 
   /**
    * @param recoveredBy who recovers, for the audit trail ("run 2026...", "recover command")
-   * @param force take a run whose driver ran on another host for dead whatever its record's age
+   * @param force take a run whose driver ran on another host for dead whatever its record's age,
+   *     and drop (never commit) a record {@code macKey} does not authenticate
+   * @param macKey manifest.macKey as configured, or null
+   * @param check the trust check of each record it commits, on the state it commits onto
    */
   public RunRecovery(Configuration conf, String datasetPath, Path manifestDir, ManifestStore store, Clock clock,
-      String recoveredBy, boolean force) {
+      String recoveredBy, boolean force, ManifestMacKey macKey, RecordCheck check) {
     this.conf = conf;
     this.datasetPath = datasetPath;
     this.manifestDir = manifestDir;
@@ -73,6 +86,8 @@ public final class RunRecovery {
     this.recoveredBy = recoveredBy;
     this.force = force;
     this.files = new RunFiles(conf, datasetPath);
+    this.macKey = macKey;
+    this.check = check;
   }
 
   /** Handles every pending record and write claim, oldest run first. */
@@ -110,7 +125,7 @@ public final class RunRecovery {
     Optional<ManifestState> state = store.read();
     checkDataset(state, rec, claim);
     if (holds(state, rec)) {
-      files.cleanUp(rec, null, claim);
+      cleanUp(rec, null, claim);
       return recovered(rec, RecoveredRun.ALREADY_COMMITTED);
     }
     DriverProcess.Status status = status(rec);
@@ -124,20 +139,27 @@ public final class RunRecovery {
       return r;
     }
     RecoveredRun r = recovered(rec, RecoveredRun.DROPPED);
-    r.filesRemoved = files.cleanUp(rec, null, claim);
+    r.filesRemoved = cleanUp(rec, null, claim);
     r.note = "it stopped before its data commit";
     return r;
   }
 
   private RecoveredRun recover(Path file, Path claim) {
-    PendingRecord rec = PendingRecord.readIfPresent(conf, file);
-    if (rec == null) {
+    // One read: the bytes the MAC is checked over are the bytes committed.
+    byte[] bytes = PendingRecord.bytesIfPresent(conf, file);
+    if (bytes == null) {
       return null;
     }
+    PendingRecord rec = PendingRecord.parse(file, bytes);
     Optional<ManifestState> state = store.read();
     checkDataset(state, rec, file);
+    String forged = unauthenticated(file, rec, bytes);
+    if (forged != null) {
+      // A finishing run deletes its record before its MAC: a record gone now was not forged.
+      return gone(file) ? null : dropUnauthenticated(rec, file, claim, forged);
+    }
     if (holds(state, rec)) {
-      files.cleanUp(rec, file, claim);
+      cleanUp(rec, file, claim);
       return recovered(rec, RecoveredRun.ALREADY_COMMITTED);
     }
     String busy = stillRunning(rec, status(rec));
@@ -146,6 +168,7 @@ public final class RunRecovery {
       r.note = busy;
       return r;
     }
+    check.check(state, rec);
     RunFiles.Found found = files.find(rec);
     if (!found.lost.isEmpty()) {
       return drop(rec, file, claim, found);
@@ -166,7 +189,7 @@ public final class RunRecovery {
         }
         state = store.read();
         if (holds(state, rec)) {
-          files.cleanUp(rec, file, claim);
+          cleanUp(rec, file, claim);
           return recovered(rec, RecoveredRun.ALREADY_COMMITTED);
         }
       } catch (InvalidCommitException e) {
@@ -175,7 +198,7 @@ public final class RunRecovery {
             + " reports as unrecorded");
       }
     }
-    files.cleanUp(rec, file, claim);
+    cleanUp(rec, file, claim);
     if ("overwrite".equals(rec.mode) && state.isPresent()) {
       List<String> retiredNow = new ArrayList<>();
       for (String f : state.get().liveFiles()) {
@@ -203,10 +226,61 @@ public final class RunRecovery {
           + " could not be deleted (first: " + kept.get(0) + "); its record is kept, run recover again");
     }
     RecoveredRun r = recovered(rec, RecoveredRun.DROPPED);
-    r.filesRemoved = found.inPlace.size() + files.cleanUp(rec, file, claim);
+    r.filesRemoved = found.inPlace.size() + cleanUp(rec, file, claim);
     r.note = found.lost.size() + " of its " + found.files.size() + " files were in neither the dataset folder nor its"
         + " work folder (first: " + found.lost.get(0) + ")";
     return r;
+  }
+
+  private boolean gone(Path file) {
+    try {
+      return !file.getFileSystem(conf).exists(file);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** Why {@code macKey} does not authenticate the record, or null when it does or no key is set. */
+  private String unauthenticated(Path file, PendingRecord rec, byte[] bytes) {
+    if (macKey == null) {
+      return null;
+    }
+    try {
+      return PendingMac.problem(macKey, file.getFileSystem(conf), PendingMac.sideFile(file), rec.datasetId, rec.runId,
+          bytes);
+    } catch (java.io.IOException e) {
+      throw new DatasetException("cannot read the MAC of the pending record " + file + " of run " + rec.runId + ": " + e);
+    }
+  }
+
+  /**
+   * A record manifest.macKey does not authenticate is never committed: refused, or with
+   * {@code force} dropped by removing only the record, its MAC and claim (the files it names are
+   * not touched: they may not be its run's; verify lists those no commit names).
+   */
+  private RecoveredRun dropUnauthenticated(PendingRecord rec, Path file, Path claim, String why) {
+    if (!force) {
+      throw new DatasetException("run " + rec.runId + ": the pending record " + file + " is not authenticated by "
+          + "manifest.macKey " + macKey.keyId() + " (" + why + "); nothing was moved or committed. To drop it without "
+          + "committing it (its files are left for verify to list): columnseal recover --dataset " + datasetPath
+          + " --force");
+    }
+    if (claim != null) {
+      files.delete(claim);
+    }
+    files.delete(file);
+    files.delete(PendingMac.sideFile(file));
+    RecoveredRun r = recovered(rec, RecoveredRun.DROPPED);
+    r.note = "its pending record is not authenticated by manifest.macKey " + macKey.keyId() + " (" + why
+        + "); the record was removed and nothing committed or deleted (verify lists the files no commit names)";
+    return r;
+  }
+
+  /** The run's work folder, claim and record (last but its MAC: while the record exists, recovery runs again). */
+  private long cleanUp(PendingRecord rec, Path file, Path claim) {
+    long n = files.cleanUp(rec, file, claim);
+    files.delete(PendingMac.sideFile(file != null ? file : DatasetFiles.pendingFile(manifestDir, rec.runId)));
+    return n;
   }
 
   private void checkDataset(Optional<ManifestState> state, PendingRecord rec, Path file) {

@@ -114,6 +114,34 @@ public class RecoveryTest {
   }
 
   @Test
+  void runRecoveryChecksTheKeysOfEachRecordItCommitsNotOnlyThoseListedBefore() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path dir = tmp.resolve("enc");
+    String enc = dir.toString();
+    encrypt(kit, enc, OutputMode.ERROR, batch(0, 6));
+    String trusted = OutputModesTest.state(enc).deks().values().iterator().next().keyArn();
+    org.apache.hadoop.fs.Path manifestDir = DatasetFiles.manifestDir(enc, null);
+    Configuration conf = JobTestKit.spark().sparkContext().hadoopConfiguration();
+    // The up-front check passes: no record yet.
+    RecoverJob.checkKeys(conf, manifestDir, java.util.Optional.of(OutputModesTest.state(enc)), null, null, "recover");
+    // Then a record naming a foreign key appears before recovery lists the folder.
+    String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6));
+    String foreign = "arn:aws:kms:local:999988887777:key/0f0e0d0c-0b0a-4909-8807-060504030201";
+    Path record = dir.resolve("_columnseal/_pending/" + dead + ".json");
+    Files.writeString(record, Files.readString(record).replace(trusted, foreign));
+
+    RunRecovery recovery = new RunRecovery(conf, enc, manifestDir, io.columnseal.manifest.ManifestStore.at(manifestDir,
+        conf), java.time.Clock.systemUTC(), "recover command", false, null,
+        RecoverJob.keyCheck(manifestDir, null, null, "recover"));
+    UntrustedKeyException e = assertThrows(UntrustedKeyException.class, recovery::recoverAll);
+    assertTrue(e.getMessage().startsWith("recover of dataset cards: 2 DEKs are wrapped under master key " + foreign),
+        e.getMessage());
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
+    assertEquals(List.of(dead + ".json"), pendingRecords(enc), "the record is kept");
+    assertEquals(2, unrecorded(enc).size(), "no file moved or removed");
+  }
+
+  @Test
   void recoverRefusesAPendingRecordWhoseDeksNameAKeyOutsideTheTrustedOnes() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     Path dir = tmp.resolve("enc");
@@ -426,7 +454,7 @@ public class RecoveryTest {
     EncryptJob.run(JobTestKit.spark(), EncryptSettings.builder().datasetId("cards").inputPath("(memory)")
         .columns(SENSITIVE).keyService(kit.keys).kmsKey("alias/test").outputPath(enc).partitions(2)
         .manifestMacKey("alias/m").build(), batch(0, 6));
-    String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6));
+    String dead = stopBeforeManifestCommit(kit, dir, OutputMode.APPEND, batch(100, 6), "alias/m");
 
     // Commit 1 edited without the key (digest recomputed): recover refuses, the run stays pending.
     Path first = dir.resolve("_columnseal/log/00000000000000000001.json");
@@ -440,7 +468,7 @@ public class RecoveryTest {
     assertTrue(e.getMessage().startsWith("commit 1 of dataset cards ("), e.getMessage());
     assertTrue(e.getMessage().endsWith("is not authenticated by manifest.macKey alias/m: MAC does not verify;"
         + " refused to append onto it"), e.getMessage());
-    assertEquals(List.of(dead + ".json"), pendingRecords(enc));
+    assertEquals(List.of(dead + ".json", dead + ".mac"), pendingRecords(enc));
 
     Files.write(first, good);
     List<RecoveredRun> runs = RecoverJob.run(JobTestKit.spark(), enc, null, false, null, kms, "alias/m");
@@ -471,15 +499,24 @@ public class RecoveryTest {
   /** Runs encrypt until its manifest commit, which the storage refuses; returns the run id. */
   private static String stopBeforeManifestCommit(JobTestKit kit, Path dir, OutputMode mode, Dataset<Row> input)
       throws IOException {
+    return stopBeforeManifestCommit(kit, dir, mode, input, null);
+  }
+
+  /** As above, the run with manifest.macKey {@code macKey} (null: none); its record's MAC side file is not listed. */
+  private static String stopBeforeManifestCommit(JobTestKit kit, Path dir, OutputMode mode, Dataset<Row> input,
+      String macKey) throws IOException {
     FaultyFs.refuseManifestCommits(true);
     try {
       ManifestStorageException e = assertThrows(ManifestStorageException.class,
-          () -> encrypt(kit, FaultyFs.url(dir), mode, input));
+          () -> EncryptJob.run(JobTestKit.spark(), EncryptSettings.builder().datasetId("cards").inputPath("(memory)")
+              .columns(SENSITIVE).keyService(kit.keys).kmsKey("alias/test").outputPath(FaultyFs.url(dir)).mode(mode)
+              .partitions(2).manifestMacKey(macKey).build(), input));
       assertTrue(e.getCause().getMessage().contains("injected fault"), e.toString());
     } finally {
       FaultyFs.refuseManifestCommits(false);
     }
-    List<String> records = pendingRecords(dir.toString());
+    List<String> records = new ArrayList<>(pendingRecords(dir.toString()));
+    records.removeIf(r -> r.endsWith(".mac"));
     assertEquals(1, records.size(), "one pending record: " + records);
     assertEquals(records, claims(dir.toString()), "and the run's write claim");
     assertEquals(2, unrecorded(dir.toString()).size(), "the data commit happened");
