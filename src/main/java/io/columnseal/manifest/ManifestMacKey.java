@@ -2,7 +2,6 @@ package io.columnseal.manifest;
 
 import io.columnseal.kms.GeneratedMac;
 import io.columnseal.kms.KeyService;
-import java.util.List;
 import java.util.Objects;
 import org.apache.hadoop.fs.Path;
 
@@ -48,11 +47,11 @@ public final class ManifestMacKey {
   }
 
   /** The check of a store's read: {@link #requireAppendable} for a writer, else {@link #requireReadable}. */
-  void requireTrusted(List<Commit> history, Path headFile) {
+  void requireTrusted(Commit head, Path headFile) {
     if (writer) {
-      requireAppendable(history, headFile);
+      requireAppendable(head, headFile);
     } else {
-      requireReadable(history.get(history.size() - 1), headFile);
+      requireReadable(head, headFile);
     }
   }
 
@@ -114,8 +113,7 @@ public final class ManifestMacKey {
    * a forged, rolled-back or unauthenticated head and MAC it), except for the one head an
    * {@link #adopting} key was made for.
    */
-  void requireAppendable(List<Commit> history, Path file) {
-    Commit head = history.get(history.size() - 1);
+  void requireAppendable(Commit head, Path file) {
     if (adoptDigest != null && head.mac() == null && adoptDigest.equals(head.digest())) {
       return;
     }

@@ -118,7 +118,7 @@ public final class ManifestStore {
     }
     ManifestState state = replay(commits, commits.lastKey()).snapshot();
     if (macKey != null) {
-      macKey.requireTrusted(state.history(), commits.lastEntry().getValue());
+      macKey.requireTrusted(state.lastCommit(), commits.lastEntry().getValue()); // the head only: no history read
     }
     return Optional.of(state);
   }
@@ -138,7 +138,7 @@ public final class ManifestStore {
     if (macKey != null) {
       // An older version is authenticated through the chain from the head, so check the head.
       ManifestState head = replay(commits, latest).snapshot();
-      macKey.requireTrusted(head.history(), commits.lastEntry().getValue());
+      macKey.requireTrusted(head.lastCommit(), commits.lastEntry().getValue());
     }
     return replay(commits, version).snapshot();
   }
@@ -258,7 +258,7 @@ public final class ManifestStore {
     }
     Replay replay = expectedVersion == 0 ? new Replay() : replay(commits, expectedVersion);
     if (macKey != null && expectedVersion > 0) {
-      macKey.requireAppendable(replay.snapshot().history(), commits.get(expectedVersion));
+      macKey.requireAppendable(replay.snapshot().lastCommit(), commits.get(expectedVersion));
     }
     // Milliseconds are plenty for an audit trail and keep the times short and uniform.
     Commit.Builder b =
