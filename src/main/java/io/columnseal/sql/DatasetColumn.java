@@ -10,7 +10,7 @@ import io.columnseal.crypto.MalformedCellException;
 import io.columnseal.crypto.ValueCodec;
 import io.columnseal.jobs.dataset.WrappedDek;
 import io.columnseal.jobs.decrypt.DataKeyCache;
-import io.columnseal.jobs.encrypt.KeyGroups;
+import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.jobs.spark.InternalCells;
 import io.columnseal.jobs.spark.SparkTypes;
 import io.columnseal.kms.KeyServiceSpec;

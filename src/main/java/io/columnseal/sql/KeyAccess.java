@@ -2,7 +2,7 @@ package io.columnseal.sql;
 
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.decrypt.DataKeyCache;
-import io.columnseal.jobs.encrypt.KeyGroups;
+import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;

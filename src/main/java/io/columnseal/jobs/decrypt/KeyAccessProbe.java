@@ -6,7 +6,7 @@ import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.kms.KmsException;
 import io.columnseal.manifest.DekRecord;
-import io.columnseal.jobs.encrypt.KeyGroups;
+import io.columnseal.jobs.dataset.KeyGroups;
 import java.util.Collection;
 import java.util.List;
 import java.util.LinkedHashMap;

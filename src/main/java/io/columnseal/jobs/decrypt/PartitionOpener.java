@@ -269,7 +269,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     /** A cell whose DEK is of another key group than its column's: refused before any unwrap. */
     private void refuseOtherKeyGroup(byte[] cell, int k, ColumnSpec spec) {
       if (plan.keyGroups != null && plan.keyGroups[k] != null && cell.length >= CellFormat.OVERHEAD_BYTES) {
-        refuseIfMisplaced(io.columnseal.jobs.encrypt.KeyGroups.mismatch(spec.column(), plan.keyGroups[k],
+        refuseIfMisplaced(io.columnseal.jobs.dataset.KeyGroups.mismatch(spec.column(), plan.keyGroups[k],
             CellFormat.dekIdOf(cell), deks.get(ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET))));
       }
     }

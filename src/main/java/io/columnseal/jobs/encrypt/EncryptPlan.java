@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.crypto.protect.Protection;
 import io.columnseal.ConfigException;
 import io.columnseal.crypto.DekId;

@@ -1,5 +1,6 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.crypto.CellEncryptor;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.SealingKey;

@@ -63,7 +63,7 @@ public final class RewrapJob {
   private static void refuseSeveralKeyGroups(DatasetSnapshot snap) {
     java.util.Set<String> groups = new java.util.TreeSet<>();
     snap.state.deks().values().forEach(d -> {
-      String g = d.encryptionContext().get(io.columnseal.jobs.encrypt.KeyGroups.CONTEXT_KEY);
+      String g = d.encryptionContext().get(io.columnseal.jobs.dataset.KeyGroups.CONTEXT_KEY);
       if (g != null) {
         groups.add(g);
       }

@@ -1,4 +1,4 @@
-package io.columnseal.jobs.encrypt;
+package io.columnseal.jobs.dataset;
 
 /** Key groups of column policies: the columns sealed under one master key share its DEKs. */
 public final class KeyGroups {
