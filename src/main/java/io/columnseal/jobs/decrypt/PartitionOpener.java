@@ -85,6 +85,11 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private CellDecryptor lastDecryptor;
     private java.util.BitSet lastCounters;
     private final Map<Long, WrappedDek> deks;
+    private long listedDek;
+    private boolean listedKnown;
+    /** Per column k: the last DEK whose key group matched the column's. */
+    private final long[] groupDek;
+    private final boolean[] groupChecked;
     private final boolean[] toBase64;
     private final CellPlacement placement;
     private UTF8String lastFileText;
@@ -101,6 +106,8 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         types[i] = plan.storedSchema.fields()[i].dataType();
       }
       this.specs = new ColumnSpec[plan.ordinals.length];
+      this.groupDek = new long[specs.length];
+      this.groupChecked = new boolean[specs.length];
       for (int k = 0; k < specs.length; k++) {
         slot[plan.ordinals[k]] = k;
         specs[k] = plan.columnSpec(k);
@@ -171,7 +178,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           // Before any unwrap: a listed DEK of another file is refused, not opened (an unlisted
           // one is refused by decryptorFor).
           long dek = ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET);
-          refuseIfMisplaced(deks.containsKey(dek) ? placement.bound(file, dek) : null);
+          refuseIfMisplaced(listed(dek) ? placement.bound(file, dek) : null);
         }
         refuseOtherKeyGroup(cell, k, spec);
         CellDecryptor d = decryptorFor(cell, spec);
@@ -266,11 +273,33 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
 
-    /** A cell whose DEK is of another key group than its column's: refused before any unwrap. */
+    /** Whether the manifest lists DEK {@code dek}; the table never changes, so the last hit is kept. */
+    private boolean listed(long dek) {
+      if (listedKnown && dek == listedDek) {
+        return true;
+      }
+      if (!deks.containsKey(dek)) {
+        return false;
+      }
+      listedDek = dek;
+      listedKnown = true;
+      return true;
+    }
+
+    /**
+     * A cell whose DEK is of another key group than its column's: refused before any unwrap.
+     * The last DEK that passed for column k is kept: the answer depends on the DEK and k only.
+     */
     private void refuseOtherKeyGroup(byte[] cell, int k, ColumnSpec spec) {
       if (plan.keyGroups != null && plan.keyGroups[k] != null && cell.length >= CellFormat.OVERHEAD_BYTES) {
+        long dek = ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET);
+        if (groupChecked[k] && groupDek[k] == dek) {
+          return;
+        }
         refuseIfMisplaced(io.columnseal.jobs.encrypt.KeyGroups.mismatch(spec.column(), plan.keyGroups[k],
-            CellFormat.dekIdOf(cell), deks.get(ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET))));
+            CellFormat.dekIdOf(cell), deks.get(dek)));
+        groupDek[k] = dek;
+        groupChecked[k] = true;
       }
     }
 
