@@ -22,7 +22,7 @@ import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.slf4j.Logger;
@@ -69,12 +69,47 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
   }
 
+  private static final byte OTHER = 0;
+  private static final byte INT = 1;
+  private static final byte LONG = 2;
+  private static final byte DOUBLE = 3;
+  private static final byte FLOAT = 4;
+  private static final byte BOOLEAN = 5;
+  private static final byte SHORT = 6;
+  private static final byte BYTE = 7;
+
+  /** How a stored clear column of {@code type} is copied: Spark's internal form of the type. */
+  static byte kindOf(DataType type) {
+    if (type instanceof org.apache.spark.sql.types.IntegerType || type instanceof org.apache.spark.sql.types.DateType) {
+      return INT;
+    }
+    if (type instanceof org.apache.spark.sql.types.LongType || type instanceof org.apache.spark.sql.types.TimestampType
+        || type instanceof org.apache.spark.sql.types.TimestampNTZType) {
+      return LONG;
+    }
+    if (type instanceof org.apache.spark.sql.types.DoubleType) {
+      return DOUBLE;
+    }
+    if (type instanceof org.apache.spark.sql.types.FloatType) {
+      return FLOAT;
+    }
+    if (type instanceof org.apache.spark.sql.types.BooleanType) {
+      return BOOLEAN;
+    }
+    if (type instanceof org.apache.spark.sql.types.ShortType) {
+      return SHORT;
+    }
+    return type instanceof org.apache.spark.sql.types.ByteType ? BYTE : OTHER;
+  }
+
   private final class Opening implements Iterator<InternalRow> {
     private final Iterator<InternalRow> in;
     private final DataType[] types;
     private final int[] slot;
     private final ColumnSpec[] specs;
-    private final GenericInternalRow out;
+    /** Typed slots: a clear int or long column is copied without boxing. */
+    private final SpecificInternalRow out;
+    private final byte[] copyKind;
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
     private final Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
@@ -112,7 +147,11 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         slot[plan.ordinals[k]] = k;
         specs[k] = plan.columnSpec(k);
       }
-      this.out = new GenericInternalRow(n);
+      this.out = new SpecificInternalRow(plan.openedSchema());
+      this.copyKind = new byte[n];
+      for (int i = 0; i < n; i++) {
+        copyKind[i] = kindOf(types[i]);
+      }
       this.deks = plan.deks.value();
       this.toBase64 = new boolean[n];
       this.placement = plan.bindings == null ? null : new CellPlacement(plan.bindings);
@@ -145,7 +184,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         } else if (toBase64[i]) {
           out.update(i, UTF8String.fromString(Base64.getEncoder().encodeToString(row.getBinary(i))));
         } else if (slot[i] < 0) {
-          out.update(i, row.get(i, types[i]));
+          copyClear(row, i);
         } else {
           Object value = openOrNull(row, i, slot[i]);
           if (value == null) {
@@ -159,6 +198,20 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         plan.rows.add(1);
       }
       return out;
+    }
+
+    /** A clear value into the output row; primitives by their typed setters, not boxed. */
+    private void copyClear(InternalRow row, int i) {
+      switch (copyKind[i]) {
+        case INT -> out.setInt(i, row.getInt(i));
+        case LONG -> out.setLong(i, row.getLong(i));
+        case DOUBLE -> out.setDouble(i, row.getDouble(i));
+        case FLOAT -> out.setFloat(i, row.getFloat(i));
+        case BOOLEAN -> out.setBoolean(i, row.getBoolean(i));
+        case SHORT -> out.setShort(i, row.getShort(i));
+        case BYTE -> out.setByte(i, row.getByte(i));
+        default -> out.update(i, row.get(i, types[i]));
+      }
     }
 
     /**
