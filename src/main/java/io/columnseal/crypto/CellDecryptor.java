@@ -18,6 +18,8 @@ public final class CellDecryptor implements AutoCloseable {
   private final SecretKey jceKey;
   private final Cipher cipher;
   private final Map<ColumnSpec, byte[]> aads = new HashMap<>();
+  private ColumnSpec lastColumn;
+  private byte[] lastAad;
 
   private CellDecryptor(OpeningKey key, SecretKey jceKey, Cipher cipher) {
     this.key = key;
@@ -60,12 +62,19 @@ public final class CellDecryptor implements AutoCloseable {
           + " is " + cell.length + " bytes; a " + column.type().lowerName() + " cell is "
           + (CellFormat.OVERHEAD_BYTES + width) + " (truncated, or not a cell of this column)");
     }
-    DekId named = DekId.fromBytes(cell, CellFormat.DEK_ID_OFFSET);
-    if (!named.equals(key.id())) {
+    if (ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET) != key.id().asLong()) {
       throw new WrongDataKeyException("cell in column " + column.column() + " of dataset " + column.datasetId()
-          + " names DEK " + named + ", not DEK " + key.id());
+          + " names DEK " + DekId.fromBytes(cell, CellFormat.DEK_ID_OFFSET) + ", not DEK " + key.id());
     }
-    byte[] aad = aads.computeIfAbsent(column, c -> CellFormat.associatedData(c, key.id()));
+    // Readers pass the same ColumnSpec object for a column's cells: no hash per cell.
+    byte[] aad;
+    if (column == lastColumn) {
+      aad = lastAad;
+    } else {
+      aad = aads.computeIfAbsent(column, c -> CellFormat.associatedData(c, key.id()));
+      lastColumn = column;
+      lastAad = aad;
+    }
     try {
       cipher.init(Cipher.DECRYPT_MODE, jceKey,
           new GCMParameterSpec(CellFormat.TAG_BITS, cell, CellFormat.NONCE_OFFSET, CellFormat.NONCE_BYTES));
@@ -83,5 +92,7 @@ public final class CellDecryptor implements AutoCloseable {
   @Override
   public void close() {
     aads.clear();
+    lastColumn = null;
+    lastAad = null;
   }
 }

@@ -63,15 +63,19 @@ public final class CellFormat {
    * @throws UnsupportedCellVersionException if the version byte is not one this build reads
    */
   static void checkShape(byte[] cell, ColumnSpec column) {
-    String where = column == null ? "" : " in column " + column.column() + " of dataset " + column.datasetId();
     if (cell == null || cell.length < OVERHEAD_BYTES) {
-      throw new MalformedCellException("cell" + where + " is " + (cell == null ? 0 : cell.length)
+      throw new MalformedCellException("cell" + where(column) + " is " + (cell == null ? 0 : cell.length)
           + " bytes; a v1 cell has at least " + OVERHEAD_BYTES + " (truncated or not a columnseal cell)");
     }
     if (cell[VERSION_OFFSET] != VERSION_1) {
-      throw new UnsupportedCellVersionException("cell" + where + " has format version "
+      throw new UnsupportedCellVersionException("cell" + where(column) + " has format version "
           + (cell[VERSION_OFFSET] & 0xFF) + "; this build reads version " + VERSION_1);
     }
+  }
+
+  /** Built only for a refused cell: checkShape runs once per cell read. */
+  private static String where(ColumnSpec column) {
+    return column == null ? "" : " in column " + column.column() + " of dataset " + column.datasetId();
   }
 
   /** Associated data for one (column, DEK) pair; computed once per partition and column. */

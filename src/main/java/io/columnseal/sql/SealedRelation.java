@@ -40,17 +40,20 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
   private final ReadSettings settings;
   private final transient DatasetSnapshot snap;
   private final StructType schema;
+  /** The live files' schema as stored, inferred once when the relation was made: a scan reuses it. */
+  private final StructType stored;
   private final Set<String> encrypted;
   private final Set<String> clear = new HashSet<>();
   /** With onUndecryptable=raw, the encrypted columns this caller could not open when the relation was made. */
   private final List<String> rawColumns;
 
   private SealedRelation(SQLContext sqlContext, ReadSettings settings, DatasetSnapshot snap, StructType schema,
-      List<String> rawColumns) {
+      StructType stored, List<String> rawColumns) {
     this.sqlContext = sqlContext;
     this.settings = settings;
     this.snap = snap;
     this.schema = schema;
+    this.stored = stored;
     this.encrypted = new HashSet<>(snap.state.encryptedColumns());
     // Tokens are not reversible: a reader gets them as written, like a clear column.
     snap.state.schema().stream().filter(DomainOpenings::keptAsWritten).forEach(c -> encrypted.remove(c.name()));
@@ -90,7 +93,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
           : stored.apply(c.name()).dataType();
       fields.add(new StructField(c.name(), type, true, org.apache.spark.sql.types.Metadata.empty()));
     }
-    return new SealedRelation(sqlContext, s, snap, new StructType(fields.toArray(new StructField[0])), raw);
+    return new SealedRelation(sqlContext, s, snap, new StructType(fields.toArray(new StructField[0])), stored,
+        raw);
   }
 
   @Override
@@ -113,7 +117,7 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
   @SuppressWarnings("unchecked")
   public RDD<Row> buildScan(String[] requiredColumns, Filter[] filters) {
     SparkSession spark = sqlContext.sparkSession();
-    Dataset<Row> files = snap.read(spark);
+    Dataset<Row> files = snap.read(spark, stored);
     FileSizes.check(snap, files, spark.sparkContext().hadoopConfiguration());
     Column metadata = files.metadataColumn("_metadata");
     Column where = ClearFilters.of(filters, clear);

@@ -1,8 +1,6 @@
 package io.columnseal.jobs.dataset;
 
 import io.columnseal.crypto.DekId;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -20,9 +18,20 @@ public final class CellPlacement {
   /** The caller's Path object of the current file: the same object for all its rows, so no toString per cell. */
   private Path lastPath;
   private FileBindings.Entry entry;
-  /** Per DEK of the current file: row, column ordinal and counter of the last cell seen, and its column's name. */
-  private final Map<Long, long[]> last = new HashMap<>();
-  private final Map<Long, String> lastColumn = new HashMap<>();
+  /** The last DEK the current file was found bound to: a file's cells nearly all name one DEK. */
+  private long allowedDek;
+  private boolean allowedKnown;
+  /**
+   * Per DEK of the current file (a file holds a few): row, column ordinal and counter of the
+   * last cell seen, and its column's name. Parallel primitive arrays, reused: no allocation per cell.
+   */
+  private long[] dekIds = new long[4];
+  private long[] rows = new long[4];
+  private long[] columns = new long[4];
+  private long[] counters = new long[4];
+  private String[] names = new String[4];
+  private int deks;
+  private int current;
 
   public CellPlacement(FileBindings bindings) {
     this.bindings = bindings;
@@ -37,10 +46,15 @@ public final class CellPlacement {
     if (entry == null) {
       return "file " + file + " is not a live file of the manifest";
     }
+    if (allowedKnown && dekId == allowedDek) {
+      return null;
+    }
     if (!entry.allows(dekId)) {
       return "the cell names DEK " + DekId.fromLong(dekId) + ", which the manifest does not bind to file "
           + entry.path + " (a cell moved from another file?)";
     }
+    allowedDek = dekId;
+    allowedKnown = true;
     return null;
   }
 
@@ -56,21 +70,53 @@ public final class CellPlacement {
     if (entry == null || !entry.ordered || row < 0) {
       return null;
     }
-    long[] prev = last.get(dekId);
+    int i = slotOf(dekId);
     String refused = null;
-    if (prev != null) {
-      boolean after = row > prev[0] || (row == prev[0] && column > prev[1]);
-      if (after ? counter <= prev[2] : counter >= prev[2]) {
+    if (i >= 0) {
+      boolean after = row > rows[i] || (row == rows[i] && column > columns[i]);
+      if (after ? counter <= counters[i] : counter >= counters[i]) {
         refused = "the cell has counter " + counter + " under DEK " + DekId.fromLong(dekId) + ", out of order with "
-            + "column " + lastColumn.get(dekId) + " at row " + prev[0] + " (counter " + prev[2] + "): one of the two"
+            + "column " + names[i] + " at row " + rows[i] + " (counter " + counters[i] + "): one of the two"
             + " cells was moved within file " + entry.path;
       }
+    } else {
+      i = add(dekId);
     }
     // The next cell is compared with this one, refused or not, so one moved cell is not
     // blamed for every cell after it.
-    last.put(dekId, new long[] {row, column, counter});
-    lastColumn.put(dekId, name);
+    rows[i] = row;
+    columns[i] = column;
+    counters[i] = counter;
+    names[i] = name;
     return refused;
+  }
+
+  /** The slot of {@code dekId} in the current file, or -1; the last one used is tried first. */
+  private int slotOf(long dekId) {
+    if (current < deks && dekIds[current] == dekId) {
+      return current;
+    }
+    for (int i = 0; i < deks; i++) {
+      if (dekIds[i] == dekId) {
+        current = i;
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private int add(long dekId) {
+    if (deks == dekIds.length) {
+      int n = deks * 2;
+      dekIds = java.util.Arrays.copyOf(dekIds, n);
+      rows = java.util.Arrays.copyOf(rows, n);
+      columns = java.util.Arrays.copyOf(columns, n);
+      counters = java.util.Arrays.copyOf(counters, n);
+      names = java.util.Arrays.copyOf(names, n);
+    }
+    dekIds[deks] = dekId;
+    current = deks;
+    return deks++;
   }
 
   private void moveTo(Path file) {
@@ -82,8 +128,10 @@ public final class CellPlacement {
     if (!f.equals(lastFile)) {
       lastFile = f;
       entry = bindings.entry(file);
-      last.clear();
-      lastColumn.clear();
+      allowedKnown = false;
+      deks = 0;
+      current = 0;
+      java.util.Arrays.fill(names, null);
     }
   }
 }

@@ -137,6 +137,15 @@ public final class DatasetSnapshot {
     return recorded == null ? inferred : spark.read().option("basePath", path).schema(recorded).parquet(files);
   }
 
+  /**
+   * The live files read with {@code stored}, a schema an earlier {@link #read(SparkSession)} of
+   * this snapshot returned: the files are listed again, but Spark runs no schema inference job.
+   */
+  public Dataset<Row> read(SparkSession spark, StructType stored) {
+    String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
+    return spark.read().option("basePath", path).schema(stored).parquet(files);
+  }
+
   /** {@code found} with the manifest's types for clear columns typed otherwise; null if none is. */
   private StructType recordedClearTypes(StructType found) {
     Map<String, ColumnRecord> byName = new HashMap<>();

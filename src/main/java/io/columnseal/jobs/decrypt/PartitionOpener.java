@@ -22,7 +22,7 @@ import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.slf4j.Logger;
@@ -69,12 +69,47 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
   }
 
+  private static final byte OTHER = 0;
+  private static final byte INT = 1;
+  private static final byte LONG = 2;
+  private static final byte DOUBLE = 3;
+  private static final byte FLOAT = 4;
+  private static final byte BOOLEAN = 5;
+  private static final byte SHORT = 6;
+  private static final byte BYTE = 7;
+
+  /** How a stored clear column of {@code type} is copied: Spark's internal form of the type. */
+  static byte kindOf(DataType type) {
+    if (type instanceof org.apache.spark.sql.types.IntegerType || type instanceof org.apache.spark.sql.types.DateType) {
+      return INT;
+    }
+    if (type instanceof org.apache.spark.sql.types.LongType || type instanceof org.apache.spark.sql.types.TimestampType
+        || type instanceof org.apache.spark.sql.types.TimestampNTZType) {
+      return LONG;
+    }
+    if (type instanceof org.apache.spark.sql.types.DoubleType) {
+      return DOUBLE;
+    }
+    if (type instanceof org.apache.spark.sql.types.FloatType) {
+      return FLOAT;
+    }
+    if (type instanceof org.apache.spark.sql.types.BooleanType) {
+      return BOOLEAN;
+    }
+    if (type instanceof org.apache.spark.sql.types.ShortType) {
+      return SHORT;
+    }
+    return type instanceof org.apache.spark.sql.types.ByteType ? BYTE : OTHER;
+  }
+
   private final class Opening implements Iterator<InternalRow> {
     private final Iterator<InternalRow> in;
     private final DataType[] types;
     private final int[] slot;
     private final ColumnSpec[] specs;
-    private final GenericInternalRow out;
+    /** Typed slots: a clear int or long column is copied without boxing. */
+    private final SpecificInternalRow out;
+    private final byte[] copyKind;
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
     private final Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
@@ -85,6 +120,11 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private CellDecryptor lastDecryptor;
     private java.util.BitSet lastCounters;
     private final Map<Long, WrappedDek> deks;
+    private long listedDek;
+    private boolean listedKnown;
+    /** Per column k: the last DEK whose key group matched the column's. */
+    private final long[] groupDek;
+    private final boolean[] groupChecked;
     private final boolean[] toBase64;
     private final CellPlacement placement;
     private UTF8String lastFileText;
@@ -101,11 +141,17 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         types[i] = plan.storedSchema.fields()[i].dataType();
       }
       this.specs = new ColumnSpec[plan.ordinals.length];
+      this.groupDek = new long[specs.length];
+      this.groupChecked = new boolean[specs.length];
       for (int k = 0; k < specs.length; k++) {
         slot[plan.ordinals[k]] = k;
         specs[k] = plan.columnSpec(k);
       }
-      this.out = new GenericInternalRow(n);
+      this.out = new SpecificInternalRow(plan.openedSchema());
+      this.copyKind = new byte[n];
+      for (int i = 0; i < n; i++) {
+        copyKind[i] = kindOf(types[i]);
+      }
       this.deks = plan.deks.value();
       this.toBase64 = new boolean[n];
       this.placement = plan.bindings == null ? null : new CellPlacement(plan.bindings);
@@ -138,7 +184,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         } else if (toBase64[i]) {
           out.update(i, UTF8String.fromString(Base64.getEncoder().encodeToString(row.getBinary(i))));
         } else if (slot[i] < 0) {
-          out.update(i, row.get(i, types[i]));
+          copyClear(row, i);
         } else {
           Object value = openOrNull(row, i, slot[i]);
           if (value == null) {
@@ -152,6 +198,20 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         plan.rows.add(1);
       }
       return out;
+    }
+
+    /** A clear value into the output row; primitives by their typed setters, not boxed. */
+    private void copyClear(InternalRow row, int i) {
+      switch (copyKind[i]) {
+        case INT -> out.setInt(i, row.getInt(i));
+        case LONG -> out.setLong(i, row.getLong(i));
+        case DOUBLE -> out.setDouble(i, row.getDouble(i));
+        case FLOAT -> out.setFloat(i, row.getFloat(i));
+        case BOOLEAN -> out.setBoolean(i, row.getBoolean(i));
+        case SHORT -> out.setShort(i, row.getShort(i));
+        case BYTE -> out.setByte(i, row.getByte(i));
+        default -> out.update(i, row.get(i, types[i]));
+      }
     }
 
     /**
@@ -171,7 +231,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           // Before any unwrap: a listed DEK of another file is refused, not opened (an unlisted
           // one is refused by decryptorFor).
           long dek = ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET);
-          refuseIfMisplaced(deks.containsKey(dek) ? placement.bound(file, dek) : null);
+          refuseIfMisplaced(listed(dek) ? placement.bound(file, dek) : null);
         }
         refuseOtherKeyGroup(cell, k, spec);
         CellDecryptor d = decryptorFor(cell, spec);
@@ -266,11 +326,33 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
 
-    /** A cell whose DEK is of another key group than its column's: refused before any unwrap. */
+    /** Whether the manifest lists DEK {@code dek}; the table never changes, so the last hit is kept. */
+    private boolean listed(long dek) {
+      if (listedKnown && dek == listedDek) {
+        return true;
+      }
+      if (!deks.containsKey(dek)) {
+        return false;
+      }
+      listedDek = dek;
+      listedKnown = true;
+      return true;
+    }
+
+    /**
+     * A cell whose DEK is of another key group than its column's: refused before any unwrap.
+     * The last DEK that passed for column k is kept: the answer depends on the DEK and k only.
+     */
     private void refuseOtherKeyGroup(byte[] cell, int k, ColumnSpec spec) {
       if (plan.keyGroups != null && plan.keyGroups[k] != null && cell.length >= CellFormat.OVERHEAD_BYTES) {
+        long dek = ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET);
+        if (groupChecked[k] && groupDek[k] == dek) {
+          return;
+        }
         refuseIfMisplaced(io.columnseal.jobs.dataset.KeyGroups.mismatch(spec.column(), plan.keyGroups[k],
-            CellFormat.dekIdOf(cell), deks.get(ValueCodec.getLong(cell, CellFormat.DEK_ID_OFFSET))));
+            CellFormat.dekIdOf(cell), deks.get(dek)));
+        groupDek[k] = dek;
+        groupChecked[k] = true;
       }
     }
 
