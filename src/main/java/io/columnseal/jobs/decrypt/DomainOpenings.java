@@ -2,6 +2,7 @@ package io.columnseal.jobs.decrypt;
 
 import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.domain.DomainKeyCache;
 import io.columnseal.jobs.domain.DomainKeys;
 import io.columnseal.jobs.domain.WrappedDomainKey;
@@ -81,7 +82,10 @@ public final class DomainOpenings {
       }
       boolean named = !domain.equals(DomainKeys.defaultDomain(snap.state.datasetId(), name));
       DomainStore store = DomainStore.at(DomainKeys.storeDir(domainStore, snap.manifestDir, name, named), conf);
-      TrustedKeys trust = allowed != null ? allowed : DomainKeys.defaultTrust(store, domain);
+      // kms.allowedKeys, else the dataset's default (its first DEKs' account and Region); only a
+      // dataset with no DEK at all (every column under a domain) falls back to the record's first key.
+      TrustedKeys trust = allowed != null ? allowed : snap.state.deks().isEmpty()
+          ? DomainKeys.defaultTrust(store, domain) : KeyTrust.effective(null, snap.state);
       DomainKeys keys = new DomainKeys(store, kms, trust, DomainKeyCache.shared());
       DekId expected = DekId.parse(id);
       try (DomainKeyCache.Lease probe = keys.open(domain, expected)) {

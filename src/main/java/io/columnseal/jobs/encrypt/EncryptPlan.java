@@ -270,10 +270,9 @@ final class EncryptPlan {
       String domain = e.getValue();
       DomainStore store = DomainStore.at(storeOf.get(column), conf);
       String masterArn = keyGroups.get(s.keyGroup(s.policy(column)));
-      // Trust of a domain: its record 1's account and Region, or for a new domain the master key
-      // this run creates it under (as a dataset's first commit).
-      TrustedKeys trust = store.history(domain).isEmpty() ? TrustedKeys.defaultFor(List.of(masterArn))
-          : DomainKeys.defaultTrust(store, domain);
+      // Trust of a domain record: kms.allowedKeys, else the account and Region of the master key this
+      // run seals the column under. Never the record's own key: whoever can write the store wrote it.
+      TrustedKeys trust = s.allowedKeys != null ? s.allowedKeys : TrustedKeys.defaultFor(List.of(masterArn));
       DomainKeys keys = new DomainKeys(store, kms, trust, DomainKeyCache.shared());
       try {
         out.put(column, keys.resolveOrCreate(domain, masterArn, recordedId.get(column)));
