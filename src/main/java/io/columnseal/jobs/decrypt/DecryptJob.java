@@ -128,13 +128,10 @@ public final class DecryptJob {
     }
   }
 
-  /** The dataset's live files with {@code chosen} decrypted; other columns as stored. */
-  static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, List<String> chosen, DecryptSettings s,
-      LongAccumulator rowCounter, LongAccumulator[] nullCells, boolean binaryAsBase64) {
-    return open(spark, snap, chosen, s, rowCounter, nullCells, binaryAsBase64, null);
-  }
-
-  /** As above; {@code domains}: per chosen column its domain opening (deterministic, fpe), or null for all randomized. */
+  /**
+   * The dataset's live files with {@code chosen} decrypted, other columns as stored;
+   * {@code domains}: per chosen column its domain opening (deterministic, fpe), or null for all randomized.
+   */
   static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, List<String> chosen, DecryptSettings s,
       LongAccumulator rowCounter, LongAccumulator[] nullCells, boolean binaryAsBase64,
       DomainOpenings.Opening[] domains) {

@@ -88,14 +88,15 @@ public final class DomainOpenings {
           ? DomainKeys.defaultTrust(store, domain) : KeyTrust.effective(null, snap.state);
       DomainKeys keys = new DomainKeys(store, kms, trust, DomainKeyCache.shared());
       DekId expected = DekId.parse(id);
-      try (DomainKeyCache.Lease probe = keys.open(domain, expected)) {
+      WrappedDomainKey checked = keys.resolve(domain, expected); // one read of the store, trust and id checked
+      try (DomainKeyCache.Lease probe = checked.open(kms, DomainKeyCache.shared())) {
         probe.key(); // unwrapped: the caller may use the domain key
       } catch (KmsException e) {
         throw e.withOutcome("checked before reading any data: decrypt of column " + name + " needs kms:Decrypt on"
             + " the master key of domain " + domain + " (domain key " + expected + "); no output was written;"
             + " decrypt --columns without it restores the others");
       }
-      out[k] = new Opening(c.protection(), keys.resolve(domain, expected), c.options());
+      out[k] = new Opening(c.protection(), checked, c.options());
     }
     return out;
   }

@@ -6,7 +6,6 @@ import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.CryptoException;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.MalformedCellException;
-import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.ReplayedCellException;
 import io.columnseal.crypto.ValueCodec;
 import io.columnseal.jobs.dataset.CellEncoding;
@@ -114,8 +113,10 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
     /** Per column k of a domain: its cipher and the task's lease on the domain key, closed at task end. */
-    private final Map<Integer, AutoCloseable> domainCiphers = new HashMap<>();
-    private final Map<Integer, io.columnseal.jobs.domain.DomainKeyCache.Lease> domainLeases = new HashMap<>();
+    // Per chosen column, made on its first cell: no lookup or lambda per cell.
+    private final AutoCloseable[] domainCiphers = new AutoCloseable[plan.ordinals.length];
+    private final io.columnseal.jobs.domain.DomainKeyCache.Lease[] domainLeases =
+        new io.columnseal.jobs.domain.DomainKeyCache.Lease[plan.ordinals.length];
     private DekId lastDek;
     private CellDecryptor lastDecryptor;
     private java.util.BitSet lastCounters;
@@ -182,7 +183,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         if (row.isNullAt(i)) {
           out.setNullAt(i);
         } else if (toBase64[i]) {
-          out.update(i, UTF8String.fromString(Base64.getEncoder().encodeToString(row.getBinary(i))));
+          out.update(i, CellEncoding.BASE64.toInternal(row.getBinary(i)));
         } else if (slot[i] < 0) {
           copyClear(row, i);
         } else {
@@ -225,7 +226,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           return openDomain(row, ordinal, k, spec);
         }
         byte[] cell = plan.encoding == CellEncoding.BASE64
-            ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
+            ? decodeBase64(row.getUTF8String(ordinal), spec)
             : row.getBinary(ordinal);
         if (placement != null && cell.length >= CellFormat.OVERHEAD_BYTES) {
           // Before any unwrap: a listed DEK of another file is refused, not opened (an unlisted
@@ -263,20 +264,25 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       DomainOpenings.Opening d = plan.domains[k];
       if (d.deterministic()) {
         byte[] cell = plan.encoding == CellEncoding.BASE64
-            ? decodeBase64(row.getUTF8String(ordinal).toString(), spec)
+            ? decodeBase64(row.getUTF8String(ordinal), spec)
             : row.getBinary(ordinal);
-        io.columnseal.crypto.protect.DeterministicCipher c = (io.columnseal.crypto.protect.DeterministicCipher)
-            domainCiphers.computeIfAbsent(k, x -> io.columnseal.crypto.protect.DeterministicCipher.open(lease(k).key()));
-        return InternalCells.decode(spec, c.open(spec, cell));
+        if (domainCiphers[k] == null) {
+          domainCiphers[k] = io.columnseal.crypto.protect.DeterministicCipher.open(lease(k).key());
+        }
+        return InternalCells.decode(spec, ((io.columnseal.crypto.protect.DeterministicCipher) domainCiphers[k]).open(spec, cell));
       }
-      io.columnseal.crypto.protect.FormatPreservingCipher f = (io.columnseal.crypto.protect.FormatPreservingCipher)
-          domainCiphers.computeIfAbsent(k,
-              x -> io.columnseal.crypto.protect.FormatPreservingCipher.open(lease(k).key(), d.fpeOptions()));
+      if (domainCiphers[k] == null) {
+        domainCiphers[k] = io.columnseal.crypto.protect.FormatPreservingCipher.open(lease(k).key(), d.fpeOptions());
+      }
+      io.columnseal.crypto.protect.FormatPreservingCipher f = (io.columnseal.crypto.protect.FormatPreservingCipher) domainCiphers[k];
       return UTF8String.fromBytes(f.decryptAscii(spec.column(), row.getUTF8String(ordinal).getBytes()));
     }
 
     private io.columnseal.jobs.domain.DomainKeyCache.Lease lease(int k) {
-      return domainLeases.computeIfAbsent(k, x -> plan.domains[k].key.open(plan.keyService));
+      if (domainLeases[k] == null) {
+        domainLeases[k] = plan.domains[k].key.open(plan.keyService);
+      }
+      return domainLeases[k];
     }
 
     /**
@@ -386,9 +392,10 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       return plan.positioned && !row.isNullAt(types.length + 1) ? row.getLong(types.length + 1) : -1;
     }
 
-    private byte[] decodeBase64(String s, ColumnSpec spec) {
+    /** Base64 text is ASCII: its UTF-8 bytes are decoded as they are, without a String per cell. */
+    private byte[] decodeBase64(UTF8String s, ColumnSpec spec) {
       try {
-        return Base64.getDecoder().decode(s);
+        return Base64.getDecoder().decode(s.getBytes());
       } catch (IllegalArgumentException e) {
         throw new MalformedCellException("column " + spec.column() + " holds text that is not base64");
       }
@@ -399,16 +406,21 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         d.close();
       }
       leases.values().forEach(DataKeyCache.Lease::close);
-      for (AutoCloseable c : domainCiphers.values()) {
+      for (int k = 0; k < domainCiphers.length; k++) {
         try {
-          c.close();
+          if (domainCiphers[k] != null) {
+            domainCiphers[k].close();
+          }
         } catch (Exception e) {
           throw new IllegalStateException("closing the cipher of a domain column failed", e);
+        } finally {
+          domainCiphers[k] = null;
+        }
+        if (domainLeases[k] != null) {
+          domainLeases[k].close();
+          domainLeases[k] = null;
         }
       }
-      domainCiphers.clear();
-      domainLeases.values().forEach(io.columnseal.jobs.domain.DomainKeyCache.Lease::close);
-      domainLeases.clear();
       open.clear();
       leases.clear();
       lastDecryptor = null;

@@ -1,6 +1,5 @@
 package io.columnseal.jobs.encrypt;
 
-import io.columnseal.crypto.protect.Protection;
 import io.columnseal.crypto.CellEncryptor;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.protect.DeterministicCipher;

@@ -5,7 +5,6 @@ import io.columnseal.crypto.CellDecryptor;
 import io.columnseal.crypto.CellFormat;
 import io.columnseal.crypto.ColumnSpec;
 import io.columnseal.crypto.DekId;
-import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.CellPlacement;
 import io.columnseal.jobs.dataset.FileBindings;
