@@ -65,7 +65,7 @@ public final class DatasetColumn implements Serializable {
   public Object open(UTF8String base64) {
     byte[] cell;
     try {
-      cell = Base64.getDecoder().decode(base64.toString());
+      cell = Base64.getDecoder().decode(base64.getBytes());
     } catch (IllegalArgumentException e) {
       throw failure("the text is not base64", null);
     }

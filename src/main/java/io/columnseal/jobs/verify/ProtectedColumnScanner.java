@@ -204,7 +204,7 @@ final class ProtectedColumnScanner implements FlatMapFunction<Iterator<InternalR
       return row.getBinary(ordinal);
     }
     try {
-      return Base64.getDecoder().decode(row.getUTF8String(ordinal).toString());
+      return Base64.getDecoder().decode(row.getUTF8String(ordinal).getBytes());
     } catch (IllegalArgumentException e) {
       return null;
     }

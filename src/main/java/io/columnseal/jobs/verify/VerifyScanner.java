@@ -171,7 +171,7 @@ final class VerifyScanner implements FlatMapFunction<Iterator<InternalRow>, Veri
       return row.getBinary(ordinal);
     }
     try {
-      return Base64.getDecoder().decode(row.getUTF8String(ordinal).toString());
+      return Base64.getDecoder().decode(row.getUTF8String(ordinal).getBytes());
     } catch (IllegalArgumentException e) {
       return null;
     }
