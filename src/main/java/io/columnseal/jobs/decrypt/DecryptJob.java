@@ -153,7 +153,16 @@ public final class DecryptJob {
     Dataset<Row> read = snap.readPages(spark, pageReaderConfig(s), chosen);
     Observation counted = new Observation("columnseal.decrypt.rows");
     Dataset<Row> observed = read.observe(counted, functions.count(functions.lit(1)).as("rows"));
-    output.write(spark, "columnseal decrypt " + snap.state.datasetId(), observed, w -> save(w, s));
+    try {
+      output.write(spark, "columnseal decrypt " + snap.state.datasetId(), observed, w -> save(w, s));
+    } catch (Exception e) { // Spark's SparkException is checked, and undeclared
+      io.columnseal.jobs.dataset.DatasetException refused = PageReadFailure.of(e, snap.state.datasetId(),
+          () -> PageReadFailure.firstUnverifiedFooter(pageReadConf(spark, snap, s), liveFiles(snap)));
+      if (refused != null) {
+        throw refused;
+      }
+      throw e;
+    }
     long rows;
     try {
       rows = ((Number) counted.getAsJava().get("rows")).longValue();
@@ -178,6 +187,29 @@ public final class DecryptJob {
     r.kmsCalls = null;
     r.decryptedColumns = chosen;
     return r;
+  }
+
+  /** The Hadoop configuration a page-mode read of {@code snap} gets (docs/FORMAT.md section 12). */
+  private static Configuration pageReadConf(SparkSession spark, DatasetSnapshot snap, DecryptSettings s) {
+    Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
+    conf.set(PageDecryption.FACTORY_KEY, PageDecryption.class.getName());
+    conf.set(PageDecryption.DATASET, snap.path);
+    conf.set(PageDecryption.VERSION, Long.toString(snap.state.version()));
+    if (s.manifestPath != null) {
+      conf.set(PageDecryption.MANIFEST_PATH, s.manifestPath);
+    }
+    pageReaderConfig(s).forEach((k, v) -> {
+      if (v != null) {
+        conf.set("columnseal." + k, v);
+      }
+    });
+    return conf;
+  }
+
+  private static List<org.apache.hadoop.fs.Path> liveFiles(DatasetSnapshot snap) {
+    List<org.apache.hadoop.fs.Path> files = new ArrayList<>();
+    snap.state.liveFiles().forEach(f -> files.add(new org.apache.hadoop.fs.Path(snap.path, f)));
+    return files;
   }
 
   /** The decrypt job's reader settings as {@link DatasetSnapshot#readPages} takes them. */
