@@ -42,6 +42,7 @@ public final class DecryptJob {
     } finally {
       // The job's DEKs end with it (this JVM's entries; executors' expire after DataKeyCache.IDLE).
       DataKeyCache.shared().clear();
+      PageDataset.clearCache();
       io.columnseal.jobs.domain.DomainKeyCache.shared().clear();
     }
   }
