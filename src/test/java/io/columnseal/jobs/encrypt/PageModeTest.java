@@ -260,6 +260,59 @@ public class PageModeTest {
     assertEquals(2000, EncryptDecryptRoundTripTest.decrypt(kit, pages, "parquet").count());
   }
 
+  @Test
+  void aColumnsOwnKeyIsItsOwnGroupAndKmsKeysGroupStillSignsEveryFooter() {
+    JobTestKit kit = new JobTestKit(tmp);
+    String panArn;
+    try (io.columnseal.kms.LocalKeyring ring = io.columnseal.kms.LocalKeyring.createOrOpen(kit.keyringFile)) {
+      panArn = ring.createKey("alias/pan", "card numbers").keyArn();
+    }
+    kit.reloadKeys();
+    String enc = tmp.resolve("enc").toString();
+    // No column is under kms.key: its group's DEK exists only as every file's footer key.
+    EncryptJob.run(JobTestKit.spark(), page(kit.sampleCsv(enc)).partitions(2).policies(List.of(
+        ColumnPolicy.of("card_number", "randomized", "alias/pan", Map.of()),
+        ColumnPolicy.of("cardholder_name", "randomized", "alias/pan", Map.of()),
+        ColumnPolicy.of("street_address", "mask", null, Map.of("show", "last4")),
+        ColumnPolicy.of("cvv", "drop", null, Map.of()))).build());
+    ManifestState m = BadInputTest.manifest(enc).read().orElseThrow();
+    assertEquals(4, m.deks().size(), "two tasks, each a DEK of alias/pan and one of kms.key");
+    long footerOnly = m.deks().values().stream()
+        .filter(d -> "kms.key".equals(d.encryptionContext().get("columnseal:keyGroup"))).peek(d -> {
+          assertEquals(0L, d.cells(), "a footer key encrypts no value");
+          assertEquals(kit.keyArn, d.keyArn());
+        }).count();
+    assertEquals(2, footerOnly);
+    for (String f : m.liveFiles()) {
+      FileMetaData footer = PageFiles.footer(Path.of(enc, f));
+      DekId footerDek = DekId.parse(new String(footer.getFooter_signing_key_metadata(),
+          java.nio.charset.StandardCharsets.US_ASCII).substring(4));
+      assertEquals("kms.key", m.deks().get(footerDek).encryptionContext().get("columnseal:keyGroup"), f);
+      for (String c : List.of("card_number", "cardholder_name")) {
+        for (String km : PageFiles.columnKeyMetadata(footer, c)) {
+          DekRecord d = m.deks().get(DekId.parse(km.substring(4)));
+          assertEquals("alias/pan", d.encryptionContext().get("columnseal:keyGroup"), c + " in " + f);
+          assertEquals(panArn, d.keyArn());
+        }
+      }
+      PageFiles.columnKeyMetadata(footer, "street_address").forEach(km -> assertNull(km, "a mask needs no key"));
+    }
+    Dataset<Row> decrypted = EncryptDecryptRoundTripTest.decrypt(kit, enc, "parquet");
+    assertFalse(Arrays.asList(decrypted.columns()).contains("cvv"), "dropped");
+    Dataset<Row> input = JobTestKit.sampleInput().drop("cvv").drop("street_address");
+    assertEquals(JobTestKit.sorted(input), JobTestKit.sorted(decrypted.drop("street_address")));
+    io.columnseal.crypto.protect.Masker last4 =
+        io.columnseal.crypto.protect.Masker.of(io.columnseal.crypto.protect.MaskStyle.LAST4);
+    List<String> want = new ArrayList<>();
+    JobTestKit.sampleInput().select("street_address").collectAsList()
+        .forEach(r -> want.add(r.isNullAt(0) ? null : last4.mask(r.getString(0))));
+    List<String> got = new ArrayList<>();
+    decrypted.select("street_address").collectAsList().forEach(r -> got.add(r.isNullAt(0) ? null : r.getString(0)));
+    want.sort(java.util.Comparator.nullsFirst(String::compareTo));
+    got.sort(java.util.Comparator.nullsFirst(String::compareTo));
+    assertEquals(want, got, "masked as written");
+  }
+
   static void assertSameRows(List<Row> want, List<Row> got, StructType schema) {
     assertEquals(want.size(), got.size());
     for (int r = 0; r < want.size(); r++) {
