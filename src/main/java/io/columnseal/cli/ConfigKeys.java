@@ -26,6 +26,8 @@ final class ConfigKeys {
     KEYS.put("input.malformed", "fail or quarantine (CSV rows Spark cannot parse)");
     KEYS.put("encrypt.columns", "a list of input columns, or entries {name: COLUMN, protection: P, key: K, ...}");
     KEYS.put("encrypt.cellEncoding", "binary or base64");
+    KEYS.put("encrypt.mode", "cell or page (Parquet modular encryption of pages, docs/FORMAT.md section 12)");
+    KEYS.put("encrypt.pageAlgorithm", "AES_GCM_V1 or AES_GCM_CTR_V1 (encrypt.mode=page)");
     KEYS.put("kms.provider", "local or aws");
     KEYS.put("kms.key", "a key id, key ARN, alias/NAME or alias ARN");
     KEYS.put("kms.keyring", "the local keyring file (kms.provider=local)");

@@ -3,7 +3,9 @@ package io.columnseal.cli;
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.encrypt.ColumnPolicy;
+import io.columnseal.jobs.encrypt.EncryptMode;
 import io.columnseal.jobs.encrypt.EncryptSettings;
+import io.columnseal.jobs.encrypt.PageAlgorithm;
 import io.columnseal.jobs.encrypt.OutputMode;
 import io.columnseal.jobs.encrypt.ParquetPages;
 import io.columnseal.jobs.input.MalformedRows;
@@ -223,7 +225,9 @@ final class JobConfig {
         .inputFormat(get("input.format"))
         .inputOptions(withPrefix("input.options."))
         .inputSchema(get("input.schema"))
-        .encoding(choice("encrypt.cellEncoding", CellEncoding.class, CellEncoding.BINARY))
+        .encoding(choice("encrypt.cellEncoding", CellEncoding.class, null))
+        .encryptMode(choice("encrypt.mode", EncryptMode.class, EncryptMode.CELL))
+        .pageAlgorithm(choice("encrypt.pageAlgorithm", PageAlgorithm.class, null))
         .extraContext(withPrefix("encrypt.context."))
         .domainStore(get("encrypt.domainStore"))
         .keyService(keyService())

@@ -33,6 +33,10 @@ public final class OpeningKey implements AutoCloseable, Destroyable {
     return material.id();
   }
 
+  KeyMaterial material() {
+    return material;
+  }
+
   SecretKey jceKey() {
     return material.jceKey();
   }

@@ -155,6 +155,14 @@ public final class TrustedKeys {
     return ok;
   }
 
+  /** The entries, as {@link #of} takes them: key ARNs, alias ARNs, then account/Region patterns. */
+  public java.util.List<String> entries() {
+    java.util.List<String> out = new java.util.ArrayList<>(keyArns);
+    out.addAll(aliasArns);
+    prefixes.forEach(p -> out.add(p + "*"));
+    return out;
+  }
+
   /** Where the list came from, for a log line. */
   public String source() {
     return source;

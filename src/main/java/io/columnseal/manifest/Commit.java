@@ -20,16 +20,24 @@ public final class Commit {
    * The newest format version this build writes and reads. Version 2 adds {@code cellEncoding}
    * and {@code inputs}, version 3 adds {@code boundFiles}, version 4 adds {@code mac} (written only
    * with manifest.macKey); a commit without them is still written as the oldest version that holds
-   * what it has (docs/FORMAT.md 5.2).
+   * what it has (docs/FORMAT.md 5.2). Version 6 is version 5's members exactly; it only adds the
+   * cell encoding {@code page} (docs/FORMAT.md section 12), so older readers refuse a page-mode
+   * commit by its version.
    */
-  public static final int FORMAT_VERSION = 5;
+  public static final int FORMAT_VERSION = 6;
+
+  /** The cell encoding of page mode (Parquet modular encryption, docs/FORMAT.md section 12). */
+  public static final String PAGE_ENCODING = "page";
+
+  /** The first format version that may record {@link #PAGE_ENCODING}. */
+  public static final int PAGE_VERSION = 6;
 
   static boolean readable(long version) {
     return version >= 1 && version <= FORMAT_VERSION;
   }
 
   /** Cell encodings a commit can record: docs/FORMAT.md 5.2. */
-  public static final List<String> CELL_ENCODINGS = List.of("binary", "base64");
+  public static final List<String> CELL_ENCODINGS = List.of("binary", "base64", PAGE_ENCODING);
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern INPUT_FINGERPRINT = Pattern.compile("[0-9a-f]{32}");
@@ -46,7 +54,7 @@ public final class Commit {
   private Commit(Builder b, String digest) {
     this.formatVersion = b.formatVersion;
     if (!readable(formatVersion)) {
-      throw new IllegalArgumentException("format version must be 1, 2, 3 or 5, got " + formatVersion);
+      throw new IllegalArgumentException("format version must be 1 to " + FORMAT_VERSION + ", got " + formatVersion);
     }
     String datasetId = Checks.text(b.datasetId, "dataset id");
     if (b.number < 1) {
@@ -66,6 +74,10 @@ public final class Commit {
     if (b.cellEncoding != null && !CELL_ENCODINGS.contains(b.cellEncoding)) {
       throw new IllegalArgumentException("cell encoding must be one of " + CELL_ENCODINGS + ", got " + b.cellEncoding);
     }
+    if (PAGE_ENCODING.equals(b.cellEncoding) != (formatVersion == PAGE_VERSION) && b.cellEncoding != null) {
+      throw new IllegalArgumentException("format version " + formatVersion + (formatVersion == PAGE_VERSION
+          ? " records cell encoding page only, got " + b.cellEncoding : " has no cell encoding page; it needs version 6"));
+    }
     Checks.list(b.inputs, "input fingerprint").forEach(f -> {
       if (!INPUT_FINGERPRINT.matcher(f).matches()) {
         throw new IllegalArgumentException("an input fingerprint must be 32 lower-case hex digits");
@@ -84,6 +96,9 @@ public final class Commit {
     boolean policies = schema != null && schema.stream().anyMatch(ColumnRecord::hasPolicy);
     if (schema != null && policies && !schema.stream().allMatch(ColumnRecord::hasPolicy)) {
       throw new IllegalArgumentException("a schema records a policy for every column or for none");
+    }
+    if (formatVersion == PAGE_VERSION && !PAGE_ENCODING.equals(b.cellEncoding)) {
+      throw new IllegalArgumentException("format version 6 is for page-mode commits (cellEncoding page) only");
     }
     if (policies != (formatVersion >= CommitCodec.POLICY_VERSION) && schema != null) {
       throw new IllegalArgumentException("format version " + formatVersion + (policies ? " has no column policies;"
@@ -113,7 +128,8 @@ public final class Commit {
         .rewrappedDeks(draft.rewrappedDeks()).files(draft.files()).removedFiles(draft.removedFiles())
         .cellEncoding(draft.cellEncoding()).inputs(draft.inputs()).boundFiles(draft.boundFiles())
         // The oldest version that holds the draft, so older readers still read what they can.
-        .formatVersion(draft.schema() != null && draft.schema().stream().anyMatch(ColumnRecord::hasPolicy)
+        .formatVersion(PAGE_ENCODING.equals(draft.cellEncoding()) ? PAGE_VERSION
+            : draft.schema() != null && draft.schema().stream().anyMatch(ColumnRecord::hasPolicy)
             ? CommitCodec.POLICY_VERSION : !draft.boundFiles().isEmpty() ? 3
             : draft.cellEncoding() == null && draft.inputs().isEmpty() ? 1 : 2)
         .stats(draft.stats()).parentDigest(parentDigest);

@@ -44,7 +44,7 @@ final class CommitReader {
   private CommitReader() {}
 
   /**
-   * Reads a commit from a parsed tree of format version 1 to 5. Checks shapes and field values only;
+   * Reads a commit from a parsed tree of format version 1 to 6. Checks shapes and field values only;
    * the digest and the canonical form are the reader's to check.
    *
    * @throws IllegalArgumentException naming the member that is missing, unknown or malformed
@@ -52,9 +52,10 @@ final class CommitReader {
   static Commit read(JsonNode tree) {
     JsonNode version = tree.get(FORMAT_VERSION);
     long v = version != null && version.isIntegralNumber() ? version.longValue() : 1;
-    boolean v5 = v == POLICY_VERSION;
-    boolean v2 = v >= 2 && v <= 5;
-    boolean v3 = v >= 3 && v <= 5;
+    // Version 6 has version 5's members exactly (it adds the cell encoding page, FORMAT.md 5.2).
+    boolean v5 = v == POLICY_VERSION || v == Commit.PAGE_VERSION;
+    boolean v2 = v >= 2 && v <= Commit.FORMAT_VERSION;
+    boolean v3 = v >= 3 && v <= Commit.FORMAT_VERSION;
     boolean v4 = v == 4 || v5; // version 5 has version 4's members; its mac may be null
     ObjectNode o = object(tree, "commit",
         v4 ? COMMIT_FIELDS_V4 : v3 ? COMMIT_FIELDS_V3 : v2 ? COMMIT_FIELDS_V2 : COMMIT_FIELDS);

@@ -221,7 +221,7 @@ class CommitCodecTest {
     ObjectNode badEncoding = ((ObjectNode) CanonicalJson.parse(CommitCodec.encode(exampleCommitV2())))
         .put("cellEncoding", "hex");
     e = assertThrows(IllegalArgumentException.class, () -> CommitCodec.decode(badEncoding));
-    assertTrue(e.getMessage().contains("cell encoding must be one of [binary, base64], got hex"), e.getMessage());
+    assertTrue(e.getMessage().contains("cell encoding must be one of [binary, base64, page], got hex"), e.getMessage());
   }
 
   /** {@link #exampleCommitV2()} with its file bound to its DEK and a size: version 3. */

@@ -121,13 +121,13 @@ class ManifestIntegrityTest {
   void anUnknownFormatVersionIsRejectedByNameAndVersion() throws Exception {
     java.nio.file.Path file = Fixtures.localFile(store, 2);
     ObjectNode tree = tree(2);
-    tree.put("formatVersion", 6);
+    tree.put("formatVersion", 7);
     tree.putObject("newThing").put("x", 1);
     Files.write(file, reseal(tree));
     UnsupportedManifestVersionException e = assertThrows(UnsupportedManifestVersionException.class, () -> store.read());
-    assertEquals(6, e.version());
+    assertEquals(7, e.version());
     assertTrue(e.file().endsWith("00000000000000000002.json"), e.file());
-    assertTrue(e.getMessage().contains("has format version 6; this columnseal reads format versions 1 to 5 only"),
+    assertTrue(e.getMessage().contains("has format version 7; this columnseal reads format versions 1 to 6 only"),
         e.getMessage());
   }
 

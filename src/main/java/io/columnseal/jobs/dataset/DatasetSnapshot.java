@@ -146,6 +146,53 @@ public final class DatasetSnapshot {
     return spark.read().option("basePath", path).schema(stored).parquet(files);
   }
 
+  /**
+   * A page-mode dataset's live files (docs/FORMAT.md section 12) as a DataFrame of its clear
+   * columns and the encrypted columns {@code columns}, in the manifest's order and types (no
+   * schema inference, so no footer is read on the driver). With an encrypted column, the read's
+   * own options name {@link PageFormat#DECRYPTION_FACTORY}, this snapshot's version and
+   * {@code readerConfig} (reader config keys: kms.provider, kms.keyring, ...); they reach that
+   * read's Hadoop configuration only, never the session's. Without one, the files are read with
+   * no decryption at all: Parquet reads a plaintext footer's clear columns, and no key is asked for.
+   */
+  public Dataset<Row> readPages(SparkSession spark, Map<String, String> readerConfig, List<String> columns) {
+    List<String> encrypted = state.encryptedColumns();
+    for (String c : columns) {
+      if (!encrypted.contains(c)) {
+        throw new DatasetException("column " + c + " is not an encrypted column of dataset " + state.datasetId()
+            + " (" + encrypted + ")");
+      }
+    }
+    List<StructField> fields = new ArrayList<>();
+    List<org.apache.spark.sql.Column> wanted = new ArrayList<>();
+    for (ColumnRecord c : state.schema()) {
+      if (!c.stored()) {
+        continue;
+      }
+      fields.add(new StructField(c.name(), DataType.fromDDL(c.type()), true, org.apache.spark.sql.types.Metadata.empty()));
+      if (!c.encrypted() || columns.contains(c.name())) {
+        wanted.add(org.apache.spark.sql.functions.col("`" + c.name().replace("`", "``") + "`"));
+      }
+    }
+    String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
+    org.apache.spark.sql.DataFrameReader reader = spark.read().option("basePath", path)
+        .schema(new StructType(fields.toArray(new StructField[0])));
+    if (!columns.isEmpty()) {
+      reader = reader.option(PageFormat.FACTORY_KEY, PageFormat.DECRYPTION_FACTORY)
+          .option(PageFormat.DATASET_KEY, path)
+          .option(PageFormat.VERSION_KEY, Long.toString(state.version()));
+      if (!manifestDir.equals(DatasetFiles.manifestDir(path, null))) {
+        reader = reader.option(PageFormat.MANIFEST_PATH_KEY, manifestDir.toString());
+      }
+      for (Map.Entry<String, String> e : readerConfig.entrySet()) {
+        if (PageFormat.READER_KEYS.contains(e.getKey()) && e.getValue() != null) {
+          reader = reader.option("columnseal." + e.getKey(), e.getValue());
+        }
+      }
+    }
+    return reader.parquet(files).select(wanted.toArray(new org.apache.spark.sql.Column[0]));
+  }
+
   /** {@code found} with the manifest's types for clear columns typed otherwise; null if none is. */
   private StructType recordedClearTypes(StructType found) {
     Map<String, ColumnRecord> byName = new HashMap<>();
@@ -167,6 +214,11 @@ public final class DatasetSnapshot {
   }
 
   public Map<Long, WrappedDek> dekTable() {
+    return dekTable(state);
+  }
+
+  /** The DEK table of {@code state}: id -> wrapped key, ARN and context. */
+  public static Map<Long, WrappedDek> dekTable(ManifestState state) {
     Map<Long, WrappedDek> table = new HashMap<>();
     for (Map.Entry<DekId, DekRecord> e : state.deks().entrySet()) {
       DekRecord d = e.getValue();

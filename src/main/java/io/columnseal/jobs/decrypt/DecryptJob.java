@@ -1,20 +1,26 @@
 package io.columnseal.jobs.decrypt;
 
 import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
+import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummary;
+import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ColumnRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -36,6 +42,7 @@ public final class DecryptJob {
     } finally {
       // The job's DEKs end with it (this JVM's entries; executors' expire after DataKeyCache.IDLE).
       DataKeyCache.shared().clear();
+      PageDataset.clearCache();
       io.columnseal.jobs.domain.DomainKeyCache.shared().clear();
     }
   }
@@ -63,6 +70,9 @@ public final class DecryptJob {
     OutputPlacement.check(conf, s.outputPath, s.datasetPath, snap.manifestDir, snap.state.history());
     KeyTrust.check(s.allowedKeys, snap.state, KeyServices.shared(s.keyService), "decrypt");
     PlaintextOutput output = PlaintextOutput.at(conf, s.outputPath, s.overwrite);
+    if (DatasetCellEncoding.isPage(snap.state)) {
+      return decryptPages(spark, s, snap, chosen, output, started);
+    }
     DomainOpenings.Opening[] domains = DomainOpenings.resolve(snap, chosen, s.domainStore, s.allowedKeys,
         s.keyService, conf);
     // The first KMS calls: one unwrap per master key of the live data, before anything is written.
@@ -117,6 +127,110 @@ public final class DecryptJob {
       }
     }
     return r;
+  }
+
+  /**
+   * A page-mode dataset (docs/FORMAT.md section 12): Parquet decrypts the chosen columns' pages
+   * through {@link PageDecryption}, named in the read's own options; no cell is opened. The output
+   * holds the clear columns and the chosen ones: a column not chosen has no cell to copy.
+   */
+  private static RunSummary decryptPages(SparkSession spark, DecryptSettings s, DatasetSnapshot snap,
+      List<String> chosen, PlaintextOutput output, Instant started) {
+    if (!chosen.isEmpty()) {
+      // The first KMS calls, before anything is written: the chosen columns' key groups, and
+      // kms.key's group, whose DEK signs every file's footer.
+      boolean groupsRecorded = snap.state.deks().values().stream()
+          .anyMatch(d -> d.encryptionContext().containsKey(KeyGroups.CONTEXT_KEY));
+      if (groupsRecorded) {
+        List<String> probed = new ArrayList<>(chosen);
+        probed.add("(footer)");
+        String[] groups = keyGroups(snap, probed);
+        groups[groups.length - 1] = io.columnseal.jobs.encrypt.EncryptSettings.PLAIN_GROUP;
+        KeyAccessProbe.checkGroups(s.keyService, snap.state.deks().values(), snap.liveRuns(), probed, groups);
+      } else {
+        KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
+      }
+    }
+    Dataset<Row> read = snap.readPages(spark, pageReaderConfig(s), chosen);
+    Observation counted = new Observation("columnseal.decrypt.rows");
+    Dataset<Row> observed = read.observe(counted, functions.count(functions.lit(1)).as("rows"));
+    try {
+      output.write(spark, "columnseal decrypt " + snap.state.datasetId(), observed, w -> save(w, s));
+    } catch (Exception e) { // Spark's SparkException is checked, and undeclared
+      io.columnseal.jobs.dataset.DatasetException refused = PageReadFailure.of(e, snap.state.datasetId(),
+          () -> PageReadFailure.firstUnverifiedFooter(pageReadConf(spark, snap, s), liveFiles(snap)));
+      if (refused != null) {
+        throw refused;
+      }
+      throw e;
+    }
+    long rows;
+    try {
+      rows = ((Number) counted.getAsJava().get("rows")).longValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while counting the rows decrypt wrote", e);
+    }
+
+    RunSummary r = new RunSummary();
+    r.command = "decrypt";
+    r.datasetId = snap.state.datasetId();
+    r.input = s.datasetPath;
+    r.output = s.outputPath;
+    r.manifestVersion = snap.state.version();
+    r.files = snap.state.liveFiles().size();
+    r.deks = snap.state.deks().size();
+    r.rowsRead = rows;
+    r.rowsWritten = rows;
+    r.startedAt = started.toString();
+    r.durationMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
+    r.cellsPerColumn = null;
+    r.kmsCalls = null;
+    r.decryptedColumns = chosen;
+    return r;
+  }
+
+  /** The Hadoop configuration a page-mode read of {@code snap} gets (docs/FORMAT.md section 12). */
+  private static Configuration pageReadConf(SparkSession spark, DatasetSnapshot snap, DecryptSettings s) {
+    Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
+    conf.set(PageDecryption.FACTORY_KEY, PageDecryption.class.getName());
+    conf.set(PageDecryption.DATASET, snap.path);
+    conf.set(PageDecryption.VERSION, Long.toString(snap.state.version()));
+    if (s.manifestPath != null) {
+      conf.set(PageDecryption.MANIFEST_PATH, s.manifestPath);
+    }
+    pageReaderConfig(s).forEach((k, v) -> {
+      if (v != null) {
+        conf.set("columnseal." + k, v);
+      }
+    });
+    return conf;
+  }
+
+  private static List<org.apache.hadoop.fs.Path> liveFiles(DatasetSnapshot snap) {
+    List<org.apache.hadoop.fs.Path> files = new ArrayList<>();
+    snap.state.liveFiles().forEach(f -> files.add(new org.apache.hadoop.fs.Path(snap.path, f)));
+    return files;
+  }
+
+  /** The decrypt job's reader settings as {@link DatasetSnapshot#readPages} takes them. */
+  private static Map<String, String> pageReaderConfig(DecryptSettings s) {
+    Map<String, String> c = new TreeMap<>();
+    KeyServiceSpec k = s.keyService;
+    if (k.provider() == KeyServiceSpec.Provider.LOCAL) {
+      c.put("kms.provider", "local");
+      c.put("kms.keyring", k.keyring());
+    } else {
+      c.put("kms.provider", "aws");
+      c.put("kms.region", k.region());
+      c.put("kms.endpoint", k.endpoint());
+      c.put("kms.profile", k.profile());
+    }
+    if (s.allowedKeys != null) {
+      c.put("kms.allowedKeys", String.join(",", s.allowedKeys.entries()));
+    }
+    c.put("manifest.macKey", s.manifestMacKey);
+    return c;
   }
 
   /** Writes as {@code s.format} says: Parquet, or CSV with a header and RFC 4180 quoting. */
@@ -190,7 +304,7 @@ public final class DecryptJob {
   }
 
   /** The manifest's column order; a dropped column is recorded but not stored, so not written. */
-  private static Column[] originalOrder(DatasetSnapshot snap, Dataset<Row> df) {
+  static Column[] originalOrder(DatasetSnapshot snap, Dataset<Row> df) {
     List<Column> cols = new ArrayList<>();
     for (ColumnRecord c : snap.state.schema()) {
       if (!c.stored()) {

@@ -2,7 +2,6 @@ package io.columnseal.jobs.encrypt;
 
 import io.columnseal.ConfigException;
 import io.columnseal.crypto.DekId;
-import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetException;
 import io.columnseal.jobs.dataset.DatasetFiles;
 import io.columnseal.jobs.dataset.QuarantineFolder;
@@ -160,7 +159,7 @@ final class EncryptCommit {
           .operation("input", s.inputPath)
           .operation("inputFormat", s.inputFormat)
           .schema(OutputChecks.schemaRecords(p.data, s, p.recordedOptions()))
-          .cellEncoding(DatasetCellEncoding.name(s.encoding))
+          .cellEncoding(OutputChecks.encodingName(s))
           .inputs(p.inputFiles.keySet())
           .addDeks(deks)
           .addFiles(files)

@@ -99,7 +99,8 @@ final class EncryptPlan {
     }
     OutputProbe.check(conf, s.outputPath, manifestDir, runId);
     planDomains();
-    this.keyGroups = describeKeys(s.malformed == MalformedRows.QUARANTINE && input.checksMalformed);
+    // Page mode: kms.key's group is every file's footer key, whether or not a column uses it.
+    this.keyGroups = describeKeys(s.malformed == MalformedRows.QUARANTINE && input.checksMalformed || s.pageMode());
     this.keyArn = keyGroups.getOrDefault(EncryptSettings.PLAIN_GROUP, keyGroups.values().stream().findFirst().orElse(null));
     this.domainKeys = resolveDomainKeys();
     SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, sealingPolicies(),

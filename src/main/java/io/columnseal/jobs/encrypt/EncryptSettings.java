@@ -59,6 +59,10 @@ public final class EncryptSettings {
   public final io.columnseal.kms.TrustedKeys allowedKeys;
   /** encrypt.domainStore: the domain store of named token domains, or null (FORMAT.md section 11). */
   public final String domainStore;
+  /** encrypt.mode: cells (default) or Parquet modular encryption of pages (docs/FORMAT.md section 12). */
+  public final EncryptMode encryptMode;
+  /** encrypt.pageAlgorithm: the PME algorithm of page mode. */
+  public final PageAlgorithm pageAlgorithm;
 
   private EncryptSettings(Builder b) {
     this.datasetId = Objects.requireNonNull(b.datasetId, "dataset");
@@ -83,6 +87,13 @@ public final class EncryptSettings {
     this.manifestMacKey = KeyTrust.macKey(b.manifestMacKey);
     this.allowedKeys = KeyTrust.parse(b.allowedKeys);
     this.domainStore = b.domainStore;
+    this.encryptMode = b.encryptMode;
+    this.pageAlgorithm = b.pageAlgorithm;
+  }
+
+  /** Whether this run writes page mode (docs/FORMAT.md section 12). */
+  public boolean pageMode() {
+    return encryptMode == EncryptMode.PAGE;
   }
 
   /**
@@ -140,6 +151,9 @@ public final class EncryptSettings {
     private List<String> partitionBy = List.of();
     private int partitions;
     private CellEncoding encoding = CellEncoding.BINARY;
+    private boolean encodingSet;
+    private EncryptMode encryptMode = EncryptMode.CELL;
+    private PageAlgorithm pageAlgorithm;
     private String manifestPath;
     private MalformedRows malformed = MalformedRows.FAIL;
     private ParquetPages parquetPages = ParquetPages.V1;
@@ -231,8 +245,22 @@ public final class EncryptSettings {
       return this;
     }
 
+    /** encrypt.cellEncoding; null leaves the default (binary). */
     public Builder encoding(CellEncoding v) {
-      encoding = v;
+      encodingSet = v != null;
+      encoding = v == null ? CellEncoding.BINARY : v;
+      return this;
+    }
+
+    /** encrypt.mode; null leaves the default (cell). */
+    public Builder encryptMode(EncryptMode v) {
+      encryptMode = v == null ? EncryptMode.CELL : v;
+      return this;
+    }
+
+    /** encrypt.pageAlgorithm (page mode only); null leaves the default (AES_GCM_V1). */
+    public Builder pageAlgorithm(PageAlgorithm v) {
+      pageAlgorithm = v;
       return this;
     }
 
@@ -336,6 +364,7 @@ public final class EncryptSettings {
         throw ConfigException.badValue("output.partitions", partitions,
             "a whole number of Spark partitions (one DEK each), at least 1");
       }
+      checkPageMode();
       for (String k : extraContext.keySet()) {
         if (k.startsWith("columnseal:")) {
           throw new ConfigException("Cannot set encrypt.context." + k + ": the columnseal: prefix is reserved for the "
@@ -343,6 +372,39 @@ public final class EncryptSettings {
         }
       }
       return new EncryptSettings(this);
+    }
+
+    /**
+     * Page mode encrypts whole column chunks under a partition's DEK: only randomized columns
+     * (with mask and drop, which need no key); no cell encoding; no quarantine (its files are cell
+     * sealed). Refused here, before any KMS call or Spark job.
+     */
+    private void checkPageMode() {
+      if (encryptMode != EncryptMode.PAGE) {
+        if (pageAlgorithm != null) {
+          throw new ConfigException("Cannot set encrypt.pageAlgorithm with encrypt.mode=cell: it applies to "
+              + "encrypt.mode=page");
+        }
+        return;
+      }
+      if (pageAlgorithm == null) {
+        pageAlgorithm = PageAlgorithm.AES_GCM_V1;
+      }
+      for (ColumnPolicy p : policies) {
+        if (p.protection.needsDomainKey()) {
+          throw new ConfigException("Cannot encrypt column " + p.name + " as " + p.protection.configName()
+              + " with encrypt.mode=page: page mode encrypts whole pages under a partition's DEK (randomized);"
+              + " use protection randomized, mask or drop, or encrypt.mode=cell");
+        }
+      }
+      if (encodingSet) {
+        throw new ConfigException("Cannot set encrypt.cellEncoding with encrypt.mode=page: page mode writes no cells"
+            + " (encrypted columns keep their own Parquet type); leave encrypt.cellEncoding out");
+      }
+      if (malformed == MalformedRows.QUARANTINE) {
+        throw new ConfigException("Cannot set input.malformed to quarantine with encrypt.mode=page: quarantine files"
+            + " are cell sealed; set input.malformed=fail or encrypt.mode=cell");
+      }
     }
 
     /** Quarantine is for CSV rows Spark cannot parse; Spark must not drop them first. */

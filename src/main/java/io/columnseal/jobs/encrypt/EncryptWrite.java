@@ -1,6 +1,5 @@
 package io.columnseal.jobs.encrypt;
 
-import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetFiles;
 import io.columnseal.jobs.recovery.DriverProcess;
 import io.columnseal.jobs.recovery.PendingRecord;
@@ -42,15 +41,17 @@ final class EncryptWrite {
 
   private PendingRun execute() {
     Dataset<Row> rows = p.s.partitions > 0 ? p.input.rows.repartition(p.s.partitions) : p.input.rows;
+    // Page mode seals nothing here: Parquet's writer encrypts the pages (docs/FORMAT.md section 12).
     JavaRDD<InternalRow> sealed = rows.queryExecution().toRdd().toJavaRDD()
-        .mapPartitions(new PartitionSealer(p.sealing));
+        .mapPartitions(p.s.pageMode() ? new PagePartition(p.sealing, p.s.pageAlgorithm, p.s.partitionBy.size())
+            : new PartitionSealer(p.sealing));
     PendingRun pending = new PendingRun(p.conf, DatasetFiles.pendingFile(p.manifestDir, p.runId),
         DatasetFiles.writeClaimFile(p.manifestDir, p.runId), pendingHeader(), encryptedNames(), p.clock, p.macKey());
     spark.sparkContext().setJobDescription("columnseal encrypt " + p.s.datasetId + " (run " + p.runId + ")");
     pending.claim();
     boolean written = false;
     try {
-      write(p.sealing.outputSchema(), sealed, pending);
+      write(p.s.pageMode() ? PagePartition.outputSchema(p.sealing) : p.sealing.outputSchema(), sealed, pending);
       written = true;
     } finally {
       // Not a catch: Spark throws SparkException, a checked exception Java does not see declared.
@@ -85,7 +86,7 @@ final class EncryptWrite {
     }
     r.schema = new ArrayList<>();
     OutputChecks.schemaRecords(p.data, p.s, p.recordedOptions()).forEach(c -> r.schema.add(PendingRecord.Column.of(c)));
-    r.cellEncoding = DatasetCellEncoding.name(p.s.encoding);
+    r.cellEncoding = OutputChecks.encodingName(p.s);
     r.inputs = new ArrayList<>(p.inputFiles.keySet());
     return r;
   }
@@ -129,7 +130,12 @@ final class EncryptWrite {
         // before any record names them, and recovery could not tell them apart.
         w = w.option(RunScopedCommitter.ALGORITHM_KEY, 1);
       }
-      w.options(SealedParquetOptions.forColumns(p.s.columns, p.s.parquetPages))
+      if (p.s.pageMode()) {
+        // On this write's options only (they reach its Hadoop configuration), never the session's.
+        w = w.option(PageEncryption.FACTORY_KEY, PageEncryption.class.getName());
+      }
+      // Page mode keeps dictionaries: its columns hold plain values, encrypted after encoding.
+      w.options(SealedParquetOptions.forColumns(p.s.pageMode() ? List.of() : p.s.columns, p.s.parquetPages))
           .partitionBy(p.s.partitionBy.toArray(new String[0])).parquet(p.s.outputPath);
     } finally {
       RunCommitHook.Registry.unregister(p.runId);

@@ -50,7 +50,8 @@ final class OutputChecks {
 
   /** As above, with {@code recorded} options (domain, domainKeyId) in place of the configured ones for those columns. */
   static List<ColumnRecord> schemaRecords(StructType data, EncryptSettings s, Map<String, Map<String, String>> recorded) {
-    if (s.plainPolicies()) {
+    // Page mode's commits are format 6, which has version 5's policy members.
+    if (s.plainPolicies() && !s.pageMode()) {
       return schemaRecords(data, s.columns);
     }
     List<ColumnRecord> cols = new ArrayList<>();
@@ -104,8 +105,13 @@ final class OutputChecks {
   /** One dataset, one cell encoding: an append in another encoding is refused before any work. */
   void checkEncodingOfAppend(Optional<ManifestState> state) {
     if (s.mode == OutputMode.APPEND && state.isPresent() && state.get().datasetId().equals(s.datasetId)) {
-      DatasetCellEncoding.checkAppend(state.get(), s.encoding, conf, s.outputPath);
+      DatasetCellEncoding.checkAppend(state.get(), encodingName(s), conf, s.outputPath);
     }
+  }
+
+  /** What the manifest records as the run's cell encoding: binary, base64, or page (FORMAT.md 5.2). */
+  static String encodingName(EncryptSettings s) {
+    return s.pageMode() ? DatasetCellEncoding.PAGE : DatasetCellEncoding.name(s.encoding);
   }
 
   /**

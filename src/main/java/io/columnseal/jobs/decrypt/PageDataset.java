@@ -1,0 +1,122 @@
+package io.columnseal.jobs.decrypt;
+
+import io.columnseal.crypto.DekId;
+import io.columnseal.jobs.dataset.DatasetFiles;
+import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.KeyTrust;
+import io.columnseal.jobs.dataset.WrappedDek;
+import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.KeyServices;
+import io.columnseal.manifest.FileRecord;
+import io.columnseal.manifest.ManifestMacKey;
+import io.columnseal.manifest.ManifestState;
+import io.columnseal.manifest.ManifestStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * What {@link PageDecryption} needs of a page-mode dataset, read once per JVM per dataset, version
+ * and reader settings: the live files with the DEKs each is bound to, the DEK table, the key
+ * service. Trust (kms.allowedKeys) and the manifest MAC (manifest.macKey) are checked when it is
+ * read. No key material. An unpinned read is read again after {@link #UNPINNED_MILLIS}, so a
+ * long-lived JVM sees later commits.
+ */
+final class PageDataset {
+  static final long UNPINNED_MILLIS = 30_000;
+  private static final ConcurrentHashMap<String, PageDataset> CACHE = new ConcurrentHashMap<>();
+
+  final String datasetId;
+  /** The path part of the qualified dataset root's URI, without a trailing slash. */
+  final String root;
+  final KeyServiceSpec keyService;
+  /** Live file (relative path) -> its bound DEK ids, sorted. */
+  private final Map<String, long[]> bound;
+  private final Map<Long, WrappedDek> deks;
+  private final long readMillis;
+  private final boolean pinned;
+
+  private PageDataset(String datasetId, String root, KeyServiceSpec keyService, Map<String, long[]> bound,
+      Map<Long, WrappedDek> deks, boolean pinned) {
+    this.datasetId = datasetId;
+    this.root = root;
+    this.keyService = keyService;
+    this.bound = bound;
+    this.deks = deks;
+    this.readMillis = System.currentTimeMillis();
+    this.pinned = pinned;
+  }
+
+  /** The dataset the reader settings in {@code conf} name (PageDecryption's keys). */
+  static PageDataset of(Configuration conf) {
+    PageReaderSettings s = PageReaderSettings.of(conf);
+    String cacheKey = s.cacheKey();
+    PageDataset d = CACHE.get(cacheKey);
+    if (d == null || (!d.pinned && System.currentTimeMillis() - d.readMillis > UNPINNED_MILLIS)) {
+      d = load(conf, s);
+      CACHE.put(cacheKey, d);
+    }
+    return d;
+  }
+
+  private static PageDataset load(Configuration conf, PageReaderSettings s) {
+    Path rootPath;
+    try {
+      Path p = new Path(s.dataset);
+      rootPath = p.getFileSystem(conf).makeQualified(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot resolve dataset path " + s.dataset, e);
+    }
+    ManifestMacKey macKey = KeyTrust.macKey(s.keyService, s.macKey);
+    ManifestState state;
+    if (s.version == null) {
+      state = DatasetSnapshot.open(conf, s.dataset, s.manifestPath, macKey).state;
+    } else {
+      state = ManifestStore.at(DatasetFiles.manifestDir(s.dataset, s.manifestPath), conf).withMacKey(macKey)
+          .readAt(s.version);
+    }
+    KeyTrust.check(KeyTrust.parse(s.allowedKeys), state, KeyServices.shared(s.keyService), "page read");
+    Map<String, long[]> bound = new HashMap<>();
+    for (String f : state.liveFiles()) {
+      // Page mode's files are always bound (format 6); an unbound one names no DEK a reader may use.
+      long[] ids = state.boundFile(f).map(FileRecord::deks).orElse(java.util.List.of()).stream()
+          .mapToLong(DekId::asLong).sorted().toArray();
+      bound.put(f, ids);
+    }
+    String root = rootPath.toUri().getPath();
+    if (root.endsWith("/") && root.length() > 1) {
+      root = root.substring(0, root.length() - 1);
+    }
+    return new PageDataset(state.datasetId(), root, s.keyService, bound,
+        DatasetSnapshot.dekTable(state), s.version != null);
+  }
+
+  /** The file's path relative to the dataset root, or null when it is not under the root. */
+  String relative(Path file) {
+    String p = file.toUri().getPath();
+    return p.startsWith(root + "/") ? p.substring(root.length() + 1) : null;
+  }
+
+  /** The DEKs the manifest binds the live file {@code relative} to; null when it is not live. */
+  long[] boundDeks(String relative) {
+    return relative == null ? null : bound.get(relative);
+  }
+
+  static boolean allows(long[] bound, long dek) {
+    return Arrays.binarySearch(bound, dek) >= 0;
+  }
+
+  WrappedDek dek(long id) {
+    return deks.get(id);
+  }
+
+  /** Drops every cached dataset (tests; a job that wants a fresh read). */
+  static void clearCache() {
+    CACHE.clear();
+  }
+}
