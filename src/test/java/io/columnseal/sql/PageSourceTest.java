@@ -214,6 +214,41 @@ class PageSourceTest {
   }
 
   @Test
+  void aFilterOnAPartitionColumnUnwrapsOnlyTheDeksOfTheFilesItReads() {
+    SparkSession spark = JobTestKit.spark();
+    try (KmsTestServer kms = KmsTestServer.start()) {
+      String piiArn = kms.createKey("names");
+      kms.createAlias("alias/pii", piiArn);
+      String panArn = kms.createKey("card numbers");
+      kms.createAlias("alias/pan", panArn);
+      String enc = encryptTwoGroups(spark, kms);
+      io.columnseal.manifest.ManifestState m = BadInputTest.manifest(enc).read().orElseThrow();
+      java.util.Set<String> usDeks = new java.util.HashSet<>();
+      m.liveFiles().stream().filter(f -> f.startsWith("region=us/"))
+          .forEach(f -> m.boundFile(f).orElseThrow().deks().forEach(d -> usDeks.add(d.toString())));
+      java.util.Set<String> usFooterDeks = new java.util.HashSet<>(usDeks);
+      usFooterDeks.removeIf(d -> !m.deks().values().stream().anyMatch(r -> r.id().toString().equals(d)
+          && r.keyArn().equals(piiArn)));
+      assertEquals(1, usFooterDeks.size(), "the us file's kms.key DEK: " + usDeks);
+      io.columnseal.jobs.decrypt.DataKeyCache.shared().clear();
+      kms.log().clear();
+
+      Dataset<Row> us = spark.read().format("columnseal").option("kms.provider", "aws")
+          .option("kms.region", KmsTestServer.REGION).option("kms.endpoint", kms.endpoint().toString()).load(enc)
+          .where("region = 'us'").select("id", "names");
+      assertEquals("[[3,Grace Hopper], [4,null]]", JobTestKit.sorted(us).toString());
+      java.util.Set<String> unwrapped = new java.util.HashSet<>();
+      kms.log().of("Decrypt").forEach(r -> unwrapped.add(r.context().get(io.columnseal.kms.EncryptionContext.DEK)));
+      assertTrue(unwrapped.containsAll(usFooterDeks), "the us file's DEK " + usFooterDeks + " in " + unwrapped);
+      // Besides it, at most the driver's probe of kms.key (names' group and the footer key's).
+      assertTrue(unwrapped.size() <= 2, "DEKs unwrapped: " + unwrapped);
+      assertTrue(kms.log().of("Decrypt").stream().noneMatch(r -> r.keyId().equals(panArn)),
+          "no card_number DEK: the query does not read that column");
+      assertEquals(kms.log().of("Decrypt").size(), unwrapped.size(), "each DEK unwrapped once");
+    }
+  }
+
+  @Test
   void columnsealDecryptIsRefusedForAPageModeDataset() {
     JobTestKit kit = new JobTestKit(tmp);
     SparkSession spark = JobTestKit.spark();
