@@ -84,6 +84,11 @@ public final class ColumnsealExtensions extends AbstractFunction1<SparkSessionEx
     KeyServiceSpec keys = c.keyService();
     DatasetSnapshot snap = DatasetSnapshot.openComplete(spark.sparkContext().hadoopConfiguration(), path,
         c.get("manifest.path"), KeyTrust.macKey(keys, KeyTrust.macKey(c.get("manifest.macKey"))));
+    if (io.columnseal.jobs.dataset.DatasetCellEncoding.isPage(snap.state)) {
+      // Its pages are encrypted whole: a value read without the data source is no cell to open.
+      throw new ConfigException(NAME + " has no meaning for page-mode dataset " + snap.state.datasetId()
+          + ": it has no cells, Parquet decrypts its pages; read it with format(\"columnseal\") or USING columnseal");
+    }
     if (!snap.state.encryptedColumns().contains(column)) {
       throw ConfigException.badValue(NAME + " column", column,
           "an encrypted column of dataset " + snap.state.datasetId() + ", one of " + snap.state.encryptedColumns());

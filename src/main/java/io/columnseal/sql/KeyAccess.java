@@ -1,7 +1,9 @@
 package io.columnseal.sql;
 
+import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.decrypt.DataKeyCache;
+import io.columnseal.jobs.encrypt.EncryptSettings;
 import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServiceSpec;
@@ -38,22 +40,63 @@ final class KeyAccess {
     Set<String> live = snap.liveRuns();
     List<String> refused = new ArrayList<>();
     for (Map.Entry<String, List<String>> g : columnsOfGroup.entrySet()) {
-      for (DekRecord probe : probes(snap, g.getKey(), live).values()) {
-        try {
-          DataKeyCache.shared().acquire(kms, probe.id(), probe.wrapped(), probe.context()).close();
-        } catch (KmsAccessDeniedException e) {
-          if (on == OnUndecryptable.FAIL) {
-            throw e.withOutcome("this caller may not decrypt column(s) " + String.join(", ", g.getValue())
-                + " of dataset " + snap.state.datasetId() + " (master key " + probe.keyArn()
-                + (g.getKey().isEmpty() ? "" : ", key " + g.getKey()) + "); set onUndecryptable to null or raw"
-                + " to read them as null or as stored cells, or select other columns");
-          }
-          refused.addAll(g.getValue());
-          break;
-        }
+      Denial denied = deniedProbe(kms, probes(snap, g.getKey(), live));
+      if (denied == null) {
+        continue;
       }
+      if (on == OnUndecryptable.FAIL) {
+        throw denied.error.withOutcome("this caller may not decrypt column(s) " + String.join(", ", g.getValue())
+            + " of dataset " + snap.state.datasetId() + " (master key " + denied.probe.keyArn()
+            + (g.getKey().isEmpty() ? "" : ", key " + g.getKey()) + "); set onUndecryptable to "
+            + (DatasetCellEncoding.isPage(snap.state) ? "null to read them as null" // page mode has no stored cells
+                : "null or raw to read them as null or as stored cells") + ", or select other columns");
+      }
+      refused.addAll(g.getValue());
     }
     return refused;
+  }
+
+  /**
+   * Page mode (docs/FORMAT.md section 12): every file's footer is signed under a DEK of the
+   * kms.key group, and Parquet checks that signature before it decrypts any column, so a caller
+   * who may not decrypt that group opens no encrypted column of the dataset, whatever its own
+   * group. Returns whether the caller may not (with {@link OnUndecryptable#NULL}); a dataset
+   * without column policies has one group, which {@link #refused} already probed.
+   *
+   * @throws io.columnseal.kms.KmsException naming the footer key and the columns, with {@link OnUndecryptable#FAIL}
+   */
+  static boolean footerRefused(DatasetSnapshot snap, KeyServiceSpec spec, List<String> columns, OnUndecryptable on) {
+    boolean grouped = snap.state.deks().values().stream()
+        .anyMatch(d -> d.encryptionContext().containsKey(KeyGroups.CONTEXT_KEY));
+    if (!grouped) {
+      return false;
+    }
+    Denial denied = deniedProbe(KeyServices.shared(spec), probes(snap, EncryptSettings.PLAIN_GROUP, snap.liveRuns()));
+    if (denied == null) {
+      return false;
+    }
+    if (on == OnUndecryptable.FAIL) {
+      throw denied.error.withOutcome("this caller may not decrypt the footer key of page-mode dataset "
+          + snap.state.datasetId() + " (master key " + denied.probe.keyArn() + ", key " + EncryptSettings.PLAIN_GROUP
+          + "), which signs every file and so is needed to read column(s) " + String.join(", ", columns)
+          + "; set onUndecryptable to null to read them as null, or select other columns");
+    }
+    return true;
+  }
+
+  /** A probe DEK whose unwrap KMS refused, with the refusal. */
+  private record Denial(DekRecord probe, KmsAccessDeniedException error) {}
+
+  /** The first of {@code probes} whose unwrap KMS refuses (kms:Decrypt), or null if all unwrap. */
+  private static Denial deniedProbe(KeyService kms, Map<String, DekRecord> probes) {
+    for (DekRecord probe : probes.values()) {
+      try {
+        DataKeyCache.shared().acquire(kms, probe.id(), probe.wrapped(), probe.context()).close();
+      } catch (KmsAccessDeniedException e) {
+        return new Denial(probe, e);
+      }
+    }
+    return null;
   }
 
   /** A column's key group (FORMAT.md 5.2, version 5), or "" for a dataset without column policies. */

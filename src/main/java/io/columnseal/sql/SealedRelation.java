@@ -1,5 +1,7 @@
 package io.columnseal.sql;
 
+import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.KeyTrust;
@@ -46,6 +48,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
   private final Set<String> clear = new HashSet<>();
   /** With onUndecryptable=raw, the encrypted columns this caller could not open when the relation was made. */
   private final List<String> rawColumns;
+  /** A page-mode dataset (docs/FORMAT.md section 12): Parquet decrypts its pages, no cell is opened. */
+  private final boolean page;
 
   private SealedRelation(SQLContext sqlContext, ReadSettings settings, DatasetSnapshot snap, StructType schema,
       StructType stored, List<String> rawColumns) {
@@ -63,6 +67,7 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       }
     }
     this.rawColumns = rawColumns;
+    this.page = DatasetCellEncoding.isPage(snap.state);
   }
 
   /** Opens the manifest (refusing a dataset with an unfinished run); no KMS call unless manifest.macKey or raw. */
@@ -71,6 +76,9 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     DatasetSnapshot snap = DatasetSnapshot.openComplete(conf, s.path, s.manifestPath,
         KeyTrust.macKey(s.keyService, s.manifestMacKey));
+    if (DatasetCellEncoding.isPage(snap.state)) {
+      return openPages(sqlContext, s, snap);
+    }
     List<String> raw = List.of();
     if (s.onUndecryptable == OnUndecryptable.RAW) {
       // The schema must say now which columns stay cells: one probe per master key, here.
@@ -97,6 +105,26 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
         raw);
   }
 
+  /**
+   * A page-mode dataset: the manifest's types for every stored column (the files hold the
+   * plaintext types), with no footer read on the driver. onUndecryptable=raw is refused: a page
+   * decrypts whole or not at all, so there is no stored cell to hand back.
+   */
+  private static SealedRelation openPages(SQLContext sqlContext, ReadSettings s, DatasetSnapshot snap) {
+    if (s.onUndecryptable == OnUndecryptable.RAW) {
+      throw new ConfigException("Cannot set onUndecryptable to raw for page-mode dataset " + snap.state.datasetId()
+          + ": its columns are encrypted by page, so there are no stored cells to return; use fail or null");
+    }
+    List<StructField> fields = new ArrayList<>();
+    for (ColumnRecord c : snap.state.schema()) {
+      if (c.stored()) {
+        fields.add(new StructField(c.name(), snap.originalType(c.name()), true, org.apache.spark.sql.types.Metadata.empty()));
+      }
+    }
+    StructType schema = new StructType(fields.toArray(new StructField[0]));
+    return new SealedRelation(sqlContext, s, snap, schema, schema, List.of());
+  }
+
   @Override
   public SQLContext sqlContext() {
     return sqlContext;
@@ -116,6 +144,9 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
   @Override
   @SuppressWarnings("unchecked")
   public RDD<Row> buildScan(String[] requiredColumns, Filter[] filters) {
+    if (page) {
+      return (RDD<Row>) (RDD<?>) scanPages(requiredColumns, filters).queryExecution().toRdd();
+    }
     SparkSession spark = sqlContext.sparkSession();
     Dataset<Row> files = snap.read(spark, stored);
     FileSizes.check(snap, files, spark.sparkContext().hadoopConfiguration());
@@ -168,6 +199,42 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       out = opened.select(shaped);
     }
     return (RDD<Row>) (RDD<?>) out.queryExecution().toRdd();
+  }
+
+  /**
+   * A page-mode scan: the encrypted columns the caller may open are read through Parquet's
+   * decryption ({@code PageDecryption}, named in this read's own options with the reader keys);
+   * a scan with none of them reads the files with no decryption at all, so no KMS call. A column
+   * the caller may not open is not read from the files: it reads as null (onUndecryptable=null),
+   * or the query fails before any file is read (fail).
+   */
+  private Dataset<Row> scanPages(String[] requiredColumns, Filter[] filters) {
+    SparkSession spark = sqlContext.sparkSession();
+    List<String> wanted = new ArrayList<>(new LinkedHashSet<>(List.of(requiredColumns)));
+    List<String> sealed = new ArrayList<>();
+    wanted.stream().filter(encrypted::contains).forEach(sealed::add);
+    List<String> refused = new ArrayList<>();
+    if (!sealed.isEmpty()) {
+      KeyTrust.check(settings.allowedKeys, snap.state, KeyServices.shared(settings.keyService), "read");
+      refused.addAll(KeyAccess.refused(snap, settings.keyService, sealed, settings.onUndecryptable));
+      List<String> left = new ArrayList<>(sealed);
+      left.removeAll(refused);
+      if (!left.isEmpty() && KeyAccess.footerRefused(snap, settings.keyService, left, settings.onUndecryptable)) {
+        refused.addAll(left);
+      }
+    }
+    List<String> opening = new ArrayList<>(sealed);
+    opening.removeAll(refused);
+    Dataset<Row> files = snap.readPages(spark, settings.pageReaderConfig, opening);
+    FileSizes.check(snap, files, spark.sparkContext().hadoopConfiguration());
+    Column where = ClearFilters.of(filters, clear);
+    Dataset<Row> kept = where == null ? files : files.where(where);
+    Column[] shaped = new Column[wanted.size()];
+    for (int i = 0; i < shaped.length; i++) {
+      String c = wanted.get(i);
+      shaped[i] = refused.contains(c) ? functions.lit(null).cast(schema.apply(c).dataType()).as(c) : ClearFilters.col(c);
+    }
+    return kept.select(shaped);
   }
 
   /** Equalities on deterministic and fpe string columns are compared as cells by the scan (CipherFilters). */
