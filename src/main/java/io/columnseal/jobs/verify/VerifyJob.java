@@ -4,6 +4,7 @@ import io.columnseal.ColumnsealException;
 import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.jobs.dataset.CellEncoding;
+import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
@@ -112,6 +113,13 @@ public final class VerifyJob {
           + " dataset until columnseal recover, or the next encrypt with output.mode=append or overwrite, adds them");
     }
     FileChecks.checkWorkFolders(conf, snap, r);
+    if (DatasetCellEncoding.isPage(snap.state)) {
+      verifyPages(spark, conf, snap, s, r);
+      checkKeys(snap, s, r);
+      r.durationMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
+      writeReport(conf, snap, s, r);
+      return r;
+    }
     boolean filesOk = FileChecks.checkFiles(conf, snap, r);
     boolean footersOk = FileChecks.checkFooters(conf, snap, r);
     if (filesOk && footersOk && !snap.state.liveFiles().isEmpty()) {
@@ -126,6 +134,24 @@ public final class VerifyJob {
     r.durationMillis = Instant.now().toEpochMilli() - started.toEpochMilli();
     writeReport(conf, snap, s, r);
     return r;
+  }
+
+  /**
+   * A page-mode dataset (docs/FORMAT.md section 12): the files and footers as PME structures, then,
+   * unless --shallow, the pages of each file through PageDecryption.
+   */
+  private static void verifyPages(SparkSession spark, Configuration conf, DatasetSnapshot snap, VerifySettings s,
+      VerifyReport r) {
+    boolean filesOk = FileChecks.checkFiles(conf, snap, r);
+    PageFooters footers = PageFooters.check(conf, snap, r);
+    if (s.shallow || !filesOk) {
+      return;
+    }
+    try {
+      PageScan.run(spark, snap, s, r, footers, liveDeks(snap));
+    } catch (Exception e) {
+      r.find("unreadable-data", "the live files could not be scanned: " + FileChecks.rootCause(e));
+    }
   }
 
   private static void scanData(SparkSession spark, DatasetSnapshot snap, VerifySettings s, VerifyReport r) {

@@ -1,0 +1,115 @@
+package io.columnseal.jobs.verify;
+
+import io.columnseal.crypto.DekId;
+import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.PageFormat;
+import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.manifest.DekRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * verify's data pass over a page-mode dataset (docs/jobs/verify.md): the files whose footers had
+ * no finding are opened through PageDecryption in Spark tasks ({@link PageSampler}); a file that
+ * does not open or whose sampled pages do not authenticate is a {@code cells} finding, and each
+ * live DEK's non-null values (from the key metadata and the decrypted chunk metadata) must equal
+ * the manifest's {@code cells}.
+ */
+final class PageScan {
+  private PageScan() {}
+
+  static void run(SparkSession spark, DatasetSnapshot snap, VerifySettings s, VerifyReport r, PageFooters footers,
+      Set<DekId> liveDeks) {
+    List<String> files = new ArrayList<>(footers.columnDeks.keySet());
+    if (files.isEmpty()) {
+      return;
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    spark.sparkContext().setJobDescription("columnseal verify " + snap.state.datasetId());
+    PageSampler sampler = new PageSampler(snap.path, snap.state.encryptedColumns(), readerConf(snap, s),
+        new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), s.samplesPerFile);
+    int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism()));
+    List<PageSampler.Result> parts = jsc.parallelize(files, slices).mapPartitions(sampler).collect();
+
+    long problems = 0;
+    Map<Long, Long> cells = new HashMap<>();
+    boolean counted = true;
+    for (PageSampler.Result p : parts) {
+      r.samplesDecrypted += p.pages;
+      for (String m : p.problems) {
+        if (problems++ < 20) {
+          r.find("cells", m);
+        }
+      }
+      problems += p.problemCount - p.problems.size();
+      for (Map.Entry<String, List<Map<String, Long>>> f : p.nonNull.entrySet()) {
+        List<Map<String, Long>> deks = footers.columnDeks.get(f.getKey());
+        for (int g = 0; g < f.getValue().size() && g < deks.size(); g++) {
+          for (Map.Entry<String, Long> c : f.getValue().get(g).entrySet()) {
+            Long dek = deks.get(g).get(c.getKey());
+            if (c.getValue() < 0) {
+              counted = false;
+            } else if (dek != null) {
+              r.cellsChecked += c.getValue();
+              cells.merge(dek, c.getValue(), Long::sum);
+            }
+          }
+        }
+      }
+    }
+    if (problems > 20) {
+      r.find("cells", (problems - 20) + " more files like the ones above");
+    }
+    r.deksInData = cells.size();
+    // Only when every file opened and every chunk records its null count: else the tally is partial.
+    if (problems > 0 || !counted || files.size() != snap.state.liveFiles().size()) {
+      return;
+    }
+    for (DekId id : liveDeks) {
+      DekRecord d = snap.state.deks().get(id);
+      long found = cells.getOrDefault(id.asLong(), 0L);
+      if (found != d.cells()) {
+        r.find("cell-count", "DEK " + id + " encrypts " + found + " values in the data; the manifest says "
+            + d.cells());
+      }
+    }
+  }
+
+  /** The Hadoop keys PageDecryption reads (docs/FORMAT.md section 12), pinned to the verified version. */
+  private static Map<String, String> readerConf(DatasetSnapshot snap, VerifySettings s) {
+    Map<String, String> c = new HashMap<>();
+    c.put(PageFormat.FACTORY_KEY, PageFormat.DECRYPTION_FACTORY);
+    c.put(PageFormat.DATASET_KEY, snap.path);
+    c.put(PageFormat.VERSION_KEY, Long.toString(snap.state.version()));
+    if (s.manifestPath != null) {
+      c.put(PageFormat.MANIFEST_PATH_KEY, snap.manifestDir.toString());
+    }
+    KeyServiceSpec k = s.keyService;
+    if (k.provider() == KeyServiceSpec.Provider.LOCAL) {
+      c.put("columnseal.kms.provider", "local");
+      c.put("columnseal.kms.keyring", k.keyring());
+    } else {
+      c.put("columnseal.kms.provider", "aws");
+      putIfSet(c, "columnseal.kms.region", k.region());
+      putIfSet(c, "columnseal.kms.endpoint", k.endpoint());
+      putIfSet(c, "columnseal.kms.profile", k.profile());
+    }
+    if (s.allowedKeys != null) {
+      c.put("columnseal.kms.allowedKeys", String.join(",", s.allowedKeys.entries()));
+    }
+    putIfSet(c, "columnseal.manifest.macKey", s.manifestMacKey);
+    return c;
+  }
+
+  private static void putIfSet(Map<String, String> c, String key, String value) {
+    if (value != null) {
+      c.put(key, value);
+    }
+  }
+}
