@@ -92,6 +92,20 @@ class ClearColumnsInOtherEnginesTest {
   }
 
   @Test
+  void parquetJavaWithoutDecryptionPropertiesReadsTheClearColumns() {
+    // Spark with no crypto factory: parquet-java reads a plaintext-footer file like a legacy
+    // reader (the path page mode's clear-only queries take, docs/FORMAT.md section 12).
+    List<Row> got = SharedSpark.session().read().parquet(pmeFile.toString())
+        .select(CLEAR.get(0), CLEAR.get(1), CLEAR.get(2)).collectAsList();
+    assertEquals(ROWS, got.size());
+    for (int i = 0; i < ROWS; i++) {
+      assertEquals(input.get(i).get(2), got.get(i).get(0), "city of row " + i);
+      assertEquals(input.get(i).get(3), got.get(i).get(1), "state of row " + i);
+      assertEquals(input.get(i).get(4), got.get(i).get(2), "amount of row " + i);
+    }
+  }
+
+  @Test
   void duckDbReadsEveryClearValueOfAPmeFile() throws SQLException {
     assertClearColumnsReadByDuckDb(pmeFile, input);
   }
