@@ -335,7 +335,7 @@ public final class ModesBench {
     }
     try {
       return columnsealScan("page");
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
       pageScanUnavailable = "the columnseal data source did not read the page-mode output ("
           + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")";
       System.out.println("page-mode scan: n/a, " + pageScanUnavailable);
