@@ -66,6 +66,8 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
     private final Masker[] maskers;
     private final long[] cells;
     private final GenericInternalRow out;
+    /** No mask and no drop: the input row goes to the writer as it is (no copy, no boxing). */
+    private final boolean passThrough;
     private long rows;
     private boolean finished;
 
@@ -91,6 +93,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
       }
       this.cells = new long[plan.encryptedOrdinals.length];
       this.out = new GenericInternalRow(o);
+      this.passThrough = o == n && java.util.Arrays.stream(maskers).allMatch(java.util.Objects::isNull);
     }
 
     @Override
@@ -110,6 +113,19 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
       InternalRow row = in.next();
       if (plan.checksMalformed && !row.isNullAt(types.length)) {
         throw malformed(row);
+      }
+      if (passThrough) {
+        // The writer reads the first n fields by ordinal; a CSV row's trailing malformed-record
+        // fields are not written.
+        for (int k = 0; k < cells.length; k++) {
+          int i = plan.encryptedOrdinals[k];
+          if (!row.isNullAt(i)) {
+            cells[k]++;
+            keys.count(plan.policies.groupOf[k], plan.inputSchema.fields()[i].name());
+          }
+        }
+        rows++;
+        return row;
       }
       for (int i = 0; i < types.length; i++) {
         int o = outOrdinal[i];
