@@ -18,8 +18,16 @@ public final class CellDecryptor implements AutoCloseable {
   private final SecretKey jceKey;
   private final Cipher cipher;
   private final Map<ColumnSpec, byte[]> aads = new HashMap<>();
-  private ColumnSpec lastColumn;
-  private byte[] lastAad;
+  /**
+   * The AADs of the columns met so far, found by identity: a reader passes one ColumnSpec object
+   * per column and alternates columns cell by cell, so a last-column shortcut misses on every
+   * cell and a hash lookup (ColumnSpec.hashCode) is paid per cell. Past {@code BY_IDENTITY}
+   * columns, the map.
+   */
+  private static final int BY_IDENTITY = 32;
+  private final ColumnSpec[] columns = new ColumnSpec[BY_IDENTITY];
+  private final byte[][] columnAads = new byte[BY_IDENTITY][];
+  private int known;
 
   private CellDecryptor(OpeningKey key, SecretKey jceKey, Cipher cipher) {
     this.key = key;
@@ -66,15 +74,7 @@ public final class CellDecryptor implements AutoCloseable {
       throw new WrongDataKeyException("cell in column " + column.column() + " of dataset " + column.datasetId()
           + " names DEK " + DekId.fromBytes(cell, CellFormat.DEK_ID_OFFSET) + ", not DEK " + key.id());
     }
-    // Readers pass the same ColumnSpec object for a column's cells: no hash per cell.
-    byte[] aad;
-    if (column == lastColumn) {
-      aad = lastAad;
-    } else {
-      aad = aads.computeIfAbsent(column, c -> CellFormat.associatedData(c, key.id()));
-      lastColumn = column;
-      lastAad = aad;
-    }
+    byte[] aad = aadOf(column);
     try {
       cipher.init(Cipher.DECRYPT_MODE, jceKey,
           new GCMParameterSpec(CellFormat.TAG_BITS, cell, CellFormat.NONCE_OFFSET, CellFormat.NONCE_BYTES));
@@ -89,10 +89,25 @@ public final class CellDecryptor implements AutoCloseable {
     }
   }
 
+  private byte[] aadOf(ColumnSpec column) {
+    for (int i = 0; i < known; i++) {
+      if (columns[i] == column) {
+        return columnAads[i];
+      }
+    }
+    byte[] aad = aads.computeIfAbsent(column, c -> CellFormat.associatedData(c, key.id()));
+    if (known < BY_IDENTITY) {
+      columns[known] = column;
+      columnAads[known++] = aad;
+    }
+    return aad;
+  }
+
   @Override
   public void close() {
     aads.clear();
-    lastColumn = null;
-    lastAad = null;
+    java.util.Arrays.fill(columns, null);
+    java.util.Arrays.fill(columnAads, null);
+    known = 0;
   }
 }

@@ -10,20 +10,24 @@ import io.columnseal.jobs.domain.DomainKeyCache;
 import io.columnseal.jobs.spark.SparkTypes;
 import io.columnseal.manifest.ColumnRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.sources.EqualNullSafe;
 import org.apache.spark.sql.sources.EqualTo;
 import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.sources.In;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StringType;
 
 /**
- * {@code column = 'literal'} on a deterministic or fpe string column, compared in its stored form:
- * the literal is sealed once on the driver under the column's domain key (as encrypt seals it), so
+ * {@code column = 'literal'}, {@code column <=> 'literal'} and {@code column IN ('a', 'b')} on a
+ * deterministic or fpe string column, compared in their stored form: each literal is sealed once
+ * on the driver under the column's domain key (as encrypt seals it), so
  * Parquet filters the cells and no row that does not match is opened. Exact because equal
  * plaintexts give equal cells under one domain key (FORMAT.md 10.2, 10.3) and the manifest fixes
  * the column's key; Spark need not evaluate such a filter again.
@@ -31,14 +35,54 @@ import org.apache.spark.sql.types.StringType;
 final class CipherFilters {
   private CipherFilters() {}
 
-  /** Whether {@code f} is rewritten (and so handled by the scan): an equality on such a column. */
+  /**
+   * Whether {@code f} is rewritten (and so handled by the scan): {@code =}, {@code <=>} or
+   * {@code IN} with string literals on such a column.
+   */
   static boolean handles(Filter f, DatasetSnapshot snap, Set<String> openable) {
-    if (!(f instanceof EqualTo e) || !(e.value() instanceof String) || !openable.contains(e.attribute())) {
+    String column = attribute(f);
+    if (column == null || !openable.contains(column)) {
       return false;
     }
-    ColumnRecord c = record(snap, e.attribute());
+    ColumnRecord c = record(snap, column);
     return c != null && DomainOpenings.reversibleDomainColumn(c)
         && snap.originalType(c.name()) instanceof StringType;
+  }
+
+  /**
+   * The column a rewritable filter compares, or null: {@code <=>} with a non-null literal keeps
+   * the rows {@code =} keeps (a null cell is neither), and an {@code IN} list's nulls never make
+   * a row pass a filter, so only its strings matter.
+   */
+  private static String attribute(Filter f) {
+    if (f instanceof EqualTo e && e.value() instanceof String) {
+      return e.attribute();
+    }
+    if (f instanceof EqualNullSafe e && e.value() instanceof String) {
+      return e.attribute();
+    }
+    if (f instanceof In in && in.values().length > 0
+        && Arrays.stream(in.values()).allMatch(v -> v == null || v instanceof String)) {
+      return in.attribute();
+    }
+    return null;
+  }
+
+  /** The string literals {@code f} compares its column with (nulls left out). */
+  private static List<String> literals(Filter f) {
+    if (f instanceof EqualTo e) {
+      return List.of((String) e.value());
+    }
+    if (f instanceof EqualNullSafe e) {
+      return List.of((String) e.value());
+    }
+    List<String> out = new ArrayList<>();
+    for (Object v : ((In) f).values()) {
+      if (v != null) {
+        out.add((String) v);
+      }
+    }
+    return out;
   }
 
   /**
@@ -55,34 +99,38 @@ final class CipherFilters {
       if (!handles(f, snap, openable)) {
         continue;
       }
-      EqualTo e = (EqualTo) f;
-      DomainOpenings.Opening o = opening.apply(e.attribute());
+      String column = attribute(f);
+      DomainOpenings.Opening o = opening.apply(column);
       if (o == null) {
         out.add(functions.lit(false));
         continue;
       }
-      String value = (String) e.value();
-      ColumnSpec spec = SparkTypes.columnSpec(snap.state.datasetId(), e.attribute(), snap.originalType(e.attribute()));
+      ColumnSpec spec = SparkTypes.columnSpec(snap.state.datasetId(), column, snap.originalType(column));
+      boolean binary = storedTypes[storedNames.indexOf(column)] instanceof BinaryType;
+      List<Object> stored = new ArrayList<>();
       try (DomainKeyCache.Lease lease = o.key.open(keyService)) {
-        Object stored;
         if (o.deterministic()) {
-          byte[] cell;
           try (DeterministicCipher c = DeterministicCipher.open(lease.key())) {
-            cell = c.sealValue(spec, value);
+            for (String value : literals(f)) {
+              byte[] cell = c.sealValue(spec, value);
+              stored.add(binary ? cell : Base64.getEncoder().encodeToString(cell));
+            }
           }
-          boolean binary = storedTypes[storedNames.indexOf(e.attribute())] instanceof BinaryType;
-          stored = binary ? cell : Base64.getEncoder().encodeToString(cell);
         } else {
           try (FormatPreservingCipher c = FormatPreservingCipher.open(lease.key(), o.fpeOptions())) {
-            stored = c.encrypt(e.attribute(), value);
-          } catch (FpeInputException notDigits) {
-            // Every stored value is the FF1 image of a value FF1 accepted: this literal equals none.
-            out.add(functions.lit(false));
-            continue;
+            for (String value : literals(f)) {
+              try {
+                stored.add(c.encrypt(column, value));
+              } catch (FpeInputException notDigits) {
+                // Every stored value is the FF1 image of a value FF1 accepted: this literal equals none.
+              }
+            }
           }
         }
-        out.add(ClearFilters.col(e.attribute()).equalTo(functions.lit(stored)));
       }
+      Column cell = ClearFilters.col(column);
+      out.add(stored.isEmpty() ? functions.lit(false)
+          : stored.size() == 1 ? cell.equalTo(functions.lit(stored.get(0))) : cell.isin(stored.toArray()));
     }
     return out.stream().reduce(Column::and).orElse(null);
   }

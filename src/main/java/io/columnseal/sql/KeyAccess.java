@@ -1,5 +1,6 @@
 package io.columnseal.sql;
 
+import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.decrypt.DataKeyCache;
@@ -32,6 +33,15 @@ final class KeyAccess {
    * @throws io.columnseal.kms.KmsException naming the columns and master key, with {@link OnUndecryptable#FAIL}
    */
   static List<String> refused(DatasetSnapshot snap, KeyServiceSpec spec, List<String> wanted, OnUndecryptable on) {
+    return refused(snap, spec, wanted, on, Set.of());
+  }
+
+  /**
+   * As above, probing with a DEK of {@code reading} (the DEKs of the files the query reads) where
+   * the master key has one: the tasks reuse it from the cache, so the probe adds no KMS call.
+   */
+  static List<String> refused(DatasetSnapshot snap, KeyServiceSpec spec, List<String> wanted, OnUndecryptable on,
+      Set<DekId> reading) {
     Map<String, List<String>> columnsOfGroup = new LinkedHashMap<>();
     for (String c : wanted) {
       columnsOfGroup.computeIfAbsent(groupOf(snap, c), g -> new ArrayList<>()).add(c);
@@ -40,7 +50,7 @@ final class KeyAccess {
     Set<String> live = snap.liveRuns();
     List<String> refused = new ArrayList<>();
     for (Map.Entry<String, List<String>> g : columnsOfGroup.entrySet()) {
-      Denial denied = deniedProbe(kms, probes(snap, g.getKey(), live));
+      Denial denied = deniedProbe(kms, probes(snap, g.getKey(), live, reading));
       if (denied == null) {
         continue;
       }
@@ -71,7 +81,7 @@ final class KeyAccess {
     if (!grouped) {
       return false;
     }
-    Denial denied = deniedProbe(KeyServices.shared(spec), probes(snap, EncryptSettings.PLAIN_GROUP, snap.liveRuns()));
+    Denial denied = deniedProbe(KeyServices.shared(spec), probes(snap, EncryptSettings.PLAIN_GROUP, snap.liveRuns(), Set.of()));
     if (denied == null) {
       return false;
     }
@@ -109,18 +119,26 @@ final class KeyAccess {
     return "";
   }
 
-  /** One DEK per master key ARN of the group, preferring DEKs of runs whose files are live. */
-  private static Map<String, DekRecord> probes(DatasetSnapshot snap, String group, Set<String> live) {
+  /**
+   * One DEK per master key ARN of the group, preferring a DEK of the files read, then DEKs of
+   * runs whose files are live.
+   */
+  private static Map<String, DekRecord> probes(DatasetSnapshot snap, String group, Set<String> live,
+      Set<DekId> reading) {
     Map<String, DekRecord> picked = new TreeMap<>();
     for (DekRecord d : snap.state.deks().values()) {
       if (!group.isEmpty() && !group.equals(d.encryptionContext().get(KeyGroups.CONTEXT_KEY))) {
         continue;
       }
       DekRecord had = picked.get(d.keyArn());
-      if (had == null || live.contains(d.runId()) && !live.contains(had.runId())) {
+      if (had == null || rank(d, live, reading) > rank(had, live, reading)) {
         picked.put(d.keyArn(), d);
       }
     }
     return picked;
+  }
+
+  private static int rank(DekRecord d, Set<String> live, Set<DekId> reading) {
+    return reading.contains(d.id()) ? 2 : live.contains(d.runId()) ? 1 : 0;
   }
 }

@@ -171,8 +171,10 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       KeyTrust.check(settings.allowedKeys, snap.state, KeyServices.shared(settings.keyService), "read");
       List<String> ofDeks = new ArrayList<>(sealed);
       ofDeks.removeIf(this::domainColumn);
-      refused.addAll(settings.onUndecryptable == OnUndecryptable.RAW ? List.of()
-          : KeyAccess.refused(snap, settings.keyService, ofDeks, settings.onUndecryptable));
+      if (!ofDeks.isEmpty() && settings.onUndecryptable != OnUndecryptable.RAW) {
+        refused.addAll(KeyAccess.refused(snap, settings.keyService, ofDeks, settings.onUndecryptable,
+            PrunedFiles.deks(snap, kept, spark.sparkContext().hadoopConfiguration())));
+      }
       for (String c : sealed) {
         if (domainColumn(c)) {
           domainOpening(spark, c, domainKeys, refused);
@@ -187,8 +189,15 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
       List<Column> positioned = new ArrayList<>(List.of(columns(wanted)));
       positioned.add(metadata.getField("file_path"));
       positioned.add(metadata.getField("row_index"));
-      Dataset<Row> opened = CellOpening.open(spark, snap, kept.select(positioned.toArray(new Column[0])), opening,
-          settings.keyService, FileBindings.of(snap, spark.sparkContext().hadoopConfiguration()), domains);
+      Dataset<Row> input = kept.select(positioned.toArray(new Column[0]));
+      FileBindings bindings = FileBindings.of(snap, spark.sparkContext().hadoopConfiguration());
+      if (refused.isEmpty() && wanted.size() == requiredColumns.length) {
+        // The opener's rows are the wanted columns in order, in this relation's types: Spark's
+        // scan projects them once; no select (a second projection of every row) in between.
+        return (RDD<Row>) (RDD<?>) CellOpening.openRows(spark, snap, input, opening, settings.keyService, bindings,
+            domains);
+      }
+      Dataset<Row> opened = CellOpening.open(spark, snap, input, opening, settings.keyService, bindings, domains);
       Column[] shaped = new Column[wanted.size()];
       for (int i = 0; i < shaped.length; i++) {
         String c = wanted.get(i);

@@ -170,6 +170,44 @@ class ReadAccessTest {
     }
   }
 
+  /**
+   * Issue 15, the selective query: a filter on a clear (partition) column keeping one region's
+   * files costs exactly the KMS Decrypt calls of those files' DEKs, the driver's access probe
+   * included (it probes with a DEK of the files read, which the tasks then take from the cache).
+   */
+  @Test
+  void aSelectiveQueryCostsExactlyTheDeksOfTheFilesItReads() {
+    SparkSession spark = JobTestKit.spark();
+    try (KmsTestServer kms = KmsTestServer.start()) {
+      kms.createAlias("alias/pii", kms.createKey("names"));
+      kms.createAlias("alias/pan", kms.createKey("card numbers"));
+      String enc = encrypt(spark, kms);
+      ManifestState m = ManifestStore.at(new org.apache.hadoop.fs.Path(enc, "_columnseal"), new Configuration())
+          .read().orElseThrow();
+      assertEquals(6, m.deks().size(), "two DEKs per region");
+      Map<String, String> expected = Map.of("us", "[[3,Grace Hopper,6011000000000004], [4,null,340000000000009]]",
+          "eu", "[[1,Ada Lovelace,4111111111111111], [2,Alan Turing,5500000000000004]]",
+          "ap", "[[5,Edsger Dijkstra,null], [6,Barbara Liskov,4000056655665556]]");
+      // Each region in turn: a probe that ignored the files read would pick the same DEKs every
+      // time, so it would add a call for at least two of the three.
+      for (String region : List.of("us", "eu", "ap")) {
+        List<String> regionDeks = m.liveFiles().stream().filter(f -> f.startsWith("region=" + region + "/"))
+            .flatMap(f -> m.boundFile(f).orElseThrow().deks().stream()).map(Object::toString).distinct().sorted()
+            .toList();
+        assertEquals(2, regionDeks.size(), region + ": one names DEK and one card_number DEK");
+        io.columnseal.jobs.decrypt.DataKeyCache.shared().clear();
+        kms.log().clear();
+        Dataset<Row> rows = spark.read().format("columnseal").option("kms.provider", "aws")
+            .option("kms.region", KmsTestServer.REGION).option("kms.endpoint", kms.endpoint().toString()).load(enc)
+            .where("region = '" + region + "'").select("id", "names", "card_number");
+        assertEquals(expected.get(region), JobTestKit.sorted(rows).toString());
+        List<String> calls = kms.log().of("Decrypt").stream().map(r -> r.context().get(EncryptionContext.DEK))
+            .sorted().toList();
+        assertEquals(regionDeks, calls, region + ": one Decrypt per DEK of the files read, no other");
+      }
+    }
+  }
+
   @Test
   void aDatasetWithAnUnfinishedRunIsRefused() throws Exception {
     JobTestKit kit = new JobTestKit(tmp);

@@ -51,6 +51,22 @@ public final class CellOpening {
     return open(spark, snap, positioned, chosen, types, keyService, bindings, domains, new Extras());
   }
 
+  /**
+   * As {@link #open(SparkSession, DatasetSnapshot, Dataset, List, KeyServiceSpec, FileBindings,
+   * DomainOpenings.Opening[])}, as the opener's own rows (one reused row object per task: the
+   * caller copies or projects each row before the next). A reader whose output is exactly these
+   * columns hands them on without another projection of every row.
+   */
+  public static org.apache.spark.rdd.RDD<InternalRow> openRows(SparkSession spark, DatasetSnapshot snap,
+      Dataset<Row> positioned, List<String> chosen, KeyServiceSpec keyService, FileBindings bindings,
+      DomainOpenings.Opening[] domains) {
+    DataType[] types = new DataType[chosen.size()];
+    for (int k = 0; k < types.length; k++) {
+      types[k] = snap.originalType(chosen.get(k));
+    }
+    return rows(spark, snap, positioned, chosen, types, keyService, bindings, domains, new Extras()).rows.rdd();
+  }
+
   /** What the decrypt job adds to a reader's opening: its row counter, --on-error, CSV's base64. */
   static final class Extras {
     LongAccumulator rows;
@@ -68,6 +84,15 @@ public final class CellOpening {
   static Dataset<Row> open(SparkSession spark, DatasetSnapshot snap, Dataset<Row> positioned, List<String> chosen,
       DataType[] types, KeyServiceSpec keyService, FileBindings bindings, DomainOpenings.Opening[] domains,
       Extras extras) {
+    Opened o = rows(spark, snap, positioned, chosen, types, keyService, bindings, domains, extras);
+    return spark.internalCreateDataFrame(o.rows.rdd(), o.schema, false);
+  }
+
+  private record Opened(JavaRDD<InternalRow> rows, StructType schema) {}
+
+  private static Opened rows(SparkSession spark, DatasetSnapshot snap, Dataset<Row> positioned,
+      List<String> chosen, DataType[] types, KeyServiceSpec keyService, FileBindings bindings,
+      DomainOpenings.Opening[] domains, Extras extras) {
     StructType all = positioned.schema();
     StructType stored = new StructType(Arrays.copyOf(all.fields(), all.size() - 2));
     int[] ordinals = new int[chosen.size()];
@@ -99,8 +124,8 @@ public final class CellOpening {
         }
       }
     }
-    JavaRDD<InternalRow> rows = positioned.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan));
-    return spark.internalCreateDataFrame(rows.rdd(), plan.openedSchema(), false);
+    return new Opened(positioned.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan)),
+        plan.openedSchema());
   }
 
   /** The binary columns of {@code stored} that are not opened: sealed cells a CSV writes as base64. */

@@ -338,4 +338,42 @@ class DomainProtectionsRoundTripTest {
         new org.apache.spark.sql.sources.Filter[] {onCells, onFpe, onClear, range})),
         "the two equalities are compared as cells; the clear one and the range are Spark's to check again");
   }
+
+  /**
+   * Issue 15 item 4: {@code IN (...)} and {@code <=>} on deterministic and fpe string columns are
+   * compared as stored cells like {@code =}, handled by the scan, and equal the plain filter.
+   */
+  @Test
+  void inListsAndNullSafeEqualityOnDeterministicAndFpeColumnsAreComparedAsCells() {
+    JobTestKit kit = new JobTestKit(tmp);
+    SparkSession spark = JobTestKit.spark();
+    String enc = tmp.resolve("enc").toString();
+    Dataset<Row> in = input(spark);
+    EncryptJob.run(spark, settings(kit, enc).build(), in);
+    Dataset<Row> read = spark.read().format("columnseal").option("kms.provider", "local")
+        .option("kms.keyring", kit.keyringFile.toString()).load(enc);
+    List<Row> names = in.where("s IS NOT NULL").select("s").distinct().limit(2).collectAsList();
+    String a = names.get(0).getString(0).replace("'", "\\'");
+    String b = names.get(1).getString(0).replace("'", "\\'");
+    List<Row> cards = in.where("card_number IS NOT NULL").select("card_number").distinct().limit(2).collectAsList();
+    String c1 = cards.get(0).getString(0);
+    String c2 = cards.get(1).getString(0);
+    for (String where : List.of("s IN ('" + a + "', '" + b + "')", "s IN ('" + a + "', 'nobody at all', NULL)",
+        "s IN ('nobody', 'no one')", "s <=> '" + a + "'", "s <=> 'nobody at all'", "NOT (s <=> '" + a + "')",
+        "card_number IN ('" + c1 + "', '" + c2 + "')", "card_number IN ('" + c1 + "', 'not digits')",
+        "card_number IN ('not digits', 'nor these')", "card_number <=> '" + c2 + "'",
+        "card_number <=> 'not digits'", "s IN ('" + a + "', '" + b + "') AND card_number <=> '" + c1 + "'")) {
+      assertEquals(JobTestKit.sorted(in.where(where).select("id")), JobTestKit.sorted(read.where(where).select("id")),
+          where);
+    }
+    org.apache.spark.sql.sources.BaseRelation relation = ((org.apache.spark.sql.execution.datasources.LogicalRelation)
+        read.queryExecution().analyzed()).relation();
+    org.apache.spark.sql.sources.Filter inList = new org.apache.spark.sql.sources.In("s", new Object[] {a, b});
+    org.apache.spark.sql.sources.Filter nullSafe = new org.apache.spark.sql.sources.EqualNullSafe("card_number", c1);
+    org.apache.spark.sql.sources.Filter nullSafeNull = new org.apache.spark.sql.sources.EqualNullSafe("s", null);
+    org.apache.spark.sql.sources.Filter mixed = new org.apache.spark.sql.sources.In("s", new Object[] {a, 3});
+    assertEquals(List.of(nullSafeNull, mixed), List.of(relation.unhandledFilters(
+        new org.apache.spark.sql.sources.Filter[] {inList, nullSafe, nullSafeNull, mixed})),
+        "the string IN list and <=> are compared as cells; <=> null and a list with a number are Spark's to check");
+  }
 }
