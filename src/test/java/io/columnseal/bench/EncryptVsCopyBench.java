@@ -65,6 +65,10 @@ public final class EncryptVsCopyBench {
         .outputPath(dir.resolve("mixed").toString()).mode(OutputMode.OVERWRITE).build();
 
     List<Double> copy = new ArrayList<>();
+    List<Double> copyCpu = new ArrayList<>();
+    List<Double> checkedCpu = new ArrayList<>();
+    List<Double> encCpu = new ArrayList<>();
+    List<Double> checked = new ArrayList<>();
     List<Double> enc = new ArrayList<>();
     List<Double> mix = new ArrayList<>();
     long copyBytes = 0;
@@ -72,12 +76,21 @@ public final class EncryptVsCopyBench {
     long mixBytes = 0;
     for (int r = 0; r <= rounds; r++) {
       long t0 = System.nanoTime();
+      long u0 = cpuNanos();
       spark.read().options(CSV).schema(CardSchema.DDL).csv(csv.toString())
           .write().mode("overwrite").parquet(dir.resolve("copy").toString());
       double c = (System.nanoTime() - t0) / 1e9;
+      double cu = (cpuNanos() - u0) / 1e9;
       t0 = System.nanoTime();
+      u0 = cpuNanos();
+      checkedCopy(spark, csv, dir.resolve("checked"));
+      double cc = (System.nanoTime() - t0) / 1e9;
+      double ccu = (cpuNanos() - u0) / 1e9;
+      t0 = System.nanoTime();
+      u0 = cpuNanos();
       EncryptJob.run(spark, settings);
       double e = (System.nanoTime() - t0) / 1e9;
+      double eu = (cpuNanos() - u0) / 1e9;
       double m = 0;
       if (withPolicies) {
         t0 = System.nanoTime();
@@ -85,24 +98,36 @@ public final class EncryptVsCopyBench {
         m = (System.nanoTime() - t0) / 1e9;
       }
       if (r == 0) {
-        System.out.printf("warm-up: copy %.2f s, encrypt %.2f s, policies %.2f s%n", c, e, m);
+        System.out.printf("warm-up: copy %.2f s, checked copy %.2f s, encrypt %.2f s, policies %.2f s%n", c, cc, e, m);
         continue;
       }
       copy.add(c);
+      checked.add(cc);
+      copyCpu.add(cu);
+      checkedCpu.add(ccu);
+      encCpu.add(eu);
       enc.add(e);
       mix.add(m);
       copyBytes = bytes(dir.resolve("copy"));
       encBytes = bytes(dir.resolve("enc"));
       mixBytes = withPolicies ? bytes(dir.resolve("mixed")) : 0;
-      System.out.printf("round %d: copy %.2f s, encrypt %.2f s, policies %.2f s%n", r, c, e, m);
+      System.out.printf("round %d: copy %.2f s (cpu %.2f s), checked copy %.2f s (cpu %.2f s), encrypt %.2f s"
+          + " (cpu %.2f s), policies %.2f s%n", r, c, cu, cc, ccu, e, eu, m);
     }
     double mc = median(copy);
     double me = median(enc);
     System.out.printf("%nmedian of %d rounds, %,d rows, local[*] on %d cores:%n", rounds, rows,
         Runtime.getRuntime().availableProcessors());
     System.out.printf("  plain CSV->Parquet copy  %6.2f s  1.00x  %,d bytes%n", mc, copyBytes);
+    double mcc = median(checked);
+    System.out.printf("  copy, rows checked       %6.2f s  %.2fx  (the copy reading CSV as encrypt does: corrupt-record"
+        + " and file columns)%n", mcc, mcc / mc);
     System.out.printf("  columnseal encrypt       %6.2f s  %.2fx  %,d bytes (%.2fx)%n", me, me / mc, encBytes,
         (double) encBytes / copyBytes);
+    double cpuCopy = median(copyCpu);
+    System.out.printf("  process CPU, medians: copy %.2f s, copy with rows checked %.2f s (%.2fx), encrypt %.2f s (%.2fx)%n",
+        cpuCopy, median(checkedCpu), median(checkedCpu) / cpuCopy, median(encCpu), median(encCpu) / cpuCopy);
+    chunkBytes(dir.resolve("enc"), settings.columns);
     if (!withPolicies) {
       spark.stop();
       return;
@@ -111,6 +136,62 @@ public final class EncryptVsCopyBench {
     System.out.printf("  columnseal policies      %6.2f s  %.2fx  %,d bytes (%.2fx)  fpe card, deterministic name,"
         + " randomized address, cvv dropped%n", mm, mm / mc, mixBytes, (double) mixBytes / copyBytes);
     spark.stop();
+  }
+
+  /**
+   * The plain copy, reading the CSV as encrypt's InputReader does: Spark's corrupt-record column
+   * and {@code _metadata.file_path} per row, both dropped before the write after a row check.
+   */
+  private static void checkedCopy(SparkSession spark, Path csv, Path out) {
+    Map<String, String> options = new java.util.HashMap<>(CSV);
+    options.put("mode", "PERMISSIVE");
+    options.put("columnNameOfCorruptRecord", "_corrupt");
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> raw = spark.read().options(options)
+        .schema(org.apache.spark.sql.types.StructType.fromDDL(CardSchema.DDL + ", _corrupt STRING")).csv(csv.toString());
+    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    for (String name : CardSchema.COLUMNS) {
+      cols.add(raw.col(name));
+    }
+    cols.add(raw.col("_corrupt"));
+    cols.add(org.apache.spark.sql.functions.col("_metadata.file_path").as("_file"));
+    raw.select(cols.toArray(new org.apache.spark.sql.Column[0]))
+        .where(org.apache.spark.sql.functions.col("_corrupt").isNull().and(org.apache.spark.sql.functions.col("_file").isNotNull()))
+        .drop("_corrupt", "_file").write().mode("overwrite").parquet(out.toString());
+  }
+
+  /**
+   * What Snappy does to the encrypted columns, from the footers: their column chunks' bytes
+   * after and before compression, next to the clear columns'.
+   */
+  private static void chunkBytes(Path root, List<String> encrypted) throws IOException {
+    long[] sealed = new long[2];
+    long[] clear = new long[2];
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(root)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".parquet") && !p.toString().contains("_columnseal"))
+          .collect(java.util.stream.Collectors.toList());
+    }
+    for (Path f : files) {
+      try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+          org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()),
+              new org.apache.hadoop.conf.Configuration()))) {
+        for (org.apache.parquet.hadoop.metadata.BlockMetaData b : r.getFooter().getBlocks()) {
+          for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData c : b.getColumns()) {
+            long[] t = encrypted.contains(c.getPath().toDotString()) ? sealed : clear;
+            t[0] += c.getTotalSize();
+            t[1] += c.getTotalUncompressedSize();
+          }
+        }
+      }
+    }
+    System.out.printf("  encrypt's column chunks: encrypted %,d bytes (%,d before Snappy, %.3f), clear %,d (%,d, %.3f)%n",
+        sealed[0], sealed[1], (double) sealed[0] / sealed[1], clear[0], clear[1], (double) clear[0] / clear[1]);
+  }
+
+  /** CPU time of the whole process (all Spark threads, JIT, GC): steadier than wall time on a shared machine. */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static double median(List<Double> xs) {
