@@ -9,13 +9,14 @@ import io.columnseal.jobs.input.InputException;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.input.LineCursor;
 import io.columnseal.jobs.recovery.TaskLedger;
+import io.columnseal.jobs.spark.ClearValues;
 import io.columnseal.jobs.spark.InternalCells;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
 
@@ -48,7 +49,9 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private final DataType[] types;
     private final boolean[] encrypted;
     private final int[] slot; // ordinal -> index among encrypted columns
-    private final GenericInternalRow out;
+    /** Typed slots: clear ints, dates, longs and timestamps are copied unboxed. */
+    private final SpecificInternalRow out;
+    private final ClearValues clear;
     private final InternalCells.Scratch scratch = new InternalCells.Scratch();
     private final byte[][] binary = new byte[1][];
     private final long[] cells;
@@ -87,7 +90,8 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       for (int i = 0; i < n; i++) {
         outOrdinal[i] = policies.dropped[i] ? -1 : o++;
       }
-      this.out = new GenericInternalRow(o);
+      this.out = new SpecificInternalRow(plan.outputSchema());
+      this.clear = new ClearValues(types);
       this.maskers = new io.columnseal.crypto.protect.Masker[n];
       for (int i = 0; i < n; i++) {
         if (policies.maskShow[i] != null) {
@@ -145,7 +149,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         } else if (policies.maskShow[i] != null) {
           out.update(o, UTF8String.fromString(maskers[i].mask(row.getUTF8String(i).toString())));
         } else {
-          out.update(o, row.get(i, types[i]));
+          clear.copy(row, i, out, o);
         }
       }
       rows++;
