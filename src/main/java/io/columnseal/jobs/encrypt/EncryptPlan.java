@@ -232,7 +232,10 @@ final class EncryptPlan {
       dropped[i] = p != null && p.protection == Protection.DROP;
     }
     return new SealingPolicies(names, new java.util.ArrayList<>(keyGroups.values()), groupOf, protectionOf,
-        Math.max(0, names.indexOf(EncryptSettings.PLAIN_GROUP)), !s.plainPolicies(), maskShow, dropped, domainOf);
+        Math.max(0, names.indexOf(EncryptSettings.PLAIN_GROUP)),
+        // Page mode records column policies even for plain names (format 6), so its DEKs always
+        // name their group, as FORMAT.md 5.2 says every DEK of a column with a `key` does.
+        !s.plainPolicies() || s.pageMode(), maskShow, dropped, domainOf);
   }
 
   /**
