@@ -85,6 +85,29 @@ class PageDecryptionTest {
   }
 
   @Test
+  void aDatasetOverwrittenOrAppendedToSinceTheLastReadIsReadAgainInTheSameJvm() {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit, "enc", 2);
+    SparkSession spark = JobTestKit.spark();
+    java.util.function.Supplier<Dataset<Row>> read = () -> spark.read()
+        .option("parquet.crypto.factory.class", PageDecryption.class.getName()).option(PageDecryption.DATASET, enc)
+        .option("columnseal.kms.provider", "local").option("columnseal.kms.keyring", kit.keyringFile.toString())
+        .parquet(enc);
+    assertEquals(JobTestKit.sorted(JobTestKit.sampleInput()), JobTestKit.sorted(read.get()));
+
+    // Within PageDataset's 30 s: the cached manifest does not list the new run's files or DEKs.
+    Dataset<Row> fewer = JobTestKit.sampleInput().where("amount > 100");
+    EncryptJob.run(spark, kit.sampleCsv(enc).inputPath("(memory)").encryptMode(EncryptMode.PAGE)
+        .mode(io.columnseal.jobs.encrypt.OutputMode.OVERWRITE).build(), fewer);
+    assertEquals(JobTestKit.sorted(fewer), JobTestKit.sorted(read.get()));
+
+    Dataset<Row> more = JobTestKit.sampleInput().where("amount <= 100");
+    EncryptJob.run(spark, kit.sampleCsv(enc).inputPath("(memory)").encryptMode(EncryptMode.PAGE)
+        .mode(io.columnseal.jobs.encrypt.OutputMode.APPEND).build(), more);
+    assertEquals(JobTestKit.sorted(fewer.union(more)), JobTestKit.sorted(read.get()));
+  }
+
+  @Test
   void theDecryptJobWritesTheClearColumnsAndTheChosenOnes() {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = encrypt(kit, "enc", 2);
