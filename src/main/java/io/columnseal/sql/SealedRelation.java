@@ -225,7 +225,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
     }
     List<String> opening = new ArrayList<>(sealed);
     opening.removeAll(refused);
-    Dataset<Row> files = snap.readPages(spark, settings.pageReaderConfig, opening);
+    Dataset<Row> files = snap.readPages(spark, io.columnseal.jobs.decrypt.PageReaderSettings.hadoopKeys(snap,
+        settings.keyService, settings.allowedKeys, settings.manifestMacKey), opening);
     FileSizes.check(snap, files, spark.sparkContext().hadoopConfiguration());
     Column where = ClearFilters.of(filters, clear);
     Dataset<Row> kept = where == null ? files : files.where(where);
