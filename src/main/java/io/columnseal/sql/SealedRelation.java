@@ -145,7 +145,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
   @SuppressWarnings("unchecked")
   public RDD<Row> buildScan(String[] requiredColumns, Filter[] filters) {
     if (page) {
-      return (RDD<Row>) (RDD<?>) scanPages(requiredColumns, filters).queryExecution().toRdd();
+      return (RDD<Row>) (RDD<?>) io.columnseal.jobs.decrypt.PageReadFailure.oneLine(
+          scanPages(requiredColumns, filters).queryExecution().toRdd(), snap.state.datasetId());
     }
     SparkSession spark = sqlContext.sparkSession();
     Dataset<Row> files = snap.read(spark, stored);
