@@ -107,6 +107,28 @@ class PageDecryptionTest {
     assertEquals(JobTestKit.sorted(fewer.union(more)), JobTestKit.sorted(read.get()));
   }
 
+  /** The keys every columnseal reader hands Parquet are the ones PageDecryption reads back. */
+  @Test
+  void hadoopKeysAreReadBackByPageDecryptionsSettings() {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit, "enc", 1);
+    io.columnseal.jobs.dataset.DatasetSnapshot snap = io.columnseal.jobs.dataset.DatasetSnapshot.open(
+        new Configuration(), enc, null);
+    java.util.Map<String, String> keys = PageReaderSettings.hadoopKeys(snap, kit.keys,
+        io.columnseal.kms.TrustedKeys.of(List.of(kit.keyArn)), "alias/mac");
+    assertEquals(PageDecryption.class.getName(), keys.get(PageDecryption.FACTORY_KEY));
+    assertFalse(keys.containsKey(PageDecryption.MANIFEST_PATH), "the default manifest folder is not named");
+    Configuration conf = new Configuration(false);
+    keys.forEach(conf::set);
+    PageReaderSettings back = PageReaderSettings.of(conf);
+    assertEquals(enc, back.dataset);
+    assertEquals(Long.valueOf(snap.state.version()), back.version);
+    assertEquals(kit.keys, back.keyService);
+    assertEquals(List.of(kit.keyArn), back.allowedKeys);
+    assertEquals("alias/mac", back.macKey);
+    assertEquals(null, back.manifestPath);
+  }
+
   @Test
   void theDecryptJobWritesTheClearColumnsAndTheChosenOnes() {
     JobTestKit kit = new JobTestKit(tmp);
