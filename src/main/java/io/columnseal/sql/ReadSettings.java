@@ -23,12 +23,6 @@ final class ReadSettings {
   /** encrypt.domainStore: where named token domains' keys live (deterministic, fpe columns), or null. */
   final String domainStore;
   final OnUndecryptable onUndecryptable;
-  /**
-   * The reader keys as {@code DatasetSnapshot.readPages} hands them to a page-mode read's own
-   * options (never the session's): the key service, kms.allowedKeys, manifest.macKey.
-   */
-  final Map<String, String> pageReaderConfig = new java.util.TreeMap<>();
-
   private ReadSettings(String path, ReaderConfig c, OnUndecryptable on) {
     this.path = path;
     this.manifestPath = c.get("manifest.path");
@@ -37,19 +31,6 @@ final class ReadSettings {
     this.manifestMacKey = KeyTrust.macKey(c.get("manifest.macKey"));
     this.domainStore = c.get("encrypt.domainStore");
     this.onUndecryptable = on;
-    if (keyService.provider() == KeyServiceSpec.Provider.LOCAL) {
-      pageReaderConfig.put("kms.provider", "local");
-      pageReaderConfig.put("kms.keyring", keyService.keyring());
-    } else {
-      pageReaderConfig.put("kms.provider", "aws");
-      pageReaderConfig.put("kms.region", keyService.region());
-      pageReaderConfig.put("kms.endpoint", keyService.endpoint());
-      pageReaderConfig.put("kms.profile", keyService.profile());
-    }
-    if (c.allowedKeys() != null) {
-      pageReaderConfig.put("kms.allowedKeys", String.join(",", c.allowedKeys()));
-    }
-    pageReaderConfig.put("manifest.macKey", c.get("manifest.macKey"));
   }
 
   /** @param options Spark's options (keys may come lower-cased) */

@@ -145,7 +145,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
   @SuppressWarnings("unchecked")
   public RDD<Row> buildScan(String[] requiredColumns, Filter[] filters) {
     if (page) {
-      return (RDD<Row>) (RDD<?>) scanPages(requiredColumns, filters).queryExecution().toRdd();
+      return (RDD<Row>) (RDD<?>) io.columnseal.jobs.decrypt.PageReadFailure.oneLine(
+          scanPages(requiredColumns, filters).queryExecution().toRdd(), snap.state.datasetId());
     }
     SparkSession spark = sqlContext.sparkSession();
     Dataset<Row> files = snap.read(spark, stored);
@@ -234,7 +235,8 @@ final class SealedRelation extends BaseRelation implements PrunedFilteredScan {
     }
     List<String> opening = new ArrayList<>(sealed);
     opening.removeAll(refused);
-    Dataset<Row> files = snap.readPages(spark, settings.pageReaderConfig, opening);
+    Dataset<Row> files = snap.readPages(spark, io.columnseal.jobs.decrypt.PageReaderSettings.hadoopKeys(snap,
+        settings.keyService, settings.allowedKeys, settings.manifestMacKey), opening);
     FileSizes.check(snap, files, spark.sparkContext().hadoopConfiguration());
     Column where = ClearFilters.of(filters, clear);
     Dataset<Row> kept = where == null ? files : files.where(where);

@@ -118,11 +118,50 @@ class ClearColumnsInOtherEnginesTest {
     }
   }
 
-  // --- Page-mode hook: the same assertions for any file in the PME plaintext-footer layout. ---
-  // Once encrypt.mode=page is merged: write `input` (DDL above, coalesce(1)) as Parquet, encrypt
-  // it with EncryptSettings.builder().encryptMode(EncryptMode.PAGE).columns(ENCRYPTED) and the
-  // default partitions (one input file: one part file, rows in order), then call both helpers on
-  // onlyParquetFile(<output>). Checked on a local merge with i-page (f94b8de): both pass.
+  /**
+   * A real page-mode dataset (encrypt.mode=page, local keyring): a first run and an append, one
+   * file each (one input file, default partitions: rows in input order). DuckDB reads every clear
+   * value of every live file exactly, and fails on each encrypted column of each.
+   */
+  @Test
+  void duckDbReadsEveryClearValueOfEveryLiveFileOfAPageModeDataset(@TempDir Path work) throws Exception {
+    SparkSession spark = SharedSpark.session();
+    io.columnseal.jobs.JobTestKit kit = new io.columnseal.jobs.JobTestKit(work);
+    String src = work.resolve("input.parquet").toString();
+    spark.createDataFrame(input, StructType.fromDDL(DDL)).coalesce(1).write().parquet(src);
+    String enc = work.resolve("enc").toString();
+    for (io.columnseal.jobs.encrypt.OutputMode mode : List.of(io.columnseal.jobs.encrypt.OutputMode.ERROR,
+        io.columnseal.jobs.encrypt.OutputMode.APPEND)) {
+      io.columnseal.jobs.encrypt.EncryptJob.run(spark, io.columnseal.jobs.encrypt.EncryptSettings.builder()
+          .datasetId("engines").inputPath(src).inputFormat("parquet").columns(ENCRYPTED).keyService(kit.keys)
+          .kmsKey("alias/test").outputPath(enc).encryptMode(io.columnseal.jobs.encrypt.EncryptMode.PAGE).mode(mode)
+          .allowRepeat(true) // the same input twice: two files of the same rows
+          .build());
+    }
+    io.columnseal.manifest.ManifestState m = io.columnseal.jobs.encrypt.BadInputTest.manifest(enc).read().orElseThrow();
+    assertEquals("page", m.cellEncoding().orElseThrow());
+    assertEquals(2, m.liveFiles().size(), "a file per run");
+    for (String f : m.liveFiles()) {
+      Path file = Path.of(enc, f);
+      assertEquals(ENCRYPTED, encryptedColumns(file), f);
+      assertClearColumnsReadByDuckDb(file, input);
+      for (String column : ENCRYPTED) {
+        assertEncryptedColumnFailsInDuckDb(file, column);
+      }
+    }
+  }
+
+  /** The columns the file's footer says are encrypted with a column key (FORMAT.md section 12). */
+  private static List<String> encryptedColumns(Path file) {
+    List<String> out = new ArrayList<>();
+    for (org.apache.parquet.format.ColumnChunk c : io.columnseal.jobs.encrypt.PageFiles.footer(file).getRow_groups()
+        .get(0).getColumns()) {
+      if (c.isSetCrypto_metadata() && c.getCrypto_metadata().isSetENCRYPTION_WITH_COLUMN_KEY()) {
+        out.add(String.join(".", c.getCrypto_metadata().getENCRYPTION_WITH_COLUMN_KEY().getPath_in_schema()));
+      }
+    }
+    return out;
+  }
 
   /**
    * DuckDB (no PME keys) reads {@link #CLEAR} of {@code parquetFile}; every value, in file order,

@@ -38,6 +38,19 @@ public final class SecretsHygieneRun {
         "--config", config);
     step("decrypt-null", "decrypt", "--dataset", enc, "--output", work.resolve("dec").toString(), "--format", "csv",
         "--on-error", "null", "--config", config);
+    // Page mode (issue 16): encrypt, verify, decrypt, rewrap with the decrypt sample check, then a
+    // flipped byte in one file's cvv pages, so that a page-mode decrypt task fails.
+    String page = work.resolve("enc-page").toString();
+    step("encrypt-page", "encrypt", "--config", config, "--set", "encrypt.mode=page", "--set",
+        "input.path=" + Path.of(JobTestKit.SAMPLE_CSV).toAbsolutePath(), "--set", "output.path=" + page);
+    step("verify-page", "verify", "--dataset", page, "--config", config);
+    step("decrypt-page", "decrypt", "--dataset", page, "--output", work.resolve("dec-page").toString(), "--format",
+        "csv", "--config", config);
+    step("rewrap-page", "rewrap", "--dataset", page, "--to-key", "alias/test", "--sample-check", "decrypt", "--config",
+        config);
+    flipPage(firstDataFile(Path.of(page)), "cvv");
+    step("decrypt-page-tampered", "decrypt", "--dataset", page, "--output", work.resolve("dec-page-failed").toString(),
+        "--config", config);
     // Stopping the context finishes the event log.
     spark.stop();
     System.exit(0);
@@ -55,6 +68,26 @@ public final class SecretsHygieneRun {
   private static Path firstDataFile(Path dataset) {
     try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dataset)) {
       return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Flips one byte inside column {@code column}'s encrypted chunk of a page-mode file (its size unchanged). */
+  private static void flipPage(Path file, String column) {
+    try {
+      org.apache.parquet.format.ColumnMetaData chunk = null;
+      for (org.apache.parquet.format.ColumnChunk c : io.columnseal.jobs.encrypt.PageFiles.footer(file).getRow_groups()
+          .get(0).getColumns()) {
+        if (c.isSetCrypto_metadata() && c.getMeta_data().getPath_in_schema().equals(List.of(column))) {
+          chunk = c.getMeta_data();
+        }
+      }
+      long start = chunk.isSetDictionary_page_offset() ? chunk.getDictionary_page_offset() : chunk.getData_page_offset();
+      byte[] bytes = java.nio.file.Files.readAllBytes(file);
+      bytes[(int) (start + chunk.getTotal_compressed_size() / 2)] ^= 0x01;
+      java.nio.file.Files.write(file, bytes);
+      java.nio.file.Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Secrets hygiene, kept in the suite to guard later changes: encrypt (one run failing on a
  * malformed row, one quarantining it), verify and decrypt (one run failing on a tampered cell,
- * one with --on-error null) run through the CLI in a child JVM with DEBUG logging for
+ * one with --on-error null), and for a page-mode dataset encrypt, verify, decrypt, rewrap with
+ * --sample-check decrypt and a decrypt failing on a tampered page, run through the CLI in a child JVM with DEBUG logging for
  * io.columnseal and org.apache.spark and the Spark event log on. Then every log line, the event
  * log, the CLI's output and error lines, the manifest, the run summaries and the verify report
  * are searched for the sample's card numbers, CVVs, names and streets, for the DEKs' bytes and
@@ -76,7 +77,8 @@ public class SecretsHygieneTest {
     String stderr = Files.readString(work.resolve("child.err"), StandardCharsets.UTF_8);
     assertEquals(0, child.exitValue(), stdout + stderr);
     for (String step : List.of("encrypt-malformed 1", "encrypt-quarantine 0", "verify 0", "decrypt-tampered 1",
-        "decrypt-null 0")) {
+        "decrypt-null 0", "encrypt-page 0", "verify-page 0", "decrypt-page 0", "rewrap-page 0",
+        "decrypt-page-tampered 1")) {
       assertTrue(stdout.contains("EXIT " + step), "step " + step + " in:\n" + stdout + "\n" + stderr);
     }
 
@@ -91,6 +93,8 @@ public class SecretsHygieneTest {
     }
     assertTrue(stdout.contains("malformed rows quarantined (sealed, not in the dataset): 1"), stdout);
     assertTrue(stdout.contains("cells that did not decrypt, written as null (--on-error null): 1 cvv=1"), stdout);
+    assertTrue(stdout.contains("page(s) decrypted with the new wrapping"), "page-mode rewrap's sample check:\n" + stdout);
+    assertTrue(stderr.contains(" of dataset cards-hygiene does not decrypt: "), "page-mode failure:\n" + stderr);
     // Spark settings that may hold secrets are redacted in the event log (our regex for the credential).
     assertTrue(eventLog.contains("spark.hadoop.fs.s3a.secret.key") && eventLog.contains("spark.columnseal.probe.credential"),
         "the environment is in the event log");
@@ -102,6 +106,9 @@ public class SecretsHygieneTest {
     scanned.put("CLI stdout", stdout);
     scanned.put("CLI stderr", stderr);
     scanned.put("manifest and run files", readAll(work.resolve("enc/_columnseal")));
+    scanned.put("page-mode manifest and run files", readAll(work.resolve("enc-page/_columnseal")));
+    assertTrue(scanned.get("page-mode manifest and run files").contains("\"cellEncoding\":\"page\""),
+        "the page-mode manifest is scanned");
     assertTrue(scanned.get("manifest and run files").contains("\"findings\""), "the verify report is scanned");
     assertTrue(scanned.get("manifest and run files").contains("\"quarantinedRows\""), "the run summary is scanned");
 
@@ -109,11 +116,14 @@ public class SecretsHygieneTest {
     java.util.Set<String> cvvs = new java.util.HashSet<>();
     sample.forEach(r -> cvvs.add(r[3]));
     needles.putAll(keyNeedles(kit, work.resolve("enc").toString()));
+    needles.putAll(keyNeedles(kit, work.resolve("enc-page").toString()));
     // Controls: the search finds values where they belong (the decrypted CSV) and key material
     // where it is kept (the keyring file), so a miss below is a real absence.
-    String plain = readAll(work.resolve("dec"));
-    long foundInPlain = needles.entrySet().stream().filter(e -> e.getKey().startsWith("value") && plain.contains(e.getValue())).count();
-    assertTrue(foundInPlain > 2000, "the search finds values in the decrypted output (" + foundInPlain + ")");
+    for (String out : List.of("dec", "dec-page")) {
+      String plain = readAll(work.resolve(out));
+      long foundInPlain = needles.entrySet().stream().filter(e -> e.getKey().startsWith("value") && plain.contains(e.getValue())).count();
+      assertTrue(foundInPlain > 2000, "the search finds values in the decrypted output " + out + " (" + foundInPlain + ")");
+    }
     String keyring = Files.readString(kit.keyringFile, StandardCharsets.UTF_8);
     assertTrue(needles.entrySet().stream().anyMatch(e -> e.getKey().startsWith("master") && keyring.contains(e.getValue())),
         "the search finds the master key in the keyring file");

@@ -264,4 +264,86 @@ class PageSourceTest {
     assertEquals("columnseal_decrypt has no meaning for page-mode dataset cards-test: it has no cells, Parquet decrypts"
         + " its pages; read it with format(\"columnseal\") or USING columnseal", ours.getMessage());
   }
+
+  /** Issue 16 follow-up: a page that does not authenticate fails the query with one line naming its file. */
+  @Test
+  void aFlippedByteInAPageFailsTheQueryWithOneLineNamingTheFile() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), page(kit.sampleCsv(enc)).partitions(1).build());
+    String live = BadInputTest.manifest(enc).read().orElseThrow().liveFiles().first();
+    Path file = Path.of(enc, live);
+    org.apache.parquet.format.ColumnMetaData chunk = null;
+    for (org.apache.parquet.format.ColumnChunk c : io.columnseal.jobs.encrypt.PageFiles.footer(file).getRow_groups()
+        .get(0).getColumns()) {
+      if (c.isSetCrypto_metadata() && c.getMeta_data().getPath_in_schema().equals(List.of("cvv"))) {
+        chunk = c.getMeta_data();
+      }
+    }
+    long start = chunk.isSetDictionary_page_offset() ? chunk.getDictionary_page_offset() : chunk.getData_page_offset();
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[(int) (start + chunk.getTotal_compressed_size() / 2)] ^= 0x01;
+    Files.write(file, bytes);
+    dropChecksums(file);
+
+    assertEquals(1000, ColumnsealSourceTest.reader(kit).load(enc).select("city").count(), "clear columns open nothing");
+    String line = oneLine(assertThrows(Exception.class,
+        () -> ColumnsealSourceTest.reader(kit).load(enc).select("cvv").collectAsList()));
+    assertTrue(line.startsWith("page-mode file ") && line.contains(file.getFileName() + " of dataset cards-test does "
+        + "not decrypt: "), line);
+    // The path holds digits of its own: the cause after it must hold no value.
+    assertNoSampleValue(line.substring(line.indexOf(" does not decrypt: ")), "cvv");
+  }
+
+  /** Issue 16 follow-up: two files swapped between partition folders fail their AAD, in one line naming a file. */
+  @Test
+  void aFileMovedToAnotherPartitionFolderFailsTheQueryWithOneLineNamingTheFile() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    SparkSession spark = JobTestKit.spark();
+    StructType schema = new StructType().add("id", org.apache.spark.sql.types.DataTypes.IntegerType)
+        .add("branch", org.apache.spark.sql.types.DataTypes.StringType)
+        .add("card_number", org.apache.spark.sql.types.DataTypes.StringType);
+    Dataset<Row> input = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(1, "a", "4111111111111111"),
+        org.apache.spark.sql.RowFactory.create(2, "b", "5500000000000004")), schema);
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(spark, page(EncryptSettings.builder()).datasetId("moves").inputPath("(memory)")
+        .columns(List.of("card_number")).partitionBy(List.of("branch")).keyService(kit.keys).kmsKey("alias/test")
+        .outputPath(enc).partitions(1).build(), input);
+    List<String> files = List.copyOf(BadInputTest.manifest(enc).read().orElseThrow().liveFiles());
+    Path a = Path.of(enc, files.get(0));
+    Path b = Path.of(enc, files.get(1));
+    assertEquals(Files.size(a), Files.size(b), "same sizes: the manifest's file sizes do not tell them apart");
+    Path t = tmp.resolve("swap");
+    Files.move(a, t);
+    Files.move(b, a);
+    Files.move(t, b);
+    dropChecksums(a, b);
+
+    String line = oneLine(assertThrows(Exception.class,
+        () -> ColumnsealSourceTest.reader(kit).load(enc).select("id", "card_number").collectAsList()));
+    assertTrue(line.contains(a.getFileName().toString()) || line.contains(b.getFileName().toString()), line);
+    assertTrue(line.contains(" of dataset moves does not decrypt: "), line);
+    assertFalse(line.contains("4111111111111111") || line.contains("5500000000000004"), line);
+  }
+
+  /** columnseal's own exception in Spark's task failure: one line. */
+  private static String oneLine(Exception e) {
+    io.columnseal.ColumnsealException ours = BadInputTest.ours(e);
+    assertInstanceOf(io.columnseal.jobs.dataset.DatasetException.class, ours, String.valueOf(e));
+    assertFalse(ours.getMessage().contains("\n"), ours.getMessage());
+    return ours.getMessage();
+  }
+
+  private static void assertNoSampleValue(String line, String column) {
+    for (Row r : JobTestKit.sampleInput().select(column).collectAsList()) {
+      String v = r.getString(0);
+      assertFalse(v != null && v.length() > 2 && line.contains(v), "a " + column + " value in the message");
+    }
+  }
+
+  private static void dropChecksums(Path... files) throws java.io.IOException {
+    for (Path f : files) {
+      Files.deleteIfExists(f.resolveSibling("." + f.getFileName() + ".crc")); // Hadoop's local checksum
+    }
+  }
 }

@@ -150,12 +150,12 @@ public final class DatasetSnapshot {
    * A page-mode dataset's live files (docs/FORMAT.md section 12) as a DataFrame of its clear
    * columns and the encrypted columns {@code columns}, in the manifest's order and types (no
    * schema inference, so no footer is read on the driver). With an encrypted column, the read's
-   * own options name {@link PageFormat#DECRYPTION_FACTORY}, this snapshot's version and
-   * {@code readerConfig} (reader config keys: kms.provider, kms.keyring, ...); they reach that
-   * read's Hadoop configuration only, never the session's. Without one, the files are read with
-   * no decryption at all: Parquet reads a plaintext footer's clear columns, and no key is asked for.
+   * own options are {@code hadoopKeys} (the factory, this snapshot's version, the reader settings:
+   * {@code PageReaderSettings.hadoopKeys}); they reach that read's Hadoop configuration only, never
+   * the session's. Without one, the files are read with no decryption at all: Parquet reads a
+   * plaintext footer's clear columns, and no key is asked for.
    */
-  public Dataset<Row> readPages(SparkSession spark, Map<String, String> readerConfig, List<String> columns) {
+  public Dataset<Row> readPages(SparkSession spark, Map<String, String> hadoopKeys, List<String> columns) {
     List<String> encrypted = state.encryptedColumns();
     for (String c : columns) {
       if (!encrypted.contains(c)) {
@@ -178,17 +178,7 @@ public final class DatasetSnapshot {
     org.apache.spark.sql.DataFrameReader reader = spark.read().option("basePath", path)
         .schema(new StructType(fields.toArray(new StructField[0])));
     if (!columns.isEmpty()) {
-      reader = reader.option(PageFormat.FACTORY_KEY, PageFormat.DECRYPTION_FACTORY)
-          .option(PageFormat.DATASET_KEY, path)
-          .option(PageFormat.VERSION_KEY, Long.toString(state.version()));
-      if (!manifestDir.equals(DatasetFiles.manifestDir(path, null))) {
-        reader = reader.option(PageFormat.MANIFEST_PATH_KEY, manifestDir.toString());
-      }
-      for (Map.Entry<String, String> e : readerConfig.entrySet()) {
-        if (PageFormat.READER_KEYS.contains(e.getKey()) && e.getValue() != null) {
-          reader = reader.option("columnseal." + e.getKey(), e.getValue());
-        }
-      }
+      reader = reader.options(hadoopKeys);
     }
     return reader.parquet(files).select(wanted.toArray(new org.apache.spark.sql.Column[0]));
   }

@@ -8,14 +8,12 @@ import io.columnseal.jobs.dataset.JobFailures;
 import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummary;
-import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
 import io.columnseal.manifest.ColumnRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameWriter;
@@ -151,14 +149,16 @@ public final class DecryptJob {
         KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
       }
     }
-    Dataset<Row> read = snap.readPages(spark, pageReaderConfig(s), chosen);
+    Map<String, String> hadoopKeys = PageReaderSettings.hadoopKeys(snap, s.keyService, s.allowedKeys,
+        s.manifestMacKey);
+    Dataset<Row> read = snap.readPages(spark, hadoopKeys, chosen);
     Observation counted = new Observation("columnseal.decrypt.rows");
     Dataset<Row> observed = read.observe(counted, functions.count(functions.lit(1)).as("rows"));
     try {
       output.write(spark, "columnseal decrypt " + snap.state.datasetId(), observed, w -> save(w, s));
     } catch (Exception e) { // Spark's SparkException is checked, and undeclared
       io.columnseal.jobs.dataset.DatasetException refused = PageReadFailure.of(e, snap.state.datasetId(),
-          () -> PageReadFailure.firstUnverifiedFooter(pageReadConf(spark, snap, s), liveFiles(snap)));
+          () -> PageReadFailure.firstUnverifiedFooter(pageReadConf(spark, hadoopKeys), liveFiles(snap)));
       if (refused != null) {
         throw refused;
       }
@@ -190,20 +190,10 @@ public final class DecryptJob {
     return r;
   }
 
-  /** The Hadoop configuration a page-mode read of {@code snap} gets (docs/FORMAT.md section 12). */
-  private static Configuration pageReadConf(SparkSession spark, DatasetSnapshot snap, DecryptSettings s) {
+  /** The session's Hadoop configuration with a page-mode read's own keys (docs/FORMAT.md section 12). */
+  private static Configuration pageReadConf(SparkSession spark, Map<String, String> hadoopKeys) {
     Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
-    conf.set(PageDecryption.FACTORY_KEY, PageDecryption.class.getName());
-    conf.set(PageDecryption.DATASET, snap.path);
-    conf.set(PageDecryption.VERSION, Long.toString(snap.state.version()));
-    if (s.manifestPath != null) {
-      conf.set(PageDecryption.MANIFEST_PATH, s.manifestPath);
-    }
-    pageReaderConfig(s).forEach((k, v) -> {
-      if (v != null) {
-        conf.set("columnseal." + k, v);
-      }
-    });
+    hadoopKeys.forEach(conf::set);
     return conf;
   }
 
@@ -211,26 +201,6 @@ public final class DecryptJob {
     List<org.apache.hadoop.fs.Path> files = new ArrayList<>();
     snap.state.liveFiles().forEach(f -> files.add(new org.apache.hadoop.fs.Path(snap.path, f)));
     return files;
-  }
-
-  /** The decrypt job's reader settings as {@link DatasetSnapshot#readPages} takes them. */
-  private static Map<String, String> pageReaderConfig(DecryptSettings s) {
-    Map<String, String> c = new TreeMap<>();
-    KeyServiceSpec k = s.keyService;
-    if (k.provider() == KeyServiceSpec.Provider.LOCAL) {
-      c.put("kms.provider", "local");
-      c.put("kms.keyring", k.keyring());
-    } else {
-      c.put("kms.provider", "aws");
-      c.put("kms.region", k.region());
-      c.put("kms.endpoint", k.endpoint());
-      c.put("kms.profile", k.profile());
-    }
-    if (s.allowedKeys != null) {
-      c.put("kms.allowedKeys", String.join(",", s.allowedKeys.entries()));
-    }
-    c.put("manifest.macKey", s.manifestMacKey);
-    return c;
   }
 
   /** Writes as {@code s.format} says: Parquet, or CSV with a header and RFC 4180 quoting. */

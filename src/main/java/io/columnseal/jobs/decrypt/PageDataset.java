@@ -25,7 +25,8 @@ import org.apache.hadoop.fs.Path;
  * and reader settings: the live files with the DEKs each is bound to, the DEK table, the key
  * service. Trust (kms.allowedKeys) and the manifest MAC (manifest.macKey) are checked when it is
  * read. No key material. An unpinned read is read again after {@link #UNPINNED_MILLIS}, so a
- * long-lived JVM sees later commits.
+ * long-lived JVM sees later commits, and at once before a file or DEK it does not know is
+ * refused ({@link #reread}): a dataset overwritten or appended to since is then read right.
  */
 final class PageDataset {
   static final long UNPINNED_MILLIS = 30_000;
@@ -62,6 +63,20 @@ final class PageDataset {
       CACHE.put(cacheKey, d);
     }
     return d;
+  }
+
+  /**
+   * The dataset as the manifest says now, when this unpinned read may be stale (a file or DEK it
+   * does not know is about to be refused); this one when pinned to a version, which cannot change.
+   */
+  PageDataset reread(Configuration conf) {
+    if (pinned) {
+      return this;
+    }
+    PageReaderSettings s = PageReaderSettings.of(conf);
+    PageDataset fresh = load(conf, s);
+    CACHE.put(s.cacheKey(), fresh);
+    return fresh;
   }
 
   private static PageDataset load(Configuration conf, PageReaderSettings s) {

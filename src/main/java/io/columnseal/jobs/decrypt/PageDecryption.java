@@ -37,24 +37,32 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
   @Override
   public FileDecryptionProperties getFileDecryptionProperties(Configuration conf, Path file) {
     PageDataset d = PageDataset.of(conf);
-    String relative = d.relative(file);
-    long[] bound = d.boundDeks(relative);
+    long[] bound = d.boundDeks(d.relative(file));
+    if (bound == null) {
+      // A cached, unpinned manifest may predate an overwrite or append: read it once more.
+      d = d.reread(conf);
+      bound = d.boundDeks(d.relative(file));
+    }
     if (bound == null) {
       throw new ParquetCryptoRuntimeException(file + " is not a live file of dataset " + d.datasetId);
     }
+    String relative = d.relative(file);
     return FileDecryptionProperties.builder()
-        .withKeyRetriever(new FileKeys(d, relative, bound))
+        .withKeyRetriever(new FileKeys(conf, d, relative, bound))
         .withAADPrefix(PageFormat.aadPrefix(d.datasetId, relative))
         .build();
   }
 
   /** The DEKs of one file, as its key metadata names them. */
   private static final class FileKeys implements DecryptionKeyRetriever {
-    private final PageDataset d;
+    private final Configuration conf;
+    private PageDataset d;
     private final String file;
-    private final long[] bound;
+    private long[] bound;
+    private boolean reread;
 
-    FileKeys(PageDataset d, String file, long[] bound) {
+    FileKeys(Configuration conf, PageDataset d, String file, long[] bound) {
+      this.conf = conf;
       this.d = d;
       this.file = file;
       this.bound = bound;
@@ -68,6 +76,9 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
       } catch (IllegalArgumentException e) {
         throw new ParquetCryptoRuntimeException(file + " of dataset " + d.datasetId + ": " + e.getMessage());
       }
+      if (!PageDataset.allows(bound, id.asLong()) || d.dek(id.asLong()) == null) {
+        reread();
+      }
       if (!PageDataset.allows(bound, id.asLong())) {
         throw new ParquetCryptoRuntimeException(file + " of dataset " + d.datasetId + " names DEK " + id
             + ", which the manifest does not bind to that file");
@@ -80,6 +91,24 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
       try (DataKeyCache.Lease lease = DataKeyCache.shared().acquire(d.keyService, id, w)) {
         return PageKeyBytes.forReading(lease.key());
       }
+    }
+
+    /** Reads the manifest once more (a cached one may predate this file's run); the file must still be live. */
+    private void reread() {
+      if (reread) {
+        return;
+      }
+      reread = true;
+      PageDataset fresh = d.reread(conf);
+      if (fresh == d) {
+        return;
+      }
+      long[] now = fresh.boundDeks(file);
+      if (now == null) {
+        throw new ParquetCryptoRuntimeException(file + " is not a live file of dataset " + fresh.datasetId);
+      }
+      d = fresh;
+      bound = now;
     }
   }
 }

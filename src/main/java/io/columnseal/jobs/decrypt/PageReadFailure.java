@@ -1,16 +1,21 @@
 package io.columnseal.jobs.decrypt;
 
 import io.columnseal.jobs.dataset.DatasetException;
+import java.util.Iterator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.parquet.crypto.ParquetCryptoRuntimeException;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.rdd.InputFileBlockHolder;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * A page-mode read that Parquet's decryption refused, told in one line: the file (as Spark named
  * it when the task failed) and the cause (a GCM tag or footer signature that does not verify, a
  * file the manifest does not list, a DEK not bound to it), never key bytes or values.
  */
-final class PageReadFailure {
+public final class PageReadFailure {
   private static final Pattern SPARK_FILE = Pattern.compile("Encountered error while reading file (\\S+?)\\.? Details");
 
   private PageReadFailure() {}
@@ -64,6 +69,69 @@ final class PageReadFailure {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code rows} (a page-mode scan of dataset {@code datasetId}) whose tasks fail, when Parquet's
+   * decryption refuses a file, with the one line {@link #of} makes, so the task's own exception
+   * names the file and the cause (the data source hands Spark an RDD: it never sees the action
+   * fail). A footer that does not verify is named by the file the task was reading.
+   */
+  public static RDD<InternalRow> oneLine(RDD<InternalRow> rows, String datasetId) {
+    return rows.toJavaRDD().mapPartitions(new OneLine(datasetId), true).rdd();
+  }
+
+  /** Rethrows a decryption failure of the rows it passes on as one line. */
+  private static final class OneLine implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+    private static final long serialVersionUID = 1L;
+    private final String datasetId;
+
+    OneLine(String datasetId) {
+      this.datasetId = datasetId;
+    }
+
+    @Override
+    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          try {
+            return rows.hasNext();
+          } catch (Exception e) { // Spark's SparkException is checked, and undeclared
+            throw translated(e);
+          }
+        }
+
+        @Override
+        public InternalRow next() {
+          try {
+            return rows.next();
+          } catch (Exception e) { // Spark's SparkException is checked, and undeclared
+            throw translated(e);
+          }
+        }
+      };
+    }
+
+    private RuntimeException translated(Exception e) {
+      DatasetException refused = of(e, datasetId, OneLine::readingFile);
+      if (refused != null) {
+        return refused;
+      }
+      return OneLine.<RuntimeException>rethrown(e);
+    }
+
+    /** Rethrows {@code e} as it is (a checked exception Scala code threw undeclared). */
+    @SuppressWarnings("unchecked")
+    private static <T extends Exception> T rethrown(Exception e) throws T {
+      throw (T) e;
+    }
+
+    /** The file this task is reading (Spark's input file name), or null. */
+    private static String readingFile() {
+      String f = InputFileBlockHolder.getInputFilePath().toString();
+      return f.isEmpty() ? null : f;
+    }
   }
 
   private static String fileName(String path) {

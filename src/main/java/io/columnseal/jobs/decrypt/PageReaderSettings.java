@@ -1,10 +1,16 @@
 package io.columnseal.jobs.decrypt;
 
 import io.columnseal.ConfigException;
+import io.columnseal.jobs.dataset.DatasetFiles;
+import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.PageFormat;
 import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.kms.TrustedKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -12,9 +18,9 @@ import org.apache.hadoop.conf.Configuration;
  * dataset, an optional manifest path and pinned version, and the reader config keys prefixed with
  * {@code columnseal.}, meaning what the CLI keys mean. Spark lower-cases the names of reader
  * options on their way into a scan's Hadoop configuration, so each key is looked up as written
- * and lower-cased.
+ * and lower-cased. {@link #hadoopKeys} makes these keys for every columnseal reader.
  */
-final class PageReaderSettings {
+public final class PageReaderSettings {
   final String dataset;
   final String manifestPath;
   final Long version;
@@ -57,6 +63,46 @@ final class PageReaderSettings {
       key.append(k).append('=').append(get(conf, k)).append('\n');
     }
     this.cacheKey = key.toString();
+  }
+
+  /**
+   * The Hadoop keys a page-mode read of {@code snap} gives Parquet (docs/FORMAT.md section 12):
+   * the factory, the dataset, its manifest folder when not the default, the snapshot's version
+   * (pinned), and the reader settings prefixed with {@code columnseal.}; unset ones are left out.
+   * The one place the decrypt job, verify and the data source get them from.
+   *
+   * @param allowedKeys kms.allowedKeys, or null for the default
+   * @param macKey manifest.macKey, or null
+   */
+  public static Map<String, String> hadoopKeys(DatasetSnapshot snap, KeyServiceSpec k, TrustedKeys allowedKeys,
+      String macKey) {
+    Map<String, String> c = new TreeMap<>();
+    c.put(PageFormat.FACTORY_KEY, PageFormat.DECRYPTION_FACTORY);
+    c.put(PageFormat.DATASET_KEY, snap.path);
+    c.put(PageFormat.VERSION_KEY, Long.toString(snap.state.version()));
+    if (!snap.manifestDir.equals(DatasetFiles.manifestDir(snap.path, null))) {
+      c.put(PageFormat.MANIFEST_PATH_KEY, snap.manifestDir.toString());
+    }
+    if (k.provider() == KeyServiceSpec.Provider.LOCAL) {
+      c.put("columnseal.kms.provider", "local");
+      c.put("columnseal.kms.keyring", k.keyring());
+    } else {
+      c.put("columnseal.kms.provider", "aws");
+      putIfSet(c, "columnseal.kms.region", k.region());
+      putIfSet(c, "columnseal.kms.endpoint", k.endpoint());
+      putIfSet(c, "columnseal.kms.profile", k.profile());
+    }
+    if (allowedKeys != null) {
+      c.put("columnseal.kms.allowedKeys", String.join(",", allowedKeys.entries()));
+    }
+    putIfSet(c, "columnseal.manifest.macKey", macKey);
+    return c;
+  }
+
+  private static void putIfSet(Map<String, String> c, String key, String value) {
+    if (value != null) {
+      c.put(key, value);
+    }
   }
 
   static PageReaderSettings of(Configuration conf) {

@@ -28,6 +28,8 @@ public final class RewrapReport {
     public boolean skipped;
     public long deksChecked;
     public long cellsDecrypted;
+    /** Page mode: pages decrypted with the new wrappings (null for a cell-mode dataset). */
+    public Long pagesDecrypted;
     /** DEKs whose new wrapping was unwrapped although no cell of theirs was found to decrypt. */
     public long deksUnwrappedWithoutCell;
     public String note;
@@ -38,7 +40,7 @@ public final class RewrapReport {
       c.skipped = mode == SampleCheckMode.NONE;
       c.note = switch (mode) {
         case REENCRYPT -> "ReEncrypts the new wrapping to the target key again: needs no kms:Decrypt, reads no data";
-        case DECRYPT -> "decrypts cells with the new wrapping: needs kms:Decrypt on the target key";
+        case DECRYPT -> "decrypts cells (page mode: pages) with the new wrapping: needs kms:Decrypt on the target key";
         case NONE -> "skipped";
       };
       return c;
@@ -143,10 +145,13 @@ public final class RewrapReport {
         b.append("  sample check: ").append(sampleCheck.deksChecked)
             .append(" DEK(s) whose new wrapping KMS unwrapped (ReEncrypt to the target key)\n");
       } else {
-        b.append("  sample check: ").append(sampleCheck.deksChecked).append(" DEK(s), ").append(sampleCheck.cellsDecrypted)
-            .append(" cell(s) decrypted with the new wrapping");
+        boolean pages = sampleCheck.pagesDecrypted != null;
+        b.append("  sample check: ").append(sampleCheck.deksChecked).append(" DEK(s), ")
+            .append(pages ? sampleCheck.pagesDecrypted : sampleCheck.cellsDecrypted)
+            .append(pages ? " page(s)" : " cell(s)").append(" decrypted with the new wrapping");
         if (sampleCheck.deksUnwrappedWithoutCell > 0) {
-          b.append(", ").append(sampleCheck.deksUnwrappedWithoutCell).append(" unwrapped (no cell found)");
+          b.append(", ").append(sampleCheck.deksUnwrappedWithoutCell)
+              .append(pages ? " unwrapped (no live file bound)" : " unwrapped (no cell found)");
         }
         b.append('\n');
       }

@@ -101,9 +101,11 @@ public final class RewrapResult {
     ManifestStore store = ManifestStore.at(plan.snapshot.manifestDir, plan.conf)
         .withMacKey(KeyTrust.writerMacKey(plan.kms, plan.settings.manifestMacKey));
     ManifestState state = plan.snapshot.state;
-    NewWrappingCheck sample = plan.settings.sampleCheck == SampleCheckMode.DECRYPT
-        ? new RewrapSampleCheck(plan.conf, plan.settings.datasetPath, plan.kms, plan.settings.sampleDeks)
-        : new ReEncryptSampleCheck(plan.kms, plan.targetArn, plan.settings.sampleDeks);
+    NewWrappingCheck sample = plan.settings.sampleCheck != SampleCheckMode.DECRYPT
+        ? new ReEncryptSampleCheck(plan.kms, plan.targetArn, plan.settings.sampleDeks)
+        : io.columnseal.jobs.dataset.DatasetCellEncoding.isPage(state)
+        ? new PageRewrapSampleCheck(plan.conf, plan.settings.datasetPath, plan.kms, plan.settings.sampleDeks)
+        : new RewrapSampleCheck(plan.conf, plan.settings.datasetPath, plan.kms, plan.settings.sampleDeks);
     r.sampleCheck = RewrapReport.SampleCheck.of(plan.settings.sampleCheck);
     if (plan.settings.skipSampleCheck) {
       LOG.warn("rewrap of dataset {}: the sample check is skipped (--sample-check none); the new wrappings are "

@@ -2,8 +2,7 @@ package io.columnseal.jobs.verify;
 
 import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
-import io.columnseal.jobs.dataset.PageFormat;
-import io.columnseal.kms.KeyServiceSpec;
+import io.columnseal.jobs.decrypt.PageReaderSettings;
 import io.columnseal.manifest.DekRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +31,8 @@ final class PageScan {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     spark.sparkContext().setJobDescription("columnseal verify " + snap.state.datasetId());
-    PageSampler sampler = new PageSampler(snap.path, snap.state.encryptedColumns(), readerConf(snap, s),
+    PageSampler sampler = new PageSampler(snap.path, snap.state.encryptedColumns(),
+        PageReaderSettings.hadoopKeys(snap, s.keyService, s.allowedKeys, s.manifestMacKey),
         new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), s.samplesPerFile);
     int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism()));
     List<PageSampler.Result> parts = jsc.parallelize(files, slices).mapPartitions(sampler).collect();
@@ -78,38 +78,6 @@ final class PageScan {
         r.find("cell-count", "DEK " + id + " encrypts " + found + " values in the data; the manifest says "
             + d.cells());
       }
-    }
-  }
-
-  /** The Hadoop keys PageDecryption reads (docs/FORMAT.md section 12), pinned to the verified version. */
-  private static Map<String, String> readerConf(DatasetSnapshot snap, VerifySettings s) {
-    Map<String, String> c = new HashMap<>();
-    c.put(PageFormat.FACTORY_KEY, PageFormat.DECRYPTION_FACTORY);
-    c.put(PageFormat.DATASET_KEY, snap.path);
-    c.put(PageFormat.VERSION_KEY, Long.toString(snap.state.version()));
-    if (s.manifestPath != null) {
-      c.put(PageFormat.MANIFEST_PATH_KEY, snap.manifestDir.toString());
-    }
-    KeyServiceSpec k = s.keyService;
-    if (k.provider() == KeyServiceSpec.Provider.LOCAL) {
-      c.put("columnseal.kms.provider", "local");
-      c.put("columnseal.kms.keyring", k.keyring());
-    } else {
-      c.put("columnseal.kms.provider", "aws");
-      putIfSet(c, "columnseal.kms.region", k.region());
-      putIfSet(c, "columnseal.kms.endpoint", k.endpoint());
-      putIfSet(c, "columnseal.kms.profile", k.profile());
-    }
-    if (s.allowedKeys != null) {
-      c.put("columnseal.kms.allowedKeys", String.join(",", s.allowedKeys.entries()));
-    }
-    putIfSet(c, "columnseal.manifest.macKey", s.manifestMacKey);
-    return c;
-  }
-
-  private static void putIfSet(Map<String, String> c, String key, String value) {
-    if (value != null) {
-      c.put(key, value);
     }
   }
 }

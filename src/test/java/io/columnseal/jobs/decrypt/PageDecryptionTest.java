@@ -85,6 +85,51 @@ class PageDecryptionTest {
   }
 
   @Test
+  void aDatasetOverwrittenOrAppendedToSinceTheLastReadIsReadAgainInTheSameJvm() {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit, "enc", 2);
+    SparkSession spark = JobTestKit.spark();
+    java.util.function.Supplier<Dataset<Row>> read = () -> spark.read()
+        .option("parquet.crypto.factory.class", PageDecryption.class.getName()).option(PageDecryption.DATASET, enc)
+        .option("columnseal.kms.provider", "local").option("columnseal.kms.keyring", kit.keyringFile.toString())
+        .parquet(enc);
+    assertEquals(JobTestKit.sorted(JobTestKit.sampleInput()), JobTestKit.sorted(read.get()));
+
+    // Within PageDataset's 30 s: the cached manifest does not list the new run's files or DEKs.
+    Dataset<Row> fewer = JobTestKit.sampleInput().where("amount > 100");
+    EncryptJob.run(spark, kit.sampleCsv(enc).inputPath("(memory)").encryptMode(EncryptMode.PAGE)
+        .mode(io.columnseal.jobs.encrypt.OutputMode.OVERWRITE).build(), fewer);
+    assertEquals(JobTestKit.sorted(fewer), JobTestKit.sorted(read.get()));
+
+    Dataset<Row> more = JobTestKit.sampleInput().where("amount <= 100");
+    EncryptJob.run(spark, kit.sampleCsv(enc).inputPath("(memory)").encryptMode(EncryptMode.PAGE)
+        .mode(io.columnseal.jobs.encrypt.OutputMode.APPEND).build(), more);
+    assertEquals(JobTestKit.sorted(fewer.union(more)), JobTestKit.sorted(read.get()));
+  }
+
+  /** The keys every columnseal reader hands Parquet are the ones PageDecryption reads back. */
+  @Test
+  void hadoopKeysAreReadBackByPageDecryptionsSettings() {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit, "enc", 1);
+    io.columnseal.jobs.dataset.DatasetSnapshot snap = io.columnseal.jobs.dataset.DatasetSnapshot.open(
+        new Configuration(), enc, null);
+    java.util.Map<String, String> keys = PageReaderSettings.hadoopKeys(snap, kit.keys,
+        io.columnseal.kms.TrustedKeys.of(List.of(kit.keyArn)), "alias/mac");
+    assertEquals(PageDecryption.class.getName(), keys.get(PageDecryption.FACTORY_KEY));
+    assertFalse(keys.containsKey(PageDecryption.MANIFEST_PATH), "the default manifest folder is not named");
+    Configuration conf = new Configuration(false);
+    keys.forEach(conf::set);
+    PageReaderSettings back = PageReaderSettings.of(conf);
+    assertEquals(enc, back.dataset);
+    assertEquals(Long.valueOf(snap.state.version()), back.version);
+    assertEquals(kit.keys, back.keyService);
+    assertEquals(List.of(kit.keyArn), back.allowedKeys);
+    assertEquals("alias/mac", back.macKey);
+    assertEquals(null, back.manifestPath);
+  }
+
+  @Test
   void theDecryptJobWritesTheClearColumnsAndTheChosenOnes() {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = encrypt(kit, "enc", 2);

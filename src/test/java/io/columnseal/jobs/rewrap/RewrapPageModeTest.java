@@ -82,6 +82,64 @@ class RewrapPageModeTest {
     assertTrue(v.samplesDecrypted > 0, v.toTerminal());
   }
 
+  /** Issue 16 follow-up: --sample-check decrypt unwraps each sampled new blob and decrypts pages of a bound file with it. */
+  @Test
+  void theDecryptSampleCheckDecryptsPagesOfABoundFileWithEachNewWrapping() {
+    JobTestKit kit = new JobTestKit(tmp);
+    try (LocalKeyring ring = LocalKeyring.open(kit.keyringFile)) {
+      ring.createKey("alias/next", "rotation target");
+    }
+    kit.reloadKeys();
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).encryptMode(EncryptMode.PAGE).build());
+    int deks = OutputModesTest.state(enc).deks().size();
+
+    RewrapReport r = RewrapJob.run(new Configuration(), RewrapSettings.builder(enc, "alias/next")
+        .sampleCheck(SampleCheckMode.DECRYPT).build(), RewrapJob.openKeyService(kit.keys, 3));
+    assertEquals(RewrapReport.COMMITTED, r.status);
+    assertEquals("decrypt", r.sampleCheck.method);
+    assertEquals(deks, r.sampleCheck.deksChecked);
+    assertEquals(0, r.sampleCheck.deksUnwrappedWithoutCell, "every DEK signs and encrypts a live file");
+    // Each DEK encrypts the four sensitive columns of its file: at least one page each.
+    assertTrue(r.sampleCheck.pagesDecrypted >= 4L * deks, "pages: " + r.sampleCheck.pagesDecrypted);
+    assertEquals(0, r.sampleCheck.cellsDecrypted);
+    assertTrue(r.toTerminal().contains("page(s) decrypted with the new wrapping"), r.toTerminal());
+    assertEquals("passed", OutputModesTest.state(enc).lastCommit().operation().get("sampleCheck"));
+  }
+
+  /** A page that does not authenticate under the new wrapping fails the check: nothing is committed. */
+  @Test
+  void aPageThatDoesNotDecryptFailsTheDecryptSampleCheckAndNothingIsCommitted() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    try (LocalKeyring ring = LocalKeyring.open(kit.keyringFile)) {
+      ring.createKey("alias/next", "rotation target");
+    }
+    kit.reloadKeys();
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).encryptMode(EncryptMode.PAGE).partitions(1).build());
+    String live = OutputModesTest.state(enc).liveFiles().first();
+    Path file = Path.of(enc, live);
+    org.apache.parquet.format.ColumnMetaData chunk = null;
+    for (org.apache.parquet.format.ColumnChunk c : io.columnseal.jobs.encrypt.PageFiles.footer(file).getRow_groups()
+        .get(0).getColumns()) {
+      if (c.isSetCrypto_metadata() && c.getMeta_data().getPath_in_schema().equals(java.util.List.of("cvv"))) {
+        chunk = c.getMeta_data();
+      }
+    }
+    long start = chunk.isSetDictionary_page_offset() ? chunk.getDictionary_page_offset() : chunk.getData_page_offset();
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[(int) (start + chunk.getTotal_compressed_size() / 2)] ^= 0x01;
+    Files.write(file, bytes);
+    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc")); // Hadoop's local checksum
+
+    RewrapFailedException e = org.junit.jupiter.api.Assertions.assertThrows(RewrapFailedException.class,
+        () -> RewrapJob.run(new Configuration(), RewrapSettings.builder(enc, "alias/next")
+            .sampleCheck(SampleCheckMode.DECRYPT).build(), RewrapJob.openKeyService(kit.keys, 3)));
+    assertTrue(e.getMessage().contains(": sample check failed: " + live + " of dataset cards-test does not decrypt "
+        + "with the new wrapping of DEK "), e.getMessage());
+    assertEquals(1, OutputModesTest.state(enc).version(), "nothing committed");
+  }
+
   /** Every file outside {@code _columnseal/}, with its bytes. */
   private static Map<String, byte[]> dataFiles(Path dataset) {
     Map<String, byte[]> out = new TreeMap<>();
