@@ -32,7 +32,7 @@ final class PageDataset {
   private static final ConcurrentHashMap<String, PageDataset> CACHE = new ConcurrentHashMap<>();
 
   final String datasetId;
-  /** The path part of the qualified dataset root's URI, without a trailing slash. */
+  /** The path part of the qualified dataset root's URI, without a trailing slash (empty: bucket root). */
   final String root;
   final KeyServiceSpec keyService;
   /** Live file (relative path) -> its bound DEK ids, sorted. */
@@ -88,18 +88,31 @@ final class PageDataset {
           .mapToLong(DekId::asLong).sorted().toArray();
       bound.put(f, ids);
     }
-    String root = rootPath.toUri().getPath();
-    if (root.endsWith("/") && root.length() > 1) {
-      root = root.substring(0, root.length() - 1);
-    }
-    return new PageDataset(state.datasetId(), root, s.keyService, bound,
+    return new PageDataset(state.datasetId(), rootOf(rootPath), s.keyService, bound,
         DatasetSnapshot.dekTable(state), s.version != null);
   }
 
   /** The file's path relative to the dataset root, or null when it is not under the root. */
   String relative(Path file) {
+    return relative(root, file);
+  }
+
+  /**
+   * The path part of a qualified dataset root without its trailing slashes: a bucket root
+   * ({@code s3a://lake/}, path {@code /}) is the empty string, so its files' prefix is {@code /}.
+   */
+  static String rootOf(Path qualifiedRoot) {
+    String r = qualifiedRoot.toUri().getPath();
+    int end = r.length();
+    while (end > 0 && r.charAt(end - 1) == '/') {
+      end--;
+    }
+    return r.substring(0, end);
+  }
+
+  static String relative(String root, Path file) {
     String p = file.toUri().getPath();
-    return p.startsWith(root + "/") ? p.substring(root.length() + 1) : null;
+    return p.startsWith(root + "/") && p.length() > root.length() + 1 ? p.substring(root.length() + 1) : null;
   }
 
   /** The DEKs the manifest binds the live file {@code relative} to; null when it is not live. */
