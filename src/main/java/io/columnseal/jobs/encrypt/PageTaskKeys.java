@@ -31,12 +31,6 @@ import org.apache.spark.TaskContext;
  * The kms.key group's DEK is always made: it is every file's footer key.
  */
 final class PageTaskKeys {
-  /**
-   * Values one DEK may encrypt in page mode: pages never outnumber values, so GCM's random nonces
-   * stay far below the 2^32 invocations NIST SP 800-38D allows a key.
-   */
-  static final long MAX_VALUES_PER_DEK = 1L << 31;
-
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ConcurrentHashMap<Long, PageTaskKeys> OPEN = new ConcurrentHashMap<>();
 
@@ -48,8 +42,9 @@ final class PageTaskKeys {
   private final SealingKey[] key;
   private final byte[][] keyBytes;
   private final SealedDek[] record;
-  /** Non-null values of each group's encrypted columns seen by this task. */
+  /** Non-null values of each group's encrypted columns seen by this task (the DEKs' cells). */
   private final long[] values;
+  private final PageNonceBudget budget;
 
   private PageTaskKeys(SealingPlan plan, PageAlgorithm algorithm, int depth, TaskLedger ledger) {
     this.plan = plan;
@@ -61,6 +56,9 @@ final class PageTaskKeys {
     this.keyBytes = new byte[groups][];
     this.record = new SealedDek[groups];
     this.values = new long[groups];
+    this.budget = new PageNonceBudget(
+        PageNonceBudget.slotsPerRow(groups, plan.policies.groupOf, plan.policies.quarantineGroup),
+        PageNonceBudget.MAX_SLOTS_PER_DEK);
   }
 
   /** The keys of the task running in this thread, made now; destroyed when the task ends. */
@@ -92,12 +90,21 @@ final class PageTaskKeys {
     return keys;
   }
 
-  /** Counts one non-null value of an encrypted column of group {@code g}; refuses the 2^31st. */
-  void count(int g, String column) {
-    if (++values[g] >= MAX_VALUES_PER_DEK) {
-      throw new IllegalStateException("task partition " + TaskContext.getPartitionId() + " has 2^31 values to encrypt"
-          + " in key group " + plan.policies.groupNames[g] + " (column " + column + " among them): more than one page-"
-          + "mode DEK may encrypt; set output.partitions higher so each partition holds fewer rows");
+  /** Counts one non-null value of an encrypted column of group {@code g} (its DEK's cells). */
+  void count(int g) {
+    values[g]++;
+  }
+
+  /**
+   * Counts one row of the task, null values included (they make pages too); refuses the row that
+   * would let one DEK's GCM invocations pass the bound of {@link PageNonceBudget}.
+   */
+  void row() {
+    if (!budget.row()) {
+      int g = budget.widestGroup();
+      throw new IllegalStateException("task partition " + TaskContext.getPartitionId() + " has more than 2^28 / "
+          + budget.slotsPerRow(g) + " rows for key group " + plan.policies.groupNames[g] + ", more than one page-mode"
+          + " DEK may encrypt (FORMAT.md 12.1); set output.partitions higher so each partition holds fewer rows");
     }
   }
 
