@@ -11,7 +11,9 @@ import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.GeneratedDataKey;
 import io.columnseal.kms.KeyServices;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,6 +47,8 @@ final class PageTaskKeys {
   /** Non-null values of each group's encrypted columns seen by this task (the DEKs' cells). */
   private final long[] values;
   private final PageNonceBudget budget;
+  /** Every file's PME properties: their builders copied the key bytes, zeroed at task end. */
+  private final List<FileEncryptionProperties> built = new ArrayList<>();
 
   private PageTaskKeys(SealingPlan plan, PageAlgorithm algorithm, int depth, TaskLedger ledger) {
     this.plan = plan;
@@ -124,7 +128,7 @@ final class PageTaskKeys {
       columns.put(ColumnPath.get(name), ColumnEncryptionProperties.builder(name).withKey(keyBytes[g])
           .withKeyMetaData(PageFormat.keyMetadata(key[g].id())).build());
     }
-    return FileEncryptionProperties.builder(keyBytes[footer])
+    FileEncryptionProperties p = FileEncryptionProperties.builder(keyBytes[footer])
         .withFooterKeyMetadata(PageFormat.keyMetadata(key[footer].id()))
         .withAlgorithm(algorithm.cipher)
         .withPlaintextFooter()
@@ -132,6 +136,22 @@ final class PageTaskKeys {
         .withoutAADPrefixStorage()
         .withEncryptedColumns(columns)
         .build();
+    built.add(p);
+    return p;
+  }
+
+  /**
+   * Zeros the key copies Parquet's builders made: in parquet-java 1.13.1 {@code getFooterKey()} and
+   * {@code getKeyBytes()} return the properties' own arrays. The JCE key schedules of Parquet's
+   * ciphers stay until they are garbage collected.
+   */
+  static void zeroKeyCopies(FileEncryptionProperties p) {
+    Arrays.fill(p.getFooterKey(), (byte) 0);
+    for (ColumnEncryptionProperties c : p.getEncryptedColumns().values()) {
+      if (c.isEncrypted() && c.getKeyBytes() != null) {
+        Arrays.fill(c.getKeyBytes(), (byte) 0);
+      }
+    }
   }
 
   /**
@@ -180,6 +200,10 @@ final class PageTaskKeys {
   }
 
   private void destroyAll() {
+    for (FileEncryptionProperties p : built) {
+      zeroKeyCopies(p);
+    }
+    built.clear();
     for (int g = 0; g < key.length; g++) {
       if (keyBytes[g] != null) {
         Arrays.fill(keyBytes[g], (byte) 0);
