@@ -180,7 +180,9 @@ public final class DatasetSnapshot {
     if (!columns.isEmpty()) {
       reader = reader.option(PageFormat.FACTORY_KEY, PageFormat.DECRYPTION_FACTORY)
           .option(PageFormat.DATASET_KEY, path)
-          .option(PageFormat.VERSION_KEY, Long.toString(state.version()));
+          .option(PageFormat.VERSION_KEY, Long.toString(state.version()))
+          // Each read column gets its own key group's DEK, not whatever its key metadata names.
+          .option(PageFormat.COLUMNS_KEY, PageFormat.columnsValue(columns));
       if (!manifestDir.equals(DatasetFiles.manifestDir(path, null))) {
         reader = reader.option(PageFormat.MANIFEST_PATH_KEY, manifestDir.toString());
       }

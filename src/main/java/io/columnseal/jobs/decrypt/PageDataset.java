@@ -38,16 +38,19 @@ final class PageDataset {
   /** Live file (relative path) -> its bound DEK ids, sorted. */
   private final Map<String, long[]> bound;
   private final Map<Long, WrappedDek> deks;
+  /** Encrypted column -> its key group (FORMAT.md 12.1). */
+  private final Map<String, String> columnGroups;
   private final long readMillis;
   private final boolean pinned;
 
   private PageDataset(String datasetId, String root, KeyServiceSpec keyService, Map<String, long[]> bound,
-      Map<Long, WrappedDek> deks, boolean pinned) {
+      Map<Long, WrappedDek> deks, Map<String, String> columnGroups, boolean pinned) {
     this.datasetId = datasetId;
     this.root = root;
     this.keyService = keyService;
     this.bound = bound;
     this.deks = deks;
+    this.columnGroups = columnGroups;
     this.readMillis = System.currentTimeMillis();
     this.pinned = pinned;
   }
@@ -88,8 +91,11 @@ final class PageDataset {
           .mapToLong(DekId::asLong).sorted().toArray();
       bound.put(f, ids);
     }
+    Map<String, String> groups = new HashMap<>();
+    state.schema().stream().filter(io.columnseal.manifest.ColumnRecord::encrypted)
+        .forEach(c -> groups.put(c.name(), io.columnseal.jobs.dataset.PageFormat.keyGroup(c)));
     return new PageDataset(state.datasetId(), rootOf(rootPath), s.keyService, bound,
-        DatasetSnapshot.dekTable(state), s.version != null);
+        DatasetSnapshot.dekTable(state), groups, s.version != null);
   }
 
   /** The file's path relative to the dataset root, or null when it is not under the root. */
@@ -126,6 +132,11 @@ final class PageDataset {
 
   WrappedDek dek(long id) {
     return deks.get(id);
+  }
+
+  /** The key group of encrypted column {@code column}; null when it is not one. */
+  String columnGroup(String column) {
+    return columnGroups.get(column);
   }
 
   /** Drops every cached dataset (tests; a job that wants a fresh read). */
