@@ -29,8 +29,9 @@ import org.apache.parquet.hadoop.metadata.ColumnPath;
  * file's path in the dataset, so a renamed or moved file fails; the footer signature is checked.
  * PME's key retriever is not told which column asks, so with {@link #COLUMNS} (the encrypted
  * columns the read decrypts) each listed column gets its key group's DEK of the file as an explicit
- * column key, and the retriever serves the footer key only: a column encrypted under another
- * group's DEK fails its GCM tag. Without it, a DEK is checked against the file only.
+ * column key, and the retriever serves the footer key (the file's DEK of kms.key's group) only: a
+ * listed column encrypted under another group's DEK fails its GCM tag. Without it, a DEK is
+ * checked against the file only.
  */
 public final class PageDecryption implements DecryptionPropertiesFactory {
   /** The dataset root (required). */
@@ -137,9 +138,9 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
             + ", which the manifest does not bind to that file");
       }
       if (footer != null && id.asLong() != footer) {
-        // A column not listed in COLUMNS: Parquet hides it (reading it fails, "key unavailable").
-        throw new KeyAccessDeniedException(file + " of dataset " + d.datasetId + " names DEK " + id + " outside the"
-            + " footer key; only the columns of " + COLUMNS + " are decrypted, each with its key group's DEK");
+        // A column not listed in COLUMNS: Parquet hides it (reading it fails, "key access denied").
+        throw new KeyAccessDeniedException(file + " of dataset " + d.datasetId + " names DEK " + id + ", not its footer"
+            + " key; only the columns listed in " + COLUMNS + " are decrypted, each with its key group's DEK");
       }
       WrappedDek w = d.dek(id.asLong());
       if (w == null) {

@@ -143,6 +143,37 @@ class PageKeyGroupForgeryTest {
     assertEquals(1, r.findings.stream().filter(f -> f.check.equals("key-group")).count(), r.toTerminal());
   }
 
+  @Test
+  void plainSparkWithTheListedColumnsReadsThemHidesTheOthersAndRefusesAClearName() {
+    JobTestKit kit = new JobTestKit(tmp);
+    try (io.columnseal.kms.LocalKeyring ring = io.columnseal.kms.LocalKeyring.createOrOpen(kit.keyringFile)) {
+      ring.createKey("alias/pan", "card numbers");
+    }
+    kit.reloadKeys();
+    String enc = tmp.resolve("enc").toString();
+    EncryptJob.run(JobTestKit.spark(), kit.sampleCsv(enc).encryptMode(EncryptMode.PAGE).partitions(2).policies(List.of(
+        ColumnPolicy.of("card_number", "randomized", "alias/pan", Map.of()), ColumnPolicy.randomized("cvv"))).build());
+    java.util.function.Function<String, org.apache.spark.sql.DataFrameReader> read = columns -> JobTestKit.spark()
+        .read().option("parquet.crypto.factory.class", PageDecryption.class.getName())
+        .option(PageDecryption.DATASET, enc).option("columnseal.kms.provider", "local")
+        .option("columnseal.kms.keyring", kit.keyringFile.toString()).option(PageDecryption.COLUMNS, columns);
+    assertEquals(JobTestKit.sorted(JobTestKit.sampleInput().select("cvv", "city")),
+        JobTestKit.sorted(read.apply("[\"cvv\"]").parquet(enc).select("cvv", "city")));
+    // card_number (alias/pan) is not listed: its DEK is not the footer key's, so Parquet hides it.
+    Exception hidden = assertThrows(Exception.class,
+        () -> read.apply("[\"cvv\"]").parquet(enc).select("card_number").collectAsList());
+    assertTrue(PageDecryptionTest.chain(hidden).contains("Column [card_number]: key access denied"),
+        PageDecryptionTest.chain(hidden));
+    Exception clear = assertThrows(Exception.class,
+        () -> read.apply("[\"city\"]").parquet(enc).select("city").collectAsList());
+    assertTrue(PageDecryptionTest.chain(clear).contains(PageDecryption.COLUMNS + " names column city, which is not an"
+        + " encrypted column of dataset cards-test"), PageDecryptionTest.chain(clear));
+    Exception bad = assertThrows(Exception.class,
+        () -> read.apply("cvv").parquet(enc).select("cvv").collectAsList());
+    assertTrue(PageDecryptionTest.chain(bad).contains(PageDecryption.COLUMNS + " must be a JSON array of column names"),
+        PageDecryptionTest.chain(bad));
+  }
+
   /** The file grown to {@code size} by zero bytes between its last column chunk and its footer. */
   private static byte[] padded(byte[] file, long size) {
     int n = file.length;
