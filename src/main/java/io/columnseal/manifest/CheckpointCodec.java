@@ -31,6 +31,12 @@ import java.util.TreeSet;
  */
 final class CheckpointCodec {
   static final int FORMAT = 1;
+  /**
+   * The format of a checkpoint whose state's cell encoding is {@code page}: the members of format
+   * 1; the number only makes releases that read format 1 alone (before page mode) skip it and
+   * replay the log, which they refuse at the first format-6 commit (FORMAT.md 5.10).
+   */
+  static final int PAGE_FORMAT = 2;
   private static final JsonFactory JSON = new JsonFactory();
   private static final HexFormat HEX = HexFormat.of();
   private static final int HEADER = 65;
@@ -66,7 +72,7 @@ final class CheckpointCodec {
       contexts.index(sharedContext(d));
     }
     g.writeStartObject();
-    g.writeNumberField("checkpointFormat", FORMAT);
+    g.writeNumberField("checkpointFormat", Commit.PAGE_ENCODING.equals(cp.cellEncoding) ? PAGE_FORMAT : FORMAT);
     g.writeStringField("datasetId", cp.datasetId);
     g.writeNumberField("version", cp.version);
     g.writeStringField("digest", cp.digest);
@@ -201,7 +207,8 @@ final class CheckpointCodec {
 
   private static Checkpoint readBody(StrictJson s) throws IOException {
     s.expect(JsonToken.START_OBJECT);
-    if (s.longField("checkpointFormat") != FORMAT) {
+    long format = s.longField("checkpointFormat");
+    if (format != FORMAT && format != PAGE_FORMAT) {
       throw s.bad("has an unknown checkpointFormat");
     }
     String datasetId = s.stringField("datasetId");
@@ -230,6 +237,10 @@ final class CheckpointCodec {
       s.expect(JsonToken.END_OBJECT);
     }
     String cellEncoding = s.nullableStringField("cellEncoding");
+    if ((format == PAGE_FORMAT) != Commit.PAGE_ENCODING.equals(cellEncoding)) {
+      throw s.bad("has checkpointFormat " + format + " with cellEncoding " + cellEncoding
+          + " (format 2 is for the cell encoding page, and only it)");
+    }
     // Each distinct value once: the DEKs share these strings and context maps.
     List<String> arns = s.stringArray("keyArns");
     List<String> runs = s.stringArray("runIds");

@@ -214,6 +214,40 @@ class PageSourceTest {
   }
 
   @Test
+  void plainColumnNamesAndACallerWithNoDecryptGetNullsOrOneLineNamingColumnsAndKey() throws Exception {
+    SparkSession spark = JobTestKit.spark();
+    try (KmsTestServer kms = KmsTestServer.start()) {
+      String piiArn = kms.createKey("names and cards");
+      kms.createAlias("alias/pii", piiArn);
+      String enc = tmp.resolve("enc").toString();
+      // Plain column names: no per-column key, every column in kms.key's group.
+      EncryptJob.run(spark, page(EncryptSettings.builder()).datasetId("plain").inputPath("(memory)")
+          .keyService(kms.spec()).kmsKey("alias/pii").outputPath(enc).partitionBy(List.of("region"))
+          .columns(List.of("names", "card_number")).build(), ReadAccessTest.input(spark));
+      DataFrameReader analyst = analyst(spark, kms);
+      kms.permissions().restrict(ANALYST, "kms:DescribeKey"); // no kms:Decrypt at all
+      io.columnseal.jobs.decrypt.DataKeyCache.shared().clear();
+      kms.log().clear();
+
+      assertEquals("[[1,eu,null,null], [2,eu,null,null], [3,us,null,null], [4,us,null,null], [5,ap,null,null],"
+          + " [6,ap,null,null]]", JobTestKit.sorted(analyst.option("onUndecryptable", "null").load(enc)
+              .select("id", "region", "names", "card_number")).toString());
+      assertTrue(kms.log().of("Decrypt").stream().noneMatch(LoggedRequest::ok), "no DEK was unwrapped");
+      KmsAccessDeniedException denied = assertThrows(KmsAccessDeniedException.class,
+          () -> analyst.option("onUndecryptable", "fail").load(enc).select("id", "card_number").collectAsList());
+      assertFalse(denied.getMessage().contains("\n"), denied.getMessage());
+      assertTrue(denied.getMessage().endsWith("this caller may not decrypt column(s) card_number of dataset plain"
+          + " (master key " + piiArn + ", key kms.key); set onUndecryptable to null to read them as null, or select"
+          + " other columns"), denied.getMessage());
+      assertFalse(denied.getMessage().contains("4111"), denied.getMessage());
+      kms.log().clear();
+      assertEquals("[[1,eu], [2,eu], [3,us], [4,us], [5,ap], [6,ap]]",
+          JobTestKit.sorted(analyst.load(enc).select("id", "region")).toString());
+      assertEquals(List.of(), kms.log().entries(), "clear columns: no KMS call");
+    }
+  }
+
+  @Test
   void aFilterOnAPartitionColumnUnwrapsOnlyTheDeksOfTheFilesItReads() {
     SparkSession spark = JobTestKit.spark();
     try (KmsTestServer kms = KmsTestServer.start()) {

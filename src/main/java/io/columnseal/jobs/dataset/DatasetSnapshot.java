@@ -178,7 +178,9 @@ public final class DatasetSnapshot {
     org.apache.spark.sql.DataFrameReader reader = spark.read().option("basePath", path)
         .schema(new StructType(fields.toArray(new StructField[0])));
     if (!columns.isEmpty()) {
-      reader = reader.options(hadoopKeys);
+      reader = reader.options(hadoopKeys)
+          // Each read column gets its own key group's DEK, not whatever its key metadata names.
+          .option(PageFormat.COLUMNS_KEY, PageFormat.columnsValue(columns));
     }
     return reader.parquet(files).select(wanted.toArray(new org.apache.spark.sql.Column[0]));
   }

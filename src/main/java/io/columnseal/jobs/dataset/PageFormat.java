@@ -24,6 +24,15 @@ public final class PageFormat {
   public static final String DATASET_KEY = "columnseal.page.dataset";
   public static final String MANIFEST_PATH_KEY = "columnseal.page.manifestPath";
   public static final String VERSION_KEY = "columnseal.page.version";
+  /**
+   * The encrypted columns a read decrypts, a JSON array of their names: then each gets its key
+   * group's DEK of the file as an explicit column key, and the key retriever serves the footer key
+   * only (docs/FORMAT.md 12.5).
+   */
+  public static final String COLUMNS_KEY = "columnseal.page.columns";
+  /** The key group of the columns without their own key: its DEK is every file's footer key. */
+  public static final String FOOTER_GROUP = "kms.key";
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   /** The reader config keys the factory takes, each prefixed with {@code columnseal.}. */
   public static final java.util.List<String> READER_KEYS = java.util.List.of("kms.provider", "kms.keyring",
       "kms.region", "kms.endpoint", "kms.profile", "kms.allowedKeys", "manifest.macKey");
@@ -59,6 +68,45 @@ public final class PageFormat {
       id = (id << 4) | digit;
     }
     return DekId.fromLong(id);
+  }
+
+  /** {@link #COLUMNS_KEY}'s value for {@code columns}: a JSON array of strings. */
+  public static String columnsValue(java.util.List<String> columns) {
+    try {
+      return JSON.writeValueAsString(columns);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write column names as JSON", e);
+    }
+  }
+
+  /**
+   * The column names of a {@link #COLUMNS_KEY} value: exactly a JSON array of strings.
+   *
+   * @throws IllegalArgumentException when it is anything else
+   */
+  public static java.util.List<String> parseColumns(String value) {
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = JSON.readTree(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      n = null;
+    }
+    if (n == null || !n.isArray()) {
+      throw new IllegalArgumentException(COLUMNS_KEY + " must be a JSON array of column names, e.g. [\"card_number\"]");
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode c : n) {
+      if (!c.isTextual()) {
+        throw new IllegalArgumentException(COLUMNS_KEY + " must be a JSON array of column names (strings)");
+      }
+      out.add(c.asText());
+    }
+    return out;
+  }
+
+  /** The key group of a column of a page-mode manifest: its own key, else {@link #FOOTER_GROUP}. */
+  public static String keyGroup(io.columnseal.manifest.ColumnRecord c) {
+    return c.key() == null ? FOOTER_GROUP : c.key();
   }
 
   /**

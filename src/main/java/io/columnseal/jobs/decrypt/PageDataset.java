@@ -33,22 +33,25 @@ final class PageDataset {
   private static final ConcurrentHashMap<String, PageDataset> CACHE = new ConcurrentHashMap<>();
 
   final String datasetId;
-  /** The path part of the qualified dataset root's URI, without a trailing slash. */
+  /** The path part of the qualified dataset root's URI, without a trailing slash (empty: bucket root). */
   final String root;
   final KeyServiceSpec keyService;
   /** Live file (relative path) -> its bound DEK ids, sorted. */
   private final Map<String, long[]> bound;
   private final Map<Long, WrappedDek> deks;
+  /** Encrypted column -> its key group (FORMAT.md 12.1). */
+  private final Map<String, String> columnGroups;
   private final long readMillis;
   private final boolean pinned;
 
   private PageDataset(String datasetId, String root, KeyServiceSpec keyService, Map<String, long[]> bound,
-      Map<Long, WrappedDek> deks, boolean pinned) {
+      Map<Long, WrappedDek> deks, Map<String, String> columnGroups, boolean pinned) {
     this.datasetId = datasetId;
     this.root = root;
     this.keyService = keyService;
     this.bound = bound;
     this.deks = deks;
+    this.columnGroups = columnGroups;
     this.readMillis = System.currentTimeMillis();
     this.pinned = pinned;
   }
@@ -103,18 +106,34 @@ final class PageDataset {
           .mapToLong(DekId::asLong).sorted().toArray();
       bound.put(f, ids);
     }
-    String root = rootPath.toUri().getPath();
-    if (root.endsWith("/") && root.length() > 1) {
-      root = root.substring(0, root.length() - 1);
-    }
-    return new PageDataset(state.datasetId(), root, s.keyService, bound,
-        DatasetSnapshot.dekTable(state), s.version != null);
+    Map<String, String> groups = new HashMap<>();
+    state.schema().stream().filter(io.columnseal.manifest.ColumnRecord::encrypted)
+        .forEach(c -> groups.put(c.name(), io.columnseal.jobs.dataset.PageFormat.keyGroup(c)));
+    return new PageDataset(state.datasetId(), rootOf(rootPath), s.keyService, bound,
+        DatasetSnapshot.dekTable(state), groups, s.version != null);
   }
 
   /** The file's path relative to the dataset root, or null when it is not under the root. */
   String relative(Path file) {
+    return relative(root, file);
+  }
+
+  /**
+   * The path part of a qualified dataset root without its trailing slashes: a bucket root
+   * ({@code s3a://lake/}, path {@code /}) is the empty string, so its files' prefix is {@code /}.
+   */
+  static String rootOf(Path qualifiedRoot) {
+    String r = qualifiedRoot.toUri().getPath();
+    int end = r.length();
+    while (end > 0 && r.charAt(end - 1) == '/') {
+      end--;
+    }
+    return r.substring(0, end);
+  }
+
+  static String relative(String root, Path file) {
     String p = file.toUri().getPath();
-    return p.startsWith(root + "/") ? p.substring(root.length() + 1) : null;
+    return p.startsWith(root + "/") && p.length() > root.length() + 1 ? p.substring(root.length() + 1) : null;
   }
 
   /** The DEKs the manifest binds the live file {@code relative} to; null when it is not live. */
@@ -128,6 +147,11 @@ final class PageDataset {
 
   WrappedDek dek(long id) {
     return deks.get(id);
+  }
+
+  /** The key group of encrypted column {@code column}; null when it is not one. */
+  String columnGroup(String column) {
+    return columnGroups.get(column);
   }
 
   /** Drops every cached dataset (tests; a job that wants a fresh read). */

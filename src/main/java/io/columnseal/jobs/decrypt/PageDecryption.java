@@ -6,10 +6,17 @@ import io.columnseal.jobs.dataset.PageFormat;
 import io.columnseal.jobs.dataset.WrappedDek;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import io.columnseal.jobs.dataset.KeyGroups;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.parquet.crypto.ColumnDecryptionProperties;
 import org.apache.parquet.crypto.DecryptionKeyRetriever;
 import org.apache.parquet.crypto.DecryptionPropertiesFactory;
 import org.apache.parquet.crypto.FileDecryptionProperties;
+import org.apache.parquet.crypto.KeyAccessDeniedException;
 import org.apache.parquet.crypto.ParquetCryptoRuntimeException;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 
 /**
  * Parquet's decryption hook for page-mode datasets (docs/FORMAT.md section 12), for every reader:
@@ -20,9 +27,11 @@ import org.apache.parquet.crypto.ParquetCryptoRuntimeException;
  * {@code cs1:<DEK id>} naming a DEK the manifest binds to that file; the DEK is unwrapped through
  * {@link DataKeyCache} with its recorded encryption context; the AAD prefix is computed from the
  * file's path in the dataset, so a renamed or moved file fails; the footer signature is checked.
- * PME's key retriever is not told which column asks, so a DEK is checked against the file, not
- * the column's key group: a column key metadata pointing at another group's DEK of the same file
- * fails GCM authentication instead (the signed footer covers the key metadata).
+ * PME's key retriever is not told which column asks, so with {@link #COLUMNS} (the encrypted
+ * columns the read decrypts) each listed column gets its key group's DEK of the file as an explicit
+ * column key, and the retriever serves the footer key (the file's DEK of kms.key's group) only: a
+ * listed column encrypted under another group's DEK fails its GCM tag. Without it, a DEK is
+ * checked against the file only.
  */
 public final class PageDecryption implements DecryptionPropertiesFactory {
   /** The dataset root (required). */
@@ -31,6 +40,8 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
   public static final String MANIFEST_PATH = PageFormat.MANIFEST_PATH_KEY;
   /** A manifest version to read; the latest when unset. */
   public static final String VERSION = PageFormat.VERSION_KEY;
+  /** The encrypted columns the read decrypts, a JSON array of names (optional; FORMAT.md 12.5). */
+  public static final String COLUMNS = PageFormat.COLUMNS_KEY;
   /** Parquet's key naming the factory class. */
   public static final String FACTORY_KEY = DecryptionPropertiesFactory.CRYPTO_FACTORY_CLASS_PROPERTY_NAME;
 
@@ -47,10 +58,61 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
       throw new ParquetCryptoRuntimeException(file + " is not a live file of dataset " + d.datasetId);
     }
     String relative = d.relative(file);
-    return FileDecryptionProperties.builder()
-        .withKeyRetriever(new FileKeys(conf, d, relative, bound))
-        .withAADPrefix(PageFormat.aadPrefix(d.datasetId, relative))
-        .build();
+    String listed = PageReaderSettings.get(conf, COLUMNS);
+    if (listed == null) {
+      return FileDecryptionProperties.builder()
+          .withKeyRetriever(new FileKeys(conf, d, relative, bound, null))
+          .withAADPrefix(PageFormat.aadPrefix(d.datasetId, relative))
+          .build();
+    }
+    List<String> columns;
+    try {
+      columns = PageFormat.parseColumns(listed);
+    } catch (IllegalArgumentException e) {
+      throw new ParquetCryptoRuntimeException(e.getMessage());
+    }
+    long footer = groupDek(d, relative, bound, PageFormat.FOOTER_GROUP);
+    Map<ColumnPath, ColumnDecryptionProperties> keys = new HashMap<>();
+    for (String c : columns) {
+      String group = d.columnGroup(c);
+      if (group == null) {
+        throw new ParquetCryptoRuntimeException(COLUMNS + " names column " + c + ", which is not an encrypted column"
+            + " of dataset " + d.datasetId);
+      }
+      byte[] key = unwrap(d, DekId.fromLong(groupDek(d, relative, bound, group)));
+      keys.put(ColumnPath.get(c), ColumnDecryptionProperties.builder(c).withKey(key).build());
+    }
+    FileDecryptionProperties.Builder b = FileDecryptionProperties.builder()
+        .withKeyRetriever(new FileKeys(conf, d, relative, bound, footer))
+        .withAADPrefix(PageFormat.aadPrefix(d.datasetId, relative));
+    return (keys.isEmpty() ? b : b.withColumnKeys(keys)).build();
+  }
+
+  /**
+   * The one DEK of key group {@code group} the manifest binds to the file: a page-mode task makes
+   * exactly one per group, so none or several is refused.
+   */
+  private static long groupDek(PageDataset d, String file, long[] bound, String group) {
+    long found = 0;
+    int n = 0;
+    for (long id : bound) {
+      WrappedDek w = d.dek(id);
+      if (w != null && group.equals(w.encryptionContext().get(KeyGroups.CONTEXT_KEY))) {
+        found = id;
+        n++;
+      }
+    }
+    if (n != 1) {
+      throw new ParquetCryptoRuntimeException(file + " of dataset " + d.datasetId + " is bound to " + n
+          + " DEKs of key group " + group + "; a page-mode file has exactly one per key group it uses");
+    }
+    return found;
+  }
+
+  private static byte[] unwrap(PageDataset d, DekId id) {
+    try (DataKeyCache.Lease lease = DataKeyCache.shared().acquire(d.keyService, id, d.dek(id.asLong()))) {
+      return PageKeyBytes.forReading(lease.key());
+    }
   }
 
   /** The DEKs of one file, as its key metadata names them. */
@@ -60,12 +122,15 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
     private final String file;
     private long[] bound;
     private boolean reread;
+    /** With explicit column keys: the footer key's DEK, the only one served here; else null. */
+    private final Long footer;
 
-    FileKeys(Configuration conf, PageDataset d, String file, long[] bound) {
+    FileKeys(Configuration conf, PageDataset d, String file, long[] bound, Long footer) {
       this.conf = conf;
       this.d = d;
       this.file = file;
       this.bound = bound;
+      this.footer = footer;
     }
 
     @Override
@@ -83,14 +148,17 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
         throw new ParquetCryptoRuntimeException(file + " of dataset " + d.datasetId + " names DEK " + id
             + ", which the manifest does not bind to that file");
       }
+      if (footer != null && id.asLong() != footer) {
+        // A column not listed in COLUMNS: Parquet hides it (reading it fails, "key access denied").
+        throw new KeyAccessDeniedException(file + " of dataset " + d.datasetId + " names DEK " + id + ", not its footer"
+            + " key; only the columns listed in " + COLUMNS + " are decrypted, each with its key group's DEK");
+      }
       WrappedDek w = d.dek(id.asLong());
       if (w == null) {
         throw new ParquetCryptoRuntimeException(file + " of dataset " + d.datasetId + " names DEK " + id
             + ", which the manifest does not list");
       }
-      try (DataKeyCache.Lease lease = DataKeyCache.shared().acquire(d.keyService, id, w)) {
-        return PageKeyBytes.forReading(lease.key());
-      }
+      return unwrap(d, id);
     }
 
     /** Reads the manifest once more (a cached one may predate this file's run); the file must still be live. */

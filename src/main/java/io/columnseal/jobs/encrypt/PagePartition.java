@@ -114,6 +114,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
       if (plan.checksMalformed && !row.isNullAt(types.length)) {
         throw malformed(row);
       }
+      keys.row();
       if (passThrough) {
         // The writer reads the first n fields by ordinal; a CSV row's trailing malformed-record
         // fields are not written.
@@ -121,7 +122,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
           int i = plan.encryptedOrdinals[k];
           if (!row.isNullAt(i)) {
             cells[k]++;
-            keys.count(plan.policies.groupOf[k], plan.inputSchema.fields()[i].name());
+            keys.count(plan.policies.groupOf[k]);
           }
         }
         rows++;
@@ -139,7 +140,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
         int k = slot[i];
         if (k >= 0) {
           cells[k]++;
-          keys.count(plan.policies.groupOf[k], plan.inputSchema.fields()[i].name());
+          keys.count(plan.policies.groupOf[k]);
         }
         if (maskers[i] != null) {
           out.update(o, UTF8String.fromString(maskers[i].mask(row.getUTF8String(i).toString())));

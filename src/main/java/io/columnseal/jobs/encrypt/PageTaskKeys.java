@@ -11,7 +11,9 @@ import io.columnseal.kms.EncryptionContext;
 import io.columnseal.kms.GeneratedDataKey;
 import io.columnseal.kms.KeyServices;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,12 +33,6 @@ import org.apache.spark.TaskContext;
  * The kms.key group's DEK is always made: it is every file's footer key.
  */
 final class PageTaskKeys {
-  /**
-   * Values one DEK may encrypt in page mode: pages never outnumber values, so GCM's random nonces
-   * stay far below the 2^32 invocations NIST SP 800-38D allows a key.
-   */
-  static final long MAX_VALUES_PER_DEK = 1L << 31;
-
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ConcurrentHashMap<Long, PageTaskKeys> OPEN = new ConcurrentHashMap<>();
 
@@ -48,8 +44,11 @@ final class PageTaskKeys {
   private final SealingKey[] key;
   private final byte[][] keyBytes;
   private final SealedDek[] record;
-  /** Non-null values of each group's encrypted columns seen by this task. */
+  /** Non-null values of each group's encrypted columns seen by this task (the DEKs' cells). */
   private final long[] values;
+  private final PageNonceBudget budget;
+  /** Every file's PME properties: their builders copied the key bytes, zeroed at task end. */
+  private final List<FileEncryptionProperties> built = new ArrayList<>();
 
   private PageTaskKeys(SealingPlan plan, PageAlgorithm algorithm, int depth, TaskLedger ledger) {
     this.plan = plan;
@@ -61,6 +60,9 @@ final class PageTaskKeys {
     this.keyBytes = new byte[groups][];
     this.record = new SealedDek[groups];
     this.values = new long[groups];
+    this.budget = new PageNonceBudget(
+        PageNonceBudget.slotsPerRow(groups, plan.policies.groupOf, plan.policies.quarantineGroup),
+        PageNonceBudget.MAX_SLOTS_PER_DEK);
   }
 
   /** The keys of the task running in this thread, made now; destroyed when the task ends. */
@@ -92,12 +94,21 @@ final class PageTaskKeys {
     return keys;
   }
 
-  /** Counts one non-null value of an encrypted column of group {@code g}; refuses the 2^31st. */
-  void count(int g, String column) {
-    if (++values[g] >= MAX_VALUES_PER_DEK) {
-      throw new IllegalStateException("task partition " + TaskContext.getPartitionId() + " has 2^31 values to encrypt"
-          + " in key group " + plan.policies.groupNames[g] + " (column " + column + " among them): more than one page-"
-          + "mode DEK may encrypt; set output.partitions higher so each partition holds fewer rows");
+  /** Counts one non-null value of an encrypted column of group {@code g} (its DEK's cells). */
+  void count(int g) {
+    values[g]++;
+  }
+
+  /**
+   * Counts one row of the task, null values included (they make pages too); refuses the row that
+   * would let one DEK's GCM invocations pass the bound of {@link PageNonceBudget}.
+   */
+  void row() {
+    if (!budget.row()) {
+      int g = budget.widestGroup();
+      throw new IllegalStateException("task partition " + TaskContext.getPartitionId() + " has more than 2^28 / "
+          + budget.slotsPerRow(g) + " rows for key group " + plan.policies.groupNames[g] + ", more than one page-mode"
+          + " DEK may encrypt (FORMAT.md 12.1); set output.partitions higher so each partition holds fewer rows");
     }
   }
 
@@ -117,7 +128,7 @@ final class PageTaskKeys {
       columns.put(ColumnPath.get(name), ColumnEncryptionProperties.builder(name).withKey(keyBytes[g])
           .withKeyMetaData(PageFormat.keyMetadata(key[g].id())).build());
     }
-    return FileEncryptionProperties.builder(keyBytes[footer])
+    FileEncryptionProperties p = FileEncryptionProperties.builder(keyBytes[footer])
         .withFooterKeyMetadata(PageFormat.keyMetadata(key[footer].id()))
         .withAlgorithm(algorithm.cipher)
         .withPlaintextFooter()
@@ -125,6 +136,22 @@ final class PageTaskKeys {
         .withoutAADPrefixStorage()
         .withEncryptedColumns(columns)
         .build();
+    built.add(p);
+    return p;
+  }
+
+  /**
+   * Zeros the key copies Parquet's builders made: in parquet-java 1.13.1 {@code getFooterKey()} and
+   * {@code getKeyBytes()} return the properties' own arrays. The JCE key schedules of Parquet's
+   * ciphers stay until they are garbage collected.
+   */
+  static void zeroKeyCopies(FileEncryptionProperties p) {
+    Arrays.fill(p.getFooterKey(), (byte) 0);
+    for (ColumnEncryptionProperties c : p.getEncryptedColumns().values()) {
+      if (c.isEncrypted() && c.getKeyBytes() != null) {
+        Arrays.fill(c.getKeyBytes(), (byte) 0);
+      }
+    }
   }
 
   /**
@@ -173,6 +200,10 @@ final class PageTaskKeys {
   }
 
   private void destroyAll() {
+    for (FileEncryptionProperties p : built) {
+      zeroKeyCopies(p);
+    }
+    built.clear();
     for (int g = 0; g < key.length; g++) {
       if (keyBytes[g] != null) {
         Arrays.fill(keyBytes[g], (byte) 0);

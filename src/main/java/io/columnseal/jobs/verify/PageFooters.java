@@ -45,6 +45,12 @@ final class PageFooters {
   static PageFooters check(Configuration conf, DatasetSnapshot snap, VerifyReport r) {
     PageFooters out = new PageFooters();
     Set<String> encrypted = new HashSet<>(snap.state.encryptedColumns());
+    Map<String, String> columnGroups = new HashMap<>();
+    for (ColumnRecord c : snap.state.schema()) {
+      if (c.encrypted()) {
+        columnGroups.put(c.name(), PageFormat.keyGroup(c));
+      }
+    }
     Set<String> dropped = new HashSet<>();
     for (ColumnRecord c : snap.state.schema()) {
       if (!c.stored()) {
@@ -75,7 +81,8 @@ final class PageFooters {
       } else if (!footer.isSetFooter_signing_key_metadata()) {
         r.find("page-footer", "file " + f + "'s plaintext footer has no footer signing key metadata");
       } else {
-        keyMetadata(footer.getFooter_signing_key_metadata(), "the footer signing key", f, bound, snap, r);
+        Long dek = keyMetadata(footer.getFooter_signing_key_metadata(), "the footer signing key", f, bound, snap, r);
+        keyGroup(dek, PageFormat.FOOTER_GROUP, "the footer signing key", f, snap, r);
       }
       List<Map<String, Long>> groups = new ArrayList<>();
       Set<String> seen = new HashSet<>();
@@ -85,7 +92,7 @@ final class PageFooters {
           String name = columnName(c);
           seen.add(name);
           Long dek = column(c, name, encrypted.contains(name), f, bound, snap, r);
-          if (dek != null) {
+          if (dek != null && keyGroup(dek, columnGroups.get(name), "column " + name, f, snap, r)) {
             deks.put(name, dek);
           }
         }
@@ -169,6 +176,26 @@ final class PageFooters {
     }
     byte[] km = c.getCrypto_metadata().getENCRYPTION_WITH_COLUMN_KEY().getKey_metadata();
     return keyMetadata(km, "column " + name + "'s key metadata", f, bound, snap, r);
+  }
+
+  /**
+   * Whether DEK {@code dek} (null: already a finding) is of key group {@code group}; else a
+   * {@code key-group} finding: page readers give a column its group's DEK, so a column encrypted
+   * under another group's DEK of the file does not decrypt (FORMAT.md 12.5).
+   */
+  private static boolean keyGroup(Long dek, String group, String what, String f, DatasetSnapshot snap,
+      VerifyReport r) {
+    if (dek == null) {
+      return false;
+    }
+    DekId id = DekId.fromLong(dek);
+    String dekGroup = snap.state.deks().get(id).encryptionContext().get(io.columnseal.jobs.dataset.KeyGroups.CONTEXT_KEY);
+    if (group.equals(dekGroup)) {
+      return true;
+    }
+    r.find("key-group", what + " in file " + f + " names DEK " + id + " of key group " + dekGroup + ", but its key"
+        + " group is " + group);
+    return false;
   }
 
   /** The DEK id {@code metadata} names, or null with a {@code key-metadata} finding. */

@@ -31,8 +31,11 @@ final class PageScan {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     spark.sparkContext().setJobDescription("columnseal verify " + snap.state.datasetId());
-    PageSampler sampler = new PageSampler(snap.path, snap.state.encryptedColumns(),
-        PageReaderSettings.hadoopKeys(snap, s.keyService, s.allowedKeys, s.manifestMacKey),
+    Map<String, String> conf = new HashMap<>(
+        PageReaderSettings.hadoopKeys(snap, s.keyService, s.allowedKeys, s.manifestMacKey));
+    // Every encrypted column is sampled, each with its key group's DEK (FORMAT.md 12.5).
+    conf.put(PageFormat.COLUMNS_KEY, PageFormat.columnsValue(snap.state.encryptedColumns()));
+    PageSampler sampler = new PageSampler(snap.path, snap.state.encryptedColumns(), conf,
         new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), s.samplesPerFile);
     int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism()));
     List<PageSampler.Result> parts = jsc.parallelize(files, slices).mapPartitions(sampler).collect();
