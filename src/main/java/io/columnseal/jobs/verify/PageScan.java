@@ -2,6 +2,7 @@ package io.columnseal.jobs.verify;
 
 import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
+import io.columnseal.jobs.dataset.PageFormat;
 import io.columnseal.jobs.decrypt.PageReaderSettings;
 import io.columnseal.manifest.DekRecord;
 import java.util.ArrayList;
