@@ -39,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Secrets hygiene, kept in the suite to guard later changes: encrypt (two runs failing on a
  * malformed row, with output.partitions and without, so read FAILFAST; one quarantining it),
- * verify and decrypt (one run failing on a tampered cell, one with --on-error null) run through the CLI in a child JVM with DEBUG logging for
- * io.columnseal and org.apache.spark and the Spark event log on. Then every log line, the event
+ * verify and decrypt (one run failing on a tampered cell, one with --on-error null) run through
+ * the CLI in a child JVM with DEBUG logging for io.columnseal and org.apache.spark and the Spark
+ * event log on. Then every log line, the event
  * log, the CLI's output and error lines, the manifest, the run summaries and the verify report
  * are searched for the sample's card numbers, CVVs, names and streets, for the DEKs' bytes and
  * for the master key's bytes (hex and base64): there must be none. A child JVM because the event
