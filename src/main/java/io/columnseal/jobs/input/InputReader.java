@@ -29,11 +29,12 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Reads the encrypt input. A malformed CSV row must fail the job naming its file and line, never
- * its text, which Spark's own FAILFAST message quotes. Two ways: by default CSV rows carry two
- * columns of ours after the data columns, Spark's corrupt-record column and the source file;
- * that costs a copy of every good row in Spark's parser. When the sealer reads the scan in its
- * own task ({@link #readForSealing}), the CSV is read FAILFAST with no extra column instead and
- * the sealer turns Spark's failure into our message ({@link MalformedRowFailure}).
+ * its text, which Spark's own FAILFAST message quotes. Two ways: when the sealer reads the scan
+ * in its own task ({@link #readForSealing}, encrypt's default), the CSV is read FAILFAST with no
+ * extra column and the sealer turns Spark's failure into our message ({@link
+ * MalformedRowFailure}). Otherwise CSV rows carry two columns of ours after the data columns,
+ * Spark's corrupt-record column and the source file, which costs a copy of every good row in
+ * Spark's parser (docs/BENCHMARKS.md).
  */
 public final class InputReader {
   static final String CORRUPT_COLUMN = "_columnseal_corrupt_record";
