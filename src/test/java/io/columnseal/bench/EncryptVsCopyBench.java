@@ -67,6 +67,7 @@ public final class EncryptVsCopyBench {
     List<Double> copy = new ArrayList<>();
     List<Double> copyCpu = new ArrayList<>();
     List<Double> checkedCpu = new ArrayList<>();
+    List<Double> failFastCpu = new ArrayList<>();
     List<Double> encCpu = new ArrayList<>();
     List<Double> checked = new ArrayList<>();
     List<Double> enc = new ArrayList<>();
@@ -86,6 +87,10 @@ public final class EncryptVsCopyBench {
       checkedCopy(spark, csv, dir.resolve("checked"));
       double cc = (System.nanoTime() - t0) / 1e9;
       double ccu = (cpuNanos() - u0) / 1e9;
+      u0 = cpuNanos();
+      spark.read().options(CSV).option("mode", "FAILFAST").schema(CardSchema.DDL).csv(csv.toString())
+          .write().mode("overwrite").parquet(dir.resolve("failfast").toString());
+      double ffu = (cpuNanos() - u0) / 1e9;
       t0 = System.nanoTime();
       u0 = cpuNanos();
       EncryptJob.run(spark, settings);
@@ -105,14 +110,15 @@ public final class EncryptVsCopyBench {
       checked.add(cc);
       copyCpu.add(cu);
       checkedCpu.add(ccu);
+      failFastCpu.add(ffu);
       encCpu.add(eu);
       enc.add(e);
       mix.add(m);
       copyBytes = bytes(dir.resolve("copy"));
       encBytes = bytes(dir.resolve("enc"));
       mixBytes = withPolicies ? bytes(dir.resolve("mixed")) : 0;
-      System.out.printf("round %d: copy %.2f s (cpu %.2f s), checked copy %.2f s (cpu %.2f s), encrypt %.2f s"
-          + " (cpu %.2f s), policies %.2f s%n", r, c, cu, cc, ccu, e, eu, m);
+      System.out.printf("round %d: copy %.2f s (cpu %.2f s), checked copy %.2f s (cpu %.2f s), FAILFAST copy (cpu"
+          + " %.2f s), encrypt %.2f s (cpu %.2f s), policies %.2f s%n", r, c, cu, cc, ccu, ffu, e, eu, m);
     }
     double mc = median(copy);
     double me = median(enc);
@@ -120,13 +126,14 @@ public final class EncryptVsCopyBench {
         Runtime.getRuntime().availableProcessors());
     System.out.printf("  plain CSV->Parquet copy  %6.2f s  1.00x  %,d bytes%n", mc, copyBytes);
     double mcc = median(checked);
-    System.out.printf("  copy, rows checked       %6.2f s  %.2fx  (the copy reading CSV as encrypt does: corrupt-record"
+    System.out.printf("  copy, rows checked       %6.2f s  %.2fx  (the copy reading CSV as quarantine does: corrupt-record"
         + " and file columns)%n", mcc, mcc / mc);
     System.out.printf("  columnseal encrypt       %6.2f s  %.2fx  %,d bytes (%.2fx)%n", me, me / mc, encBytes,
         (double) encBytes / copyBytes);
     double cpuCopy = median(copyCpu);
-    System.out.printf("  process CPU, medians: copy %.2f s, copy with rows checked %.2f s (%.2fx), encrypt %.2f s (%.2fx)%n",
-        cpuCopy, median(checkedCpu), median(checkedCpu) / cpuCopy, median(encCpu), median(encCpu) / cpuCopy);
+    System.out.printf("  process CPU, medians: copy %.2f s, copy with rows checked %.2f s (%.2fx), copy read FAILFAST"
+        + " %.2f s (%.2fx), encrypt %.2f s (%.2fx)%n", cpuCopy, median(checkedCpu), median(checkedCpu) / cpuCopy,
+        median(failFastCpu), median(failFastCpu) / cpuCopy, median(encCpu), median(encCpu) / cpuCopy);
     chunkBytes(dir.resolve("enc"), settings.columns);
     if (!withPolicies) {
       spark.stop();
@@ -139,7 +146,8 @@ public final class EncryptVsCopyBench {
   }
 
   /**
-   * The plain copy, reading the CSV as encrypt's InputReader does: Spark's corrupt-record column
+   * The plain copy, reading the CSV as encrypt's InputReader does with input.malformed=quarantine
+   * or output.partitions (and did always before the FAILFAST read): Spark's corrupt-record column
    * and {@code _metadata.file_path} per row, both dropped before the write after a row check.
    */
   private static void checkedCopy(SparkSession spark, Path csv, Path out) {

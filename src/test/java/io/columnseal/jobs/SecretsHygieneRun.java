@@ -22,6 +22,9 @@ public final class SecretsHygieneRun {
     String config = work.resolve("job.yaml").toString();
     String enc = work.resolve("enc").toString();
     step("encrypt-malformed", "encrypt", "--config", config, "--set", "output.path=" + work.resolve("enc-failed"));
+    // Without output.partitions: the CSV is read FAILFAST and Spark's failure, which quotes the row, is caught.
+    step("encrypt-malformed-failfast", "encrypt", "--config", work.resolve("job-failfast.yaml").toString(), "--set",
+        "output.path=" + work.resolve("enc-failed-failfast"));
     step("encrypt-quarantine", "encrypt", "--config", config, "--set", "input.malformed=quarantine");
     step("verify", "verify", "--dataset", enc, "--config", config);
 

@@ -37,10 +37,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Secrets hygiene, kept in the suite to guard later changes: encrypt (one run failing on a
- * malformed row, one quarantining it), verify and decrypt (one run failing on a tampered cell,
- * one with --on-error null), and for a page-mode dataset encrypt, verify, decrypt, rewrap with
- * --sample-check decrypt and a decrypt failing on a tampered page, run through the CLI in a child JVM with DEBUG logging for
+ * Secrets hygiene, kept in the suite to guard later changes: encrypt (two runs failing on a
+ * malformed row, with output.partitions and without, so read FAILFAST; one quarantining it),
+ * verify and decrypt (one run failing on a tampered cell, one with --on-error null), and for a
+ * page-mode dataset encrypt, verify, decrypt, rewrap with --sample-check decrypt and a decrypt
+ * failing on a tampered page, run through the CLI in a child JVM with DEBUG logging for
  * io.columnseal and org.apache.spark and the Spark event log on. Then every log line, the event
  * log, the CLI's output and error lines, the manifest, the run summaries and the verify report
  * are searched for the sample's card numbers, CVVs, names and streets, for the DEKs' bytes and
@@ -76,9 +77,9 @@ public class SecretsHygieneTest {
     String stdout = Files.readString(work.resolve("child.out"), StandardCharsets.UTF_8);
     String stderr = Files.readString(work.resolve("child.err"), StandardCharsets.UTF_8);
     assertEquals(0, child.exitValue(), stdout + stderr);
-    for (String step : List.of("encrypt-malformed 1", "encrypt-quarantine 0", "verify 0", "decrypt-tampered 1",
-        "decrypt-null 0", "encrypt-page 0", "verify-page 0", "decrypt-page 0", "rewrap-page 0",
-        "decrypt-page-tampered 1")) {
+    for (String step : List.of("encrypt-malformed 1", "encrypt-malformed-failfast 1", "encrypt-quarantine 0",
+        "verify 0", "decrypt-tampered 1", "decrypt-null 0", "encrypt-page 0", "verify-page 0", "decrypt-page 0",
+        "rewrap-page 0", "decrypt-page-tampered 1")) {
       assertTrue(stdout.contains("EXIT " + step), "step " + step + " in:\n" + stdout + "\n" + stderr);
     }
 
@@ -253,6 +254,9 @@ public class SecretsHygieneTest {
         "  path: " + work.resolve("enc"),
         "  partitions: 2",
         ""), StandardCharsets.UTF_8);
+    // The same job without output.partitions: the malformed row meets the FAILFAST read.
+    Files.writeString(work.resolve("job-failfast.yaml"), Files.readString(work.resolve("job.yaml"), StandardCharsets.UTF_8)
+        .replace("  partitions: 2\n", ""), StandardCharsets.UTF_8);
   }
 
   // ---- what is searched for

@@ -33,7 +33,9 @@ public final class EncryptJob {
       ProtectionSupport.checkAvailable(settings);
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       EncryptPlan.checkBeforeReading(settings, conf);
-      InputReader.Input input = InputReader.read(spark, settings.input());
+      // Without output.partitions the sealer reads the scan in its own task, and can take Spark's
+      // FAILFAST parse failure itself (docs/jobs/encrypt.md "Malformed CSV rows").
+      InputReader.Input input = InputReader.readForSealing(spark, settings.input(), settings.partitions == 0);
       return run(spark, settings, input, InputFiles.of(input.rows, conf));
     } catch (Exception e) {
       throw JobFailures.unwrap(e);

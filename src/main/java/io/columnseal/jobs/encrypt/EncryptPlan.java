@@ -94,7 +94,7 @@ final class EncryptPlan {
     checks.checkNotInFlight(recovered, inputFiles);
     this.before = store.read();
     checks.checkOutput(before, data, inputFiles);
-    if (input.rows.isEmpty()) {
+    if (input.isEmpty()) {
       throw new InputException("input.path " + s.inputPath + " has no rows: nothing to encrypt");
     }
     OutputProbe.check(conf, s.outputPath, manifestDir, runId);
@@ -104,7 +104,7 @@ final class EncryptPlan {
     this.keyArn = keyGroups.getOrDefault(EncryptSettings.PLAIN_GROUP, keyGroups.values().stream().findFirst().orElse(null));
     this.domainKeys = resolveDomainKeys();
     SealingPlan plan = new SealingPlan(s.datasetId, data, ordinals, s.encoding, s.keyService, sealingPolicies(),
-        s.extraContext, input.checksMalformed, InputReader.charsetOf(s.inputOptions));
+        s.extraContext, input.checksMalformed, input.failFast, InputReader.charsetOf(s.inputOptions));
     this.quarantineDir = QuarantineFolder.runDir(manifestDir, runId);
     this.sealing = s.malformed == MalformedRows.QUARANTINE ? plan.quarantiningInto(quarantineDir.toString(), conf)
         : plan;

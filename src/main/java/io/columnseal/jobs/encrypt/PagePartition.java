@@ -3,7 +3,7 @@ package io.columnseal.jobs.encrypt;
 import io.columnseal.crypto.protect.MaskStyle;
 import io.columnseal.crypto.protect.Masker;
 import io.columnseal.jobs.input.InputException;
-import io.columnseal.jobs.input.InputReader;
+import io.columnseal.jobs.input.MalformedRowFailure;
 import io.columnseal.jobs.recovery.TaskLedger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +22,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  * sealed here. Encrypted columns pass through with their own type (Parquet's writer encrypts
  * their pages with the keys {@link PageTaskKeys} makes when it opens a file); masked columns are
  * written as their mask, dropped ones not at all; each group's non-null values are counted for
- * the manifest. A malformed CSV row fails the task naming its file and line, never its text.
+ * the manifest. A malformed CSV row fails the task naming its file and line, never its text,
+ * whether it comes as our corrupt-record column or (FAILFAST read) as Spark's parse failure.
  */
 final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
@@ -98,7 +99,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
 
     @Override
     public boolean hasNext() {
-      if (in.hasNext()) {
+      if (inputHasNext()) {
         return true;
       }
       finish();
@@ -110,7 +111,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      InternalRow row = in.next();
+      InternalRow row = inputNext();
       if (plan.checksMalformed && !row.isNullAt(types.length)) {
         throw malformed(row);
       }
@@ -154,17 +155,36 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
 
     /** Names the file and line of a row Spark could not parse; never its text. */
     private InputException malformed(InternalRow row) {
-      if (row.isNullAt(types.length + 1)) {
-        return new InputException("malformed CSV row in an input file Spark did not name: it does not fit the input"
-            + " schema; the row's text is not shown because it may hold sensitive values");
+      String file = row.isNullAt(types.length + 1) ? null : row.getUTF8String(types.length + 1).toString();
+      return MalformedRowFailure.inFile(hadoopConf(), file, row.getUTF8String(types.length).toString(),
+          plan.inputCharset);
+    }
+
+    /** The input's next-row test; a FAILFAST read's parse failure surfaces here as ours. */
+    private boolean inputHasNext() {
+      if (!plan.failFast) {
+        return in.hasNext();
       }
-      org.apache.hadoop.fs.Path file = InputReader.sourcePath(row.getUTF8String(types.length + 1).toString());
-      org.apache.hadoop.conf.Configuration conf =
-          org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
-      long line = InputReader.lineOf(conf, file, row.getUTF8String(types.length).toString(), plan.inputCharset);
-      return new InputException("malformed CSV row in " + file + (line > 0 ? " at line " + line : "")
-          + ": it does not fit the input schema (wrong number of fields, a bad quote, or a value of the wrong type);"
-          + " the row's text is not shown because it may hold sensitive values");
+      try {
+        return in.hasNext();
+      } catch (Exception e) {
+        throw MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
+      }
+    }
+
+    private InternalRow inputNext() {
+      if (!plan.failFast) {
+        return in.next();
+      }
+      try {
+        return in.next();
+      } catch (Exception e) {
+        throw MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
+      }
+    }
+
+    private org.apache.hadoop.conf.Configuration hadoopConf() {
+      return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
     }
 
     private void finish() {

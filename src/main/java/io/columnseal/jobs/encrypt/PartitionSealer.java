@@ -8,6 +8,7 @@ import io.columnseal.crypto.protect.Tokenizer;
 import io.columnseal.jobs.input.InputException;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.input.LineCursor;
+import io.columnseal.jobs.input.MalformedRowFailure;
 import io.columnseal.jobs.recovery.TaskLedger;
 import io.columnseal.jobs.spark.ClearValues;
 import io.columnseal.jobs.spark.InternalCells;
@@ -112,8 +113,8 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
 
     @Override
     public boolean hasNext() {
-      while (pending == null && in.hasNext()) {
-        InternalRow row = in.next();
+      while (pending == null && inputHasNext()) {
+        InternalRow row = inputNext();
         if (plan.checksMalformed && !row.isNullAt(types.length)) {
           if (plan.quarantineDir == null) {
             throw malformed(row);
@@ -158,16 +159,37 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
 
     /** Names the file and line of a row Spark could not parse; never its text. */
     private InputException malformed(InternalRow row) {
-      if (row.isNullAt(types.length + 1)) {
-        return new InputException("malformed CSV row in an input file Spark did not name: it does not fit the input"
-            + " schema; the row's text is not shown because it may hold sensitive values");
+      String file = row.isNullAt(types.length + 1) ? null : row.getUTF8String(types.length + 1).toString();
+      return MalformedRowFailure.inFile(hadoopConf(), file, row.getUTF8String(types.length).toString(),
+          plan.inputCharset);
+    }
+
+    /** The input's next-row test; a FAILFAST read's parse failure surfaces here as ours. */
+    private boolean inputHasNext() {
+      if (!plan.failFast) {
+        return in.hasNext();
       }
-      org.apache.hadoop.fs.Path file = InputReader.sourcePath(row.getUTF8String(types.length + 1).toString());
-      String record = row.getUTF8String(types.length).toString();
-      long line = InputReader.lineOf(hadoopConf(), file, record, plan.inputCharset);
-      return new InputException("malformed CSV row in " + file + (line > 0 ? " at line " + line : "")
-          + ": it does not fit the input schema (wrong number of fields, a bad quote, or a value of the wrong type);"
-          + " the row's text is not shown because it may hold sensitive values");
+      try {
+        return in.hasNext();
+      } catch (Exception e) {
+        throw failFast(e);
+      }
+    }
+
+    private InternalRow inputNext() {
+      if (!plan.failFast) {
+        return in.next();
+      }
+      try {
+        return in.next();
+      } catch (Exception e) {
+        throw failFast(e);
+      }
+    }
+
+    /** Our failure for Spark's FAILFAST parse failure (not chained: its message quotes the row), else {@code e}. */
+    private RuntimeException failFast(Exception e) {
+      return MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
     }
 
     /**
@@ -264,7 +286,8 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
      */
     private InputException refusedByFpe(InternalRow row, FpeInputException e) {
       String file = plan.checksMalformed && !row.isNullAt(types.length + 1)
-          ? " in " + InputReader.sourcePath(row.getUTF8String(types.length + 1).toString()) : "";
+          ? " in " + InputReader.sourcePath(row.getUTF8String(types.length + 1).toString())
+          : plan.failFast ? MalformedRowFailure.currentFile().map(f -> " in " + f).orElse("") : "";
       // The primitive's message names the column and what is wrong (position, length), never the value.
       return new InputException(e.getMessage() + file + " (row " + (rows + quarantined + 1) + " of task partition "
           + (TaskContext.get() == null ? 0 : TaskContext.get().partitionId()) + ")");

@@ -34,6 +34,12 @@ final class SealingPlan implements Serializable {
    * and the source file (see {@link InputReader}); a row with corrupt text fails the task.
    */
   final boolean checksMalformed;
+  /**
+   * CSV read FAILFAST with no extra column, in the sealer's own task: Spark's parse failure,
+   * thrown by the input iterator, becomes our malformed-row failure ({@link
+   * io.columnseal.jobs.input.MalformedRowFailure}).
+   */
+  final boolean failFast;
   final String inputCharset;
   /**
    * Where this run's quarantine files go ({@code input.malformed=quarantine}), or null: a
@@ -45,14 +51,15 @@ final class SealingPlan implements Serializable {
 
   SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
       KeyServiceSpec keyService, SealingPolicies policies, Map<String, String> extraContext,
-      boolean checksMalformed, String inputCharset) {
+      boolean checksMalformed, boolean failFast, String inputCharset) {
     this(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, policies, extraContext, checksMalformed,
-        inputCharset, null, null);
+        failFast, inputCharset, null, null);
   }
 
   private SealingPlan(String datasetId, StructType inputSchema, int[] encryptedOrdinals, CellEncoding encoding,
       KeyServiceSpec keyService, SealingPolicies policies, Map<String, String> extraContext,
-      boolean checksMalformed, String inputCharset, String quarantineDir, SerializableConfiguration hadoopConf) {
+      boolean checksMalformed, boolean failFast, String inputCharset, String quarantineDir,
+      SerializableConfiguration hadoopConf) {
     this.datasetId = datasetId;
     this.inputSchema = inputSchema;
     this.encryptedOrdinals = encryptedOrdinals.clone();
@@ -61,6 +68,7 @@ final class SealingPlan implements Serializable {
     this.policies = policies;
     this.extraContext = new TreeMap<>(extraContext);
     this.checksMalformed = checksMalformed;
+    this.failFast = failFast;
     this.inputCharset = inputCharset;
     this.quarantineDir = quarantineDir;
     this.hadoopConf = hadoopConf;
@@ -72,7 +80,7 @@ final class SealingPlan implements Serializable {
       return this;
     }
     return new SealingPlan(datasetId, inputSchema, encryptedOrdinals, encoding, keyService, policies, extraContext,
-        true, inputCharset, dir, new SerializableConfiguration(conf));
+        true, false, inputCharset, dir, new SerializableConfiguration(conf));
   }
 
   ColumnSpec columnSpec(int k) {

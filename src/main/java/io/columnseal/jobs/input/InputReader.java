@@ -28,9 +28,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads the encrypt input. For CSV it adds two columns of ours after the data columns: Spark's
- * corrupt-record column and the source file, so a malformed row fails the job naming its file
- * and line without Spark's own FAILFAST message, which quotes the row.
+ * Reads the encrypt input. A malformed CSV row must fail the job naming its file and line, never
+ * its text, which Spark's own FAILFAST message quotes. Two ways: when the sealer reads the scan
+ * in its own task ({@link #readForSealing}, encrypt's default), the CSV is read FAILFAST with no
+ * extra column and the sealer turns Spark's failure into our message ({@link
+ * MalformedRowFailure}). Otherwise CSV rows carry two columns of ours after the data columns,
+ * Spark's corrupt-record column and the source file, which costs a copy of every good row in
+ * Spark's parser (docs/BENCHMARKS.md).
  */
 public final class InputReader {
   static final String CORRUPT_COLUMN = "_columnseal_corrupt_record";
@@ -42,17 +46,51 @@ public final class InputReader {
     public final Dataset<Row> rows;
     public final StructType dataSchema;
     public final boolean checksMalformed;
+    /**
+     * CSV read FAILFAST, no extra column: a malformed row throws from the scan's iterator, and
+     * only a consumer in the scan's own task may see it ({@link MalformedRowFailure}).
+     */
+    public final boolean failFast;
+    /** Answers whether there are rows without parsing one (FAILFAST would throw on the driver's probe). */
+    private final Dataset<Row> emptinessProbe;
 
     public Input(Dataset<Row> rows, StructType dataSchema, boolean checksMalformed) {
+      this(rows, dataSchema, checksMalformed, false, rows);
+    }
+
+    private Input(Dataset<Row> rows, StructType dataSchema, boolean checksMalformed, boolean failFast,
+        Dataset<Row> emptinessProbe) {
       this.rows = rows;
       this.dataSchema = dataSchema;
       this.checksMalformed = checksMalformed;
+      this.failFast = failFast;
+      this.emptinessProbe = emptinessProbe;
+    }
+
+    /** True when the input has no row (a Spark job reading at most one row). */
+    public boolean isEmpty() {
+      return emptinessProbe.isEmpty();
     }
   }
 
   private InputReader() {}
 
+  /** The input with the corrupt-record and file columns on CSV rows: for any consumer. */
   public static Input read(SparkSession spark, InputSpec s) {
+    return read(spark, s, false);
+  }
+
+  /**
+   * The input for a sealer that consumes the scan in the scan's own task: {@code sameTask} is
+   * false when the rows are repartitioned first, as the parse then fails in another stage, whose
+   * failure Spark logs with the row. With {@code input.malformed=fail} and the same task, a CSV
+   * is read FAILFAST (see {@link Input#failFast}).
+   */
+  public static Input readForSealing(SparkSession spark, InputSpec s, boolean sameTask) {
+    return read(spark, s, sameTask && s.malformed == MalformedRows.FAIL);
+  }
+
+  private static Input read(SparkSession spark, InputSpec s, boolean failFast) {
     refuseColumnsealDataset(spark.sparkContext().hadoopConfiguration(), s.inputPath);
     try {
       if ("parquet".equals(s.inputFormat)) {
@@ -63,13 +101,13 @@ public final class InputReader {
         Dataset<Row> df = r.parquet(s.inputPath);
        return new Input(df, df.schema(), false);
       }
-      return readCsv(spark, s);
+      return readCsv(spark, s, failFast);
     } catch (AnalysisException e) {
       throw new ConfigException("Cannot read input.path " + s.inputPath + ": " + firstLine(e.getMessage()));
     }
   }
 
- private static Input readCsv(SparkSession spark, InputSpec s) throws AnalysisException {
+ private static Input readCsv(SparkSession spark, InputSpec s, boolean failFast) throws AnalysisException {
     Map<String, String> options = csvOptions(s.inputOptions);
     // EncryptSettings refuses quarantine with a mode other than PERMISSIVE, and with Parquet.
     boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));
@@ -96,6 +134,15 @@ public final class InputReader {
      return new Input(df, data, false);
     }
     options.keySet().removeIf(k -> k.equalsIgnoreCase("mode"));
+    if (failFast) {
+      options.put("mode", "PERMISSIVE");
+      // PERMISSIVE never throws: the driver's probe for rows must not fail with Spark's message,
+      // which would quote the row (in the executor's log too).
+      Dataset<Row> probe = spark.read().options(options).schema(data).csv(s.inputPath);
+      options.put("mode", "FAILFAST");
+      Dataset<Row> rows = spark.read().options(options).schema(data).csv(s.inputPath);
+      return new Input(rows, data, false, true, probe);
+    }
     options.put("mode", "PERMISSIVE");
     options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
     StructType withCorrupt = data.add(CORRUPT_COLUMN, DataTypes.StringType, true);

@@ -48,7 +48,7 @@ class PageKeyCopiesTest {
         new int[] {1, 0}, new Protection[] {Protection.RANDOMIZED, Protection.RANDOMIZED}, 0, true,
         new String[3], new boolean[3], new DomainProtection[2]);
     SealingPlan plan = new SealingPlan("copies", schema, new int[] {1, 2}, CellEncoding.BINARY, kit.keys, policies,
-        Map.of(), false, "UTF-8");
+        Map.of(), false, false, "UTF-8");
     SEEN.clear();
     NON_ZERO_INSIDE.clear();
     JobTestKit.spark().range(0, 1, 1, 1).foreachPartition((ForeachPartitionFunction<Long>) rows -> {
