@@ -7,6 +7,7 @@ import io.columnseal.jobs.dataset.WrappedDek;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import io.columnseal.jobs.dataset.KeyGroups;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +92,11 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
     Map<ColumnPath, ColumnDecryptionProperties> keys = new HashMap<>();
     for (Map.Entry<String, Long> c : columnDeks.entrySet()) {
       byte[] key = unwrap(d, DekId.fromLong(c.getValue()));
-      keys.put(ColumnPath.get(c.getKey()), ColumnDecryptionProperties.builder(c.getKey()).withKey(key).build());
+      try {
+        keys.put(ColumnPath.get(c.getKey()), ColumnDecryptionProperties.builder(c.getKey()).withKey(key).build());
+      } finally {
+        Arrays.fill(key, (byte) 0); // the builder keeps its own copy
+      }
     }
     FileDecryptionProperties.Builder b = FileDecryptionProperties.builder()
         .withKeyRetriever(new FileKeys(conf, d, relative, bound, footer))
@@ -169,6 +174,8 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
         throw new ParquetCryptoRuntimeException(file + " of dataset " + d.datasetId + " names DEK " + id
             + ", which the manifest does not list");
       }
+      // Parquet keeps the returned array in its decryptors for as long as the file reader lives:
+      // it is Parquet's, not zeroed here (FORMAT.md 12.5).
       return unwrap(d, id);
     }
 
