@@ -5,7 +5,6 @@ import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.FileBindings;
 import io.columnseal.jobs.dataset.JobFailures;
-import io.columnseal.jobs.dataset.KeyGroups;
 import io.columnseal.jobs.dataset.KeyTrust;
 import io.columnseal.jobs.dataset.RunSummary;
 import io.columnseal.kms.KeyServices;
@@ -136,18 +135,13 @@ public final class DecryptJob {
       List<String> chosen, PlaintextOutput output, Instant started) {
     if (!chosen.isEmpty()) {
       // The first KMS calls, before anything is written: the chosen columns' key groups, and
-      // kms.key's group, whose DEK signs every file's footer.
-      boolean groupsRecorded = snap.state.deks().values().stream()
-          .anyMatch(d -> d.encryptionContext().containsKey(KeyGroups.CONTEXT_KEY));
-      if (groupsRecorded) {
-        List<String> probed = new ArrayList<>(chosen);
-        probed.add("(footer)");
-        String[] groups = keyGroups(snap, probed);
-        groups[groups.length - 1] = io.columnseal.jobs.encrypt.EncryptSettings.PLAIN_GROUP;
-        KeyAccessProbe.checkGroups(s.keyService, snap.state.deks().values(), snap.liveRuns(), probed, groups);
-      } else {
-        KeyAccessProbe.check(s.keyService, KeyAccessProbe.onePerKey(snap.state.deks().values(), snap.liveRuns()));
-      }
+      // kms.key's group, whose DEK signs every file's footer. Page mode has recorded key groups
+      // and column policies from its first release (FORMAT.md 12.1).
+      List<String> probed = new ArrayList<>(chosen);
+      probed.add("(footer)");
+      String[] groups = keyGroups(snap, probed);
+      groups[groups.length - 1] = io.columnseal.jobs.encrypt.EncryptSettings.PLAIN_GROUP;
+      KeyAccessProbe.checkGroups(s.keyService, snap.state.deks().values(), snap.liveRuns(), probed, groups);
     }
     Map<String, String> hadoopKeys = PageReaderSettings.hadoopKeys(snap, s.keyService, s.allowedKeys,
         s.manifestMacKey);

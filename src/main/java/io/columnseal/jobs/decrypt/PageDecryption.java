@@ -7,7 +7,9 @@ import io.columnseal.jobs.dataset.WrappedDek;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import io.columnseal.jobs.dataset.KeyGroups;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.crypto.ColumnDecryptionProperties;
@@ -30,8 +32,11 @@ import org.apache.parquet.hadoop.metadata.ColumnPath;
  * PME's key retriever is not told which column asks, so with {@link #COLUMNS} (the encrypted
  * columns the read decrypts) each listed column gets its key group's DEK of the file as an explicit
  * column key, and the retriever serves the footer key (the file's DEK of kms.key's group) only: a
- * listed column encrypted under another group's DEK fails its GCM tag. Without it, a DEK is
- * checked against the file only.
+ * listed column encrypted under another group's DEK fails its GCM tag. Parquet ignores an explicit
+ * key for a column the file says is encrypted with the footer key, and reads a column the file
+ * stores in clear as plain data, so each listed column's crypto metadata is checked first in the
+ * file's plaintext footer ({@link PageColumnCrypto}). Without it, a DEK is checked against the
+ * file only.
  */
 public final class PageDecryption implements DecryptionPropertiesFactory {
   /** The dataset root (required). */
@@ -72,15 +77,26 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
       throw new ParquetCryptoRuntimeException(e.getMessage());
     }
     long footer = groupDek(d, relative, bound, PageFormat.FOOTER_GROUP);
-    Map<ColumnPath, ColumnDecryptionProperties> keys = new HashMap<>();
+    Map<String, Long> columnDeks = new LinkedHashMap<>();
     for (String c : columns) {
       String group = d.columnGroup(c);
       if (group == null) {
         throw new ParquetCryptoRuntimeException(COLUMNS + " names column " + c + ", which is not an encrypted column"
             + " of dataset " + d.datasetId);
       }
-      byte[] key = unwrap(d, DekId.fromLong(groupDek(d, relative, bound, group)));
-      keys.put(ColumnPath.get(c), ColumnDecryptionProperties.builder(c).withKey(key).build());
+      columnDeks.put(c, groupDek(d, relative, bound, group));
+    }
+    if (!columnDeks.isEmpty()) {
+      PageColumnCrypto.check(conf, file, d.datasetId, bound, columnDeks);
+    }
+    Map<ColumnPath, ColumnDecryptionProperties> keys = new HashMap<>();
+    for (Map.Entry<String, Long> c : columnDeks.entrySet()) {
+      byte[] key = unwrap(d, DekId.fromLong(c.getValue()));
+      try {
+        keys.put(ColumnPath.get(c.getKey()), ColumnDecryptionProperties.builder(c.getKey()).withKey(key).build());
+      } finally {
+        Arrays.fill(key, (byte) 0); // the builder keeps its own copy
+      }
     }
     FileDecryptionProperties.Builder b = FileDecryptionProperties.builder()
         .withKeyRetriever(new FileKeys(conf, d, relative, bound, footer))
@@ -158,6 +174,8 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
         throw new ParquetCryptoRuntimeException(file + " of dataset " + d.datasetId + " names DEK " + id
             + ", which the manifest does not list");
       }
+      // Parquet keeps the returned array in its decryptors for as long as the file reader lives:
+      // it is Parquet's, not zeroed here (FORMAT.md 12.5).
       return unwrap(d, id);
     }
 

@@ -3,13 +3,10 @@ package io.columnseal.jobs.verify;
 import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.dataset.PageFormat;
+import io.columnseal.jobs.dataset.PlaintextFooter;
 import io.columnseal.manifest.ColumnRecord;
 import io.columnseal.manifest.FileRecord;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,13 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.RowGroup;
-import org.apache.parquet.format.Util;
 
 /**
  * verify's footer checks of a page-mode dataset (docs/FORMAT.md section 12), on the driver, from
@@ -34,9 +28,6 @@ import org.apache.parquet.format.Util;
  * exactly {@code cs1:<DEK id>} naming a DEK the manifest binds to that file.
  */
 final class PageFooters {
-  /** Footer tail: 4-byte little-endian footer length, then the magic. */
-  private static final int TAIL = 8;
-
   /** Per live file whose footer has no finding: per row group, encrypted column -> its DEK id. */
   final Map<String, List<Map<String, Long>>> columnDeks = new LinkedHashMap<>();
 
@@ -89,7 +80,7 @@ final class PageFooters {
       for (RowGroup g : footer.getRow_groups()) {
         Map<String, Long> deks = new HashMap<>();
         for (ColumnChunk c : g.getColumns()) {
-          String name = columnName(c);
+          String name = PlaintextFooter.columnName(c);
           seen.add(name);
           Long dek = column(c, name, encrypted.contains(name), f, bound, snap, r);
           if (dek != null && keyGroup(dek, columnGroups.get(name), "column " + name, f, snap, r)) {
@@ -119,40 +110,12 @@ final class PageFooters {
 
   /** The footer, or null with a finding when the file does not end in a plaintext footer. */
   private static FileMetaData read(Configuration conf, Path p, String f, VerifyReport r) throws IOException {
-    FileSystem fs = p.getFileSystem(conf);
-    long len = fs.getFileStatus(p).getLen();
-    try (FSDataInputStream in = fs.open(p)) {
-      byte[] tail = new byte[TAIL];
-      if (len < TAIL + 4) {
-        r.find("unreadable-file", "file " + f + " is " + len + " bytes, too short for Parquet");
-        return null;
-      }
-      in.readFully(len - TAIL, tail);
-      String magic = new String(tail, 4, 4, StandardCharsets.US_ASCII);
-      if (magic.equals("PARE")) {
-        r.find("page-footer", "file " + f + " has an encrypted footer (PARE); page mode writes a plaintext footer");
-        return null;
-      }
-      int footerLen = ByteBuffer.wrap(tail, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-      if (!magic.equals("PAR1") || footerLen <= 0 || footerLen > len - TAIL - 4) {
-        r.find("unreadable-file", "file " + f + " does not end in a Parquet footer");
-        return null;
-      }
-      byte[] footer = new byte[footerLen];
-      in.readFully(len - TAIL - footerLen, footer);
-      return Util.readFileMetaData(new ByteArrayInputStream(footer));
+    try {
+      return PlaintextFooter.read(conf, p);
+    } catch (PlaintextFooter.NoFooter e) {
+      r.find(e.check, "file " + f + " " + e.getMessage());
+      return null;
     }
-  }
-
-  /** The chunk's column path: from its (plaintext-footer) metadata, else from its crypto metadata. */
-  private static String columnName(ColumnChunk c) {
-    if (c.isSetMeta_data()) {
-      return String.join(".", c.getMeta_data().getPath_in_schema());
-    }
-    if (c.isSetCrypto_metadata() && c.getCrypto_metadata().isSetENCRYPTION_WITH_COLUMN_KEY()) {
-      return String.join(".", c.getCrypto_metadata().getENCRYPTION_WITH_COLUMN_KEY().getPath_in_schema());
-    }
-    return "(unnamed)";
   }
 
   /** One column chunk against the manifest; the DEK its key metadata names, or null. */

@@ -198,7 +198,8 @@ class PageDecryptionTest {
     Files.copy(Path.of(enc, files.get(1)), Path.of(enc, files.get(0)), StandardCopyOption.REPLACE_EXISTING);
     dropChecksums(Path.of(enc, files.get(0)));
     String msg = decryptError(kit, enc);
-    assertTrue(msg.contains(files.get(0) + " of dataset cards-test names DEK "), msg);
+    // The read's columns are checked in the plaintext footer first (FORMAT.md 12.5).
+    assertTrue(msg.contains(files.get(0) + " of dataset cards-test: column card_number names DEK "), msg);
     assertTrue(msg.endsWith(", which the manifest does not bind to that file"), msg);
   }
 

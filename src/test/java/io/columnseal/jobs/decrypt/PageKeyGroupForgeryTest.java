@@ -53,8 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A reader with kms:Decrypt on kms.key's group and write access to the bucket rewrites a file with
  * card_number (group alias/pan) encrypted under the file's kms.key DEK, key metadata naming it,
- * footer re-signed, AAD recomputed and size padded. Readers give each column its group's DEK, so
- * the forged column fails its tag; verify names the key group (FORMAT.md 12.5).
+ * footer re-signed, AAD recomputed and size padded; or encrypted with the footer key; or stored in
+ * clear. Readers check each read column's crypto metadata in the plaintext footer and give it its
+ * group's DEK, so each forged file is refused naming it; verify reports it (FORMAT.md 12.5).
  */
 class PageKeyGroupForgeryTest {
   private static final String FORGED = "4000000000000002";
@@ -69,78 +70,155 @@ class PageKeyGroupForgeryTest {
 
   @Test
   void aColumnRewrittenUnderTheFooterGroupsDekIsRefusedAndReported() throws Exception {
-    JobTestKit kit = new JobTestKit(tmp);
-    try (io.columnseal.kms.LocalKeyring ring = io.columnseal.kms.LocalKeyring.createOrOpen(kit.keyringFile)) {
-      ring.createKey("alias/pan", "card numbers");
-    }
-    kit.reloadKeys();
-    SparkSession spark = JobTestKit.spark();
-    StructType schema = new StructType().add("id", DataTypes.StringType).add("card_number", DataTypes.StringType)
-        .add("cardholder_name", DataTypes.StringType);
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      rows.add(RowFactory.create("id-" + i, "41111111111111" + (10 + i), "Holder " + i));
-    }
-    String enc = tmp.resolve("enc").toString();
-    EncryptJob.run(spark, EncryptSettings.builder().datasetId("forged").inputPath("(memory)")
-        .encryptMode(EncryptMode.PAGE).keyService(kit.keys).kmsKey("alias/test").outputPath(enc).partitions(1)
-        .policies(List.of(ColumnPolicy.of("card_number", "randomized", "alias/pan", Map.of()),
-            ColumnPolicy.randomized("cardholder_name"))).build(), spark.createDataFrame(rows, schema));
-    ManifestState m = BadInputTest.manifest(enc).read().orElseThrow();
-    String file = m.liveFiles().first();
-    Path target = Path.of(enc, file);
-    long size = Files.size(target);
-    DekRecord footerDek = m.boundFile(file).orElseThrow().deks().stream().map(id -> m.deks().get(id))
-        .filter(d -> PageFormat.FOOTER_GROUP.equals(d.encryptionContext().get("columnseal:keyGroup")))
-        .findFirst().orElseThrow();
+    Forgery f = new Forgery(tmp);
+    // Every encrypted column under its own column key, the kms.key DEK, key metadata naming it.
+    f.forge(Route.COLUMN_KEY);
 
-    // The attacker's file: every encrypted column under the kms.key DEK they can unwrap.
-    Path forged = tmp.resolve("forged.parquet");
-    try (OpeningKey k = KeyServices.shared(kit.keys).decrypt(new WrappedKey(footerDek.keyArn(),
-        footerDek.wrappedKey()), footerDek.id(), EncryptionContext.of(footerDek.encryptionContext()))) {
-      byte[] key = PageKeyBytes.forReading(k);
-      byte[] meta = PageFormat.keyMetadata(footerDek.id());
-      Map<ColumnPath, ColumnEncryptionProperties> cols = new HashMap<>();
-      for (String c : List.of("card_number", "cardholder_name")) {
-        cols.put(ColumnPath.get(c), ColumnEncryptionProperties.builder(c).withKey(key).withKeyMetaData(meta).build());
-      }
-      FileEncryptionProperties props = FileEncryptionProperties.builder(key).withFooterKeyMetadata(meta)
-          .withAlgorithm(ParquetCipher.AES_GCM_V1).withPlaintextFooter()
-          .withAADPrefix(PageFormat.aadPrefix(m.datasetId(), file)).withoutAADPrefixStorage()
-          .withEncryptedColumns(cols).build();
-      MessageType type = MessageTypeParser.parseMessageType("message spark_schema { optional binary id (STRING);"
-          + " optional binary card_number (STRING); optional binary cardholder_name (STRING); }");
-      try (ParquetWriter<org.apache.parquet.example.data.Group> w = ExampleParquetWriter
-          .builder(new org.apache.hadoop.fs.Path(forged.toUri())).withType(type).withEncryption(props).build()) {
-        w.write(new SimpleGroupFactory(type).newGroup().append("id", "id-0").append("card_number", FORGED)
-            .append("cardholder_name", "Holder 0"));
-      }
-      java.util.Arrays.fill(key, (byte) 0);
-    }
-    Files.write(target, padded(Files.readAllBytes(forged), size));
-    Files.deleteIfExists(target.resolveSibling("." + target.getFileName() + ".crc"));
-    assertEquals(size, Files.size(target));
-
-    // Decrypt job: the column gets alias/pan's DEK, so its GCM tags fail; one line naming the file.
-    DatasetException e = assertThrows(DatasetException.class,
-        () -> EncryptDecryptRoundTripTest.decrypt(kit, enc, "parquet"));
-    assertFalse(e.getMessage().contains("\n"), e.getMessage());
-    assertTrue(e.getMessage().contains(target.getFileName().toString()), e.getMessage());
-    assertFalse(e.getMessage().contains(FORGED), e.getMessage());
-
-    // Data source: the query fails and returns no forged value.
-    Exception q = assertThrows(Exception.class, () -> spark.read().format("columnseal")
-        .option("kms.provider", "local").option("kms.keyring", kit.keyringFile.toString()).load(enc)
-        .select("card_number").collectAsList());
-    assertTrue(PageDecryptionTest.chain(q).contains(target.getFileName().toString()), PageDecryptionTest.chain(q));
+    // Decrypt job: the column's key metadata does not name its group's DEK; one line naming the file.
+    String refused = f.decryptRefused();
+    assertTrue(refused.contains(": column card_number names DEK " + f.footerDek.id() + "; page mode encrypts it with"
+        + " its own column key, its key group's DEK"), refused);
+    assertTrue(f.sourceRefused().contains(": column card_number names DEK " + f.footerDek.id()));
 
     // Verify: a key-group finding for the column, none for the footer (kms.key's DEK is its own).
-    VerifyReport r = VerifyJob.run(spark, new VerifySettings(enc, null, kit.keys, false, 3,
-        List.of("card_number"), null));
-    assertTrue(r.findings.stream().anyMatch(f -> f.check.equals("key-group")
-        && f.message.contains("column card_number in file " + file + " names DEK " + footerDek.id()
+    VerifyReport r = f.verify();
+    assertTrue(r.findings.stream().anyMatch(x -> x.check.equals("key-group")
+        && x.message.contains("column card_number in file " + f.file + " names DEK " + f.footerDek.id()
             + " of key group kms.key, but its key group is alias/pan")), r.toTerminal());
-    assertEquals(1, r.findings.stream().filter(f -> f.check.equals("key-group")).count(), r.toTerminal());
+    assertEquals(1, r.findings.stream().filter(x -> x.check.equals("key-group")).count(), r.toTerminal());
+  }
+
+  @Test
+  void aColumnRewrittenUnderTheFooterKeyIsRefusedByItsCryptoMetadata() throws Exception {
+    Forgery f = new Forgery(tmp);
+    // Parquet ignores the explicit column key of a column the file says uses the footer key.
+    f.forge(Route.FOOTER_KEY);
+    String expected = ": column card_number is encrypted with the footer key; page mode encrypts it with its own"
+        + " column key";
+    assertTrue(f.decryptRefused().contains(expected));
+    assertTrue(f.sourceRefused().contains(expected));
+    VerifyReport r = f.verify();
+    assertTrue(r.findings.stream().anyMatch(x -> x.check.equals("page-column") && x.message.equals("column card_number"
+        + " in file " + f.file + " is encrypted with the footer key, not its own column key")), r.toTerminal());
+  }
+
+  @Test
+  void aColumnRewrittenInClearIsRefusedByItsCryptoMetadata() throws Exception {
+    Forgery f = new Forgery(tmp);
+    // Parquet reads a column the file stores in clear as plain data, whatever key it was given.
+    f.forge(Route.CLEAR);
+    String expected = ": column card_number is stored in clear; page mode encrypts it with its own column key";
+    assertTrue(f.decryptRefused().contains(expected));
+    assertTrue(f.sourceRefused().contains(expected));
+    VerifyReport r = f.verify();
+    assertTrue(r.findings.stream().anyMatch(x -> x.check.equals("clear-column") && x.message.equals("column"
+        + " card_number in file " + f.file + " is stored in clear; the manifest says it is encrypted")),
+        r.toTerminal());
+  }
+
+  /** How the attacker's file stores card_number (group alias/pan). */
+  private enum Route { COLUMN_KEY, FOOTER_KEY, CLEAR }
+
+  /**
+   * A page dataset (card_number under alias/pan, cardholder_name under kms.key) whose one file an
+   * attacker with kms:Decrypt on kms.key's group and bucket write access replaced: one row, its
+   * footer signed with the file's kms.key DEK, AAD recomputed, size padded to the original.
+   */
+  private static final class Forgery {
+    final JobTestKit kit;
+    final String enc;
+    final String file;
+    final Path target;
+    final DekRecord footerDek;
+    final ManifestState m;
+
+    Forgery(Path tmp) {
+      kit = new JobTestKit(tmp);
+      try (io.columnseal.kms.LocalKeyring ring = io.columnseal.kms.LocalKeyring.createOrOpen(kit.keyringFile)) {
+        ring.createKey("alias/pan", "card numbers");
+      }
+      kit.reloadKeys();
+      SparkSession spark = JobTestKit.spark();
+      StructType schema = new StructType().add("id", DataTypes.StringType).add("card_number", DataTypes.StringType)
+          .add("cardholder_name", DataTypes.StringType);
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        rows.add(RowFactory.create("id-" + i, "41111111111111" + (10 + i), "Holder " + i));
+      }
+      enc = tmp.resolve("enc").toString();
+      EncryptJob.run(spark, EncryptSettings.builder().datasetId("forged").inputPath("(memory)")
+          .encryptMode(EncryptMode.PAGE).keyService(kit.keys).kmsKey("alias/test").outputPath(enc).partitions(1)
+          .policies(List.of(ColumnPolicy.of("card_number", "randomized", "alias/pan", Map.of()),
+              ColumnPolicy.randomized("cardholder_name"))).build(), spark.createDataFrame(rows, schema));
+      m = BadInputTest.manifest(enc).read().orElseThrow();
+      file = m.liveFiles().first();
+      target = Path.of(enc, file);
+      footerDek = m.boundFile(file).orElseThrow().deks().stream().map(id -> m.deks().get(id))
+          .filter(d -> PageFormat.FOOTER_GROUP.equals(d.encryptionContext().get("columnseal:keyGroup")))
+          .findFirst().orElseThrow();
+    }
+
+    void forge(Route route) throws Exception {
+      long size = Files.size(target);
+      Path forged = Path.of(enc).resolveSibling("forged.parquet");
+      try (OpeningKey k = KeyServices.shared(kit.keys).decrypt(new WrappedKey(footerDek.keyArn(),
+          footerDek.wrappedKey()), footerDek.id(), EncryptionContext.of(footerDek.encryptionContext()))) {
+        byte[] key = PageKeyBytes.forReading(k);
+        byte[] meta = PageFormat.keyMetadata(footerDek.id());
+        Map<ColumnPath, ColumnEncryptionProperties> cols = new HashMap<>();
+        cols.put(ColumnPath.get("cardholder_name"), ColumnEncryptionProperties.builder("cardholder_name")
+            .withKey(key).withKeyMetaData(meta).build());
+        if (route == Route.COLUMN_KEY) {
+          cols.put(ColumnPath.get("card_number"), ColumnEncryptionProperties.builder("card_number").withKey(key)
+              .withKeyMetaData(meta).build());
+        } else if (route == Route.FOOTER_KEY) {
+          cols.put(ColumnPath.get("card_number"), ColumnEncryptionProperties.builder("card_number").build());
+        }
+        FileEncryptionProperties props = FileEncryptionProperties.builder(key).withFooterKeyMetadata(meta)
+            .withAlgorithm(ParquetCipher.AES_GCM_V1).withPlaintextFooter()
+            .withAADPrefix(PageFormat.aadPrefix(m.datasetId(), file)).withoutAADPrefixStorage()
+            .withEncryptedColumns(cols).build();
+        MessageType type = MessageTypeParser.parseMessageType("message spark_schema { optional binary id (STRING);"
+            + " optional binary card_number (STRING); optional binary cardholder_name (STRING); }");
+        try (ParquetWriter<org.apache.parquet.example.data.Group> w = ExampleParquetWriter
+            .builder(new org.apache.hadoop.fs.Path(forged.toUri())).withType(type).withEncryption(props).build()) {
+          w.write(new SimpleGroupFactory(type).newGroup().append("id", "id-0").append("card_number", FORGED)
+              .append("cardholder_name", "Holder 0"));
+        }
+        java.util.Arrays.fill(key, (byte) 0);
+      }
+      Files.write(target, padded(Files.readAllBytes(forged), size));
+      Files.delete(forged);
+      Files.deleteIfExists(forged.resolveSibling("." + forged.getFileName() + ".crc"));
+      Files.deleteIfExists(target.resolveSibling("." + target.getFileName() + ".crc"));
+      assertEquals(size, Files.size(target));
+    }
+
+    /** The decrypt job's one-line refusal, which names the file and no value. */
+    String decryptRefused() {
+      DatasetException e = assertThrows(DatasetException.class,
+          () -> EncryptDecryptRoundTripTest.decrypt(kit, enc, "parquet"));
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+      assertTrue(e.getMessage().contains(target.getFileName().toString()), e.getMessage());
+      assertFalse(e.getMessage().contains(FORGED), e.getMessage());
+      return e.getMessage();
+    }
+
+    /** The data source's refusal of a query of card_number, which names the file and returns no value. */
+    String sourceRefused() {
+      Exception q = assertThrows(Exception.class, () -> JobTestKit.spark().read().format("columnseal")
+          .option("kms.provider", "local").option("kms.keyring", kit.keyringFile.toString()).load(enc)
+          .select("card_number").collectAsList());
+      String chain = PageDecryptionTest.chain(q);
+      assertTrue(chain.contains(target.getFileName().toString()), chain);
+      assertFalse(chain.contains(FORGED), chain);
+      return chain;
+    }
+
+    VerifyReport verify() {
+      return VerifyJob.run(JobTestKit.spark(), new VerifySettings(enc, null, kit.keys, false, 3,
+          List.of("card_number"), null));
+    }
   }
 
   @Test
