@@ -109,6 +109,10 @@ public final class InputReader {
 
  private static Input readCsv(SparkSession spark, InputSpec s, boolean failFast) throws AnalysisException {
     Map<String, String> options = csvOptions(s.inputOptions);
+    // Always our reserved name, in every mode: Spark leaves the column of that name out of the
+    // parse, so a real column named like it (Spark's default _corrupt_record, or a user's choice)
+    // would shift the fields after it. The prefix is refused in the data below.
+    options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
     // EncryptSettings refuses quarantine with a mode other than PERMISSIVE, and with Parquet.
     boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));
     StructType data = s.inputSchema != null
@@ -144,7 +148,6 @@ public final class InputReader {
       return new Input(rows, data, false, true, probe);
     }
     options.put("mode", "PERMISSIVE");
-    options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
     StructType withCorrupt = data.add(CORRUPT_COLUMN, DataTypes.StringType, true);
     Dataset<Row> raw = spark.read().options(options).schema(withCorrupt).csv(s.inputPath);
     List<Column> cols = new ArrayList<>();
