@@ -73,7 +73,25 @@ public final class InputReader {
     }
   }
 
+  static final String TIME_PARSER_POLICY = "spark.sql.legacy.timeParserPolicy";
+
   private InputReader() {}
+
+  /**
+   * A clone of {@code spark} for encrypt's read and write: with Spark's default time parser
+   * policy (EXCEPTION), a date or timestamp the new parser rejects but the old one would take
+   * fails with SparkUpgradeException, whose message quotes the value and is not a bad record.
+   * CORRECTED makes it an ordinary malformed row. Spark reads the policy from the session that
+   * runs the job (not a reader option), so the clone must run the write too; the caller's
+   * session is never changed. A policy of LEGACY set by the caller is kept.
+   */
+  public static SparkSession sessionForReading(SparkSession spark) {
+    SparkSession clone = spark.cloneSession();
+    if (!"LEGACY".equalsIgnoreCase(spark.conf().get(TIME_PARSER_POLICY, "EXCEPTION"))) {
+      clone.conf().set(TIME_PARSER_POLICY, "CORRECTED");
+    }
+    return clone;
+  }
 
   /** The input with the corrupt-record and file columns on CSV rows: for any consumer. */
   public static Input read(SparkSession spark, InputSpec s) {
