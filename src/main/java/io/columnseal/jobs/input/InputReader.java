@@ -131,6 +131,12 @@ public final class InputReader {
     // parse, so a real column named like it (Spark's default _corrupt_record, or a user's choice)
     // would shift the fields after it. The prefix is refused in the data below.
     options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
+    if (Boolean.parseBoolean(option(options, "header"))) {
+      // Before any Spark job: with a schema, building the read only lists the files.
+      StructType listing = new StructType().add(INTERNAL_PREFIX + "files", DataTypes.StringType);
+      String[] files = spark.read().options(options).schema(listing).csv(s.inputPath).inputFiles();
+      HeaderLines.refuseFilesWithoutHeader(spark.sparkContext().hadoopConfiguration(), files, options);
+    }
     // EncryptSettings refuses quarantine with a mode other than PERMISSIVE, and with Parquet.
     boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));
     StructType data = s.inputSchema != null
