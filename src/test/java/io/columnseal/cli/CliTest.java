@@ -121,6 +121,21 @@ class CliTest {
   }
 
   @Test
+  void aSecondInputFileWithoutTheHeaderLineIsExit2NamingIt() throws IOException {
+    List<String> lines = Files.readAllLines(Path.of("data-samples/financial.csv"), StandardCharsets.UTF_8);
+    Path landing = Files.createDirectories(tmp.resolve("landing"));
+    Files.write(landing.resolve("a.csv"), lines.subList(0, 4), StandardCharsets.UTF_8);
+    Files.write(landing.resolve("b.csv"), lines.subList(4, 8), StandardCharsets.UTF_8);
+    Result r = cli(encrypt("--set", "input.path=" + landing));
+    assertEquals(2, r.code, r.toString());
+    assertEquals(List.of("columnseal encrypt: file:" + landing.resolve("b.csv") + " does not start with the header"
+        + " line of file:" + landing.resolve("a.csv") + ": field 1 of its first line differs from the header's; Spark"
+        + " would drop its first line as a header; set input.options.header=false if no file has one"), r.errLines());
+    assertFalse(Files.exists(keyring()), "no keyring is opened or created before the check");
+    assertFalse(Files.exists(Path.of(dataset())), "nothing written");
+  }
+
+  @Test
   void aMissingRequiredKeyIsNamed() {
     Result r = cli(encrypt("--set", "output.path="));
     assertEquals(2, r.code, r.toString());

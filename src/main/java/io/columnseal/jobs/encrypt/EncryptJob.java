@@ -35,8 +35,10 @@ public final class EncryptJob {
       EncryptPlan.checkBeforeReading(settings, conf);
       // Without output.partitions the sealer reads the scan in its own task, and can take Spark's
       // FAILFAST parse failure itself (docs/jobs/encrypt.md "Malformed CSV rows").
-      InputReader.Input input = InputReader.readForSealing(spark, settings.input(), settings.partitions == 0);
-      return run(spark, settings, input, InputFiles.of(input.rows, conf));
+      // Read and write on one clone: its time parser policy reaches the tasks that parse.
+      SparkSession session = InputReader.sessionForReading(spark);
+      InputReader.Input input = InputReader.readForSealing(session, settings.input(), settings.partitions == 0);
+      return run(session, settings, input, InputFiles.of(input.rows, conf));
     } catch (Exception e) {
       throw JobFailures.unwrap(e);
     }

@@ -73,7 +73,25 @@ public final class InputReader {
     }
   }
 
+  static final String TIME_PARSER_POLICY = "spark.sql.legacy.timeParserPolicy";
+
   private InputReader() {}
+
+  /**
+   * A clone of {@code spark} for encrypt's read and write: with Spark's default time parser
+   * policy (EXCEPTION), a date or timestamp the new parser rejects but the old one would take
+   * fails with SparkUpgradeException, whose message quotes the value and is not a bad record.
+   * CORRECTED makes it an ordinary malformed row. Spark reads the policy from the session that
+   * runs the job (not a reader option), so the clone must run the write too; the caller's
+   * session is never changed. A policy of LEGACY set by the caller is kept.
+   */
+  public static SparkSession sessionForReading(SparkSession spark) {
+    SparkSession clone = spark.cloneSession();
+    if (!"LEGACY".equalsIgnoreCase(spark.conf().get(TIME_PARSER_POLICY, "EXCEPTION"))) {
+      clone.conf().set(TIME_PARSER_POLICY, "CORRECTED");
+    }
+    return clone;
+  }
 
   /** The input with the corrupt-record and file columns on CSV rows: for any consumer. */
   public static Input read(SparkSession spark, InputSpec s) {
@@ -109,6 +127,16 @@ public final class InputReader {
 
  private static Input readCsv(SparkSession spark, InputSpec s, boolean failFast) throws AnalysisException {
     Map<String, String> options = csvOptions(s.inputOptions);
+    // Always our reserved name, in every mode: Spark leaves the column of that name out of the
+    // parse, so a real column named like it (Spark's default _corrupt_record, or a user's choice)
+    // would shift the fields after it. The prefix is refused in the data below.
+    options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
+    if (Boolean.parseBoolean(option(options, "header"))) {
+      // Before any Spark job: with a schema, building the read only lists the files.
+      StructType listing = new StructType().add(INTERNAL_PREFIX + "files", DataTypes.StringType);
+      String[] files = spark.read().options(options).schema(listing).csv(s.inputPath).inputFiles();
+      HeaderLines.refuseFilesWithoutHeader(spark.sparkContext().hadoopConfiguration(), files, options);
+    }
     // EncryptSettings refuses quarantine with a mode other than PERMISSIVE, and with Parquet.
     boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));
     StructType data = s.inputSchema != null
@@ -144,7 +172,6 @@ public final class InputReader {
       return new Input(rows, data, false, true, probe);
     }
     options.put("mode", "PERMISSIVE");
-    options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
     StructType withCorrupt = data.add(CORRUPT_COLUMN, DataTypes.StringType, true);
     Dataset<Row> raw = spark.read().options(options).schema(withCorrupt).csv(s.inputPath);
     List<Column> cols = new ArrayList<>();

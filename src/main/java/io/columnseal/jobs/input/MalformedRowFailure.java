@@ -1,8 +1,10 @@
 package io.columnseal.jobs.input;
 
+import com.univocity.parsers.common.TextParsingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkThrowable;
+import org.apache.spark.SparkUpgradeException;
 import org.apache.spark.rdd.InputFileBlockHolder;
 import org.apache.spark.sql.catalyst.util.BadRecordException;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -57,6 +59,15 @@ public final class MalformedRowFailure {
     for (int depth = 0; c != null && depth < MAX_DEPTH; depth++, c = c.getCause()) {
       if (c instanceof BadRecordException) {
         bad = (BadRecordException) c;
+        break;
+      }
+      // Parse failures Spark does not wrap as a bad record, whose messages quote the value too:
+      // Univocity's (more fields than maxColumns, a value over maxCharsPerColumn: the parsed
+      // content), and a date the new parser rejects where the old one would not ("Fail to parse
+      // '<value>'"; encrypt reads with timeParserPolicy CORRECTED, this is the second guard).
+      // No record text to look the line up with: the file only.
+      if (c instanceof TextParsingException || c instanceof SparkUpgradeException) {
+        failFast = true;
         break;
       }
       if (c instanceof SparkThrowable) {

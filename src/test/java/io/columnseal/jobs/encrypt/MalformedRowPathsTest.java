@@ -128,6 +128,62 @@ public class MalformedRowPathsTest {
     }
   }
 
+  @Test
+  void aDateTheNewParserRejectsIsAMalformedRowWithItsLine() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    // With Spark's default timeParserPolicy (EXCEPTION) this is SparkUpgradeException,
+    // "Fail to parse '1985-7-4' in the new parser", which is not a bad record.
+    Path csv = write("born.csv", "id,card_number,born\n1,5228757498274265,1990-01-31\n2," + CARD + ",1985-7-4\n");
+    String out = tmp.resolve("enc").toString();
+    EncryptSettings s = tiny(kit, csv.toString(), out).inputSchema("id INT, card_number STRING, born DATE")
+        .inputOptions(Map.of("header", "true", "dateFormat", "yyyy-MM-dd")).build();
+    String before = JobTestKit.spark().conf().get("spark.sql.legacy.timeParserPolicy", "EXCEPTION");
+    InputException ours = failsQuietly(s, "1985-7-4", CARD);
+    assertEquals("malformed CSV row in file:" + csv + " at line 3: it does not fit the input schema (wrong number"
+        + " of fields, a bad quote, or a value of the wrong type); the row's text is not shown because it may hold"
+        + " sensitive values", ours.getMessage());
+    assertEquals(before, JobTestKit.spark().conf().get("spark.sql.legacy.timeParserPolicy", "EXCEPTION"),
+        "the caller's session keeps its policy");
+    BadInputTest.assertNothingWritten(out);
+  }
+
+  @Test
+  void aRowOverMaxColumnsNamesTheFileAndNoLogLineHoldsIt() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    // Univocity's TextParsingException quotes the parsed content; Spark does not make it a bad record.
+    Path csv = write("wide.csv", "id,card_number,amount\n1,5228757498274265,943.50\n"
+        + "2," + CARD + ",12.00," + CARD + "," + CARD + "," + CARD + "\n");
+    String out = tmp.resolve("enc").toString();
+    EncryptSettings s = tiny(kit, csv.toString(), out)
+        .inputOptions(Map.of("header", "true", "maxColumns", "4")).build();
+    InputException ours = failsQuietly(s, CARD);
+    assertEquals("malformed CSV row in file:" + csv + ": it does not fit the input schema (wrong number"
+        + " of fields, a bad quote, or a value of the wrong type); the row's text is not shown because it may hold"
+        + " sensitive values", ours.getMessage());
+    BadInputTest.assertNothingWritten(out);
+  }
+
+  /** Runs {@code s} to its failure: ours, unchained, and no message or log line holds any of {@code values}. */
+  private static InputException failsQuietly(EncryptSettings s, String... values) {
+    Exception e;
+    List<String> logged;
+    try (RootLog log = new RootLog()) {
+      e = assertThrows(Exception.class, () -> EncryptJob.run(JobTestKit.spark(), s));
+      logged = log.lines();
+    }
+    InputException ours = assertInstanceOf(InputException.class, BadInputTest.ours(e), String.valueOf(e));
+    assertEquals(null, ours.getCause(), "Spark's failure, which quotes the row, is not chained");
+    for (String v : values) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        assertFalse(String.valueOf(t.getMessage()).contains(v), "a message quotes the row: " + t);
+      }
+      for (String line : logged) {
+        assertFalse(line.contains(v), line);
+      }
+    }
+    return ours;
+  }
+
   private static EncryptSettings.Builder tiny(JobTestKit kit, String input, String output) {
     return EncryptSettings.builder().datasetId("cards-bad").inputPath(input).inputFormat("csv")
         .inputOptions(Map.of("header", "true")).inputSchema(DDL).columns(List.of("card_number"))
