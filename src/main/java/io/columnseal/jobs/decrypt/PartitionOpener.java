@@ -68,39 +68,6 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
   }
 
-  private static final byte OTHER = 0;
-  private static final byte INT = 1;
-  private static final byte LONG = 2;
-  private static final byte DOUBLE = 3;
-  private static final byte FLOAT = 4;
-  private static final byte BOOLEAN = 5;
-  private static final byte SHORT = 6;
-  private static final byte BYTE = 7;
-
-  /** How a stored clear column of {@code type} is copied: Spark's internal form of the type. */
-  static byte kindOf(DataType type) {
-    if (type instanceof org.apache.spark.sql.types.IntegerType || type instanceof org.apache.spark.sql.types.DateType) {
-      return INT;
-    }
-    if (type instanceof org.apache.spark.sql.types.LongType || type instanceof org.apache.spark.sql.types.TimestampType
-        || type instanceof org.apache.spark.sql.types.TimestampNTZType) {
-      return LONG;
-    }
-    if (type instanceof org.apache.spark.sql.types.DoubleType) {
-      return DOUBLE;
-    }
-    if (type instanceof org.apache.spark.sql.types.FloatType) {
-      return FLOAT;
-    }
-    if (type instanceof org.apache.spark.sql.types.BooleanType) {
-      return BOOLEAN;
-    }
-    if (type instanceof org.apache.spark.sql.types.ShortType) {
-      return SHORT;
-    }
-    return type instanceof org.apache.spark.sql.types.ByteType ? BYTE : OTHER;
-  }
-
   private final class Opening implements Iterator<InternalRow> {
     private final Iterator<InternalRow> in;
     private final DataType[] types;
@@ -108,7 +75,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final ColumnSpec[] specs;
     /** Typed slots: a clear int or long column is copied without boxing. */
     private final SpecificInternalRow out;
-    private final byte[] copyKind;
+    private final io.columnseal.jobs.spark.ClearValues clear;
     private final Map<DekId, CellDecryptor> open = new HashMap<>();
     private final Map<DekId, DataKeyCache.Lease> leases = new HashMap<>();
     private final Map<DekId, java.util.BitSet> counters = new HashMap<>();
@@ -149,10 +116,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         specs[k] = plan.columnSpec(k);
       }
       this.out = new SpecificInternalRow(plan.openedSchema());
-      this.copyKind = new byte[n];
-      for (int i = 0; i < n; i++) {
-        copyKind[i] = kindOf(types[i]);
-      }
+      this.clear = new io.columnseal.jobs.spark.ClearValues(types);
       this.deks = plan.deks.value();
       this.toBase64 = new boolean[n];
       this.placement = plan.bindings == null ? null : new CellPlacement(plan.bindings);
@@ -185,7 +149,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         } else if (toBase64[i]) {
           out.update(i, CellEncoding.BASE64.toInternal(row.getBinary(i)));
         } else if (slot[i] < 0) {
-          copyClear(row, i);
+          clear.copy(row, i, out, i);
         } else {
           Object value = openOrNull(row, i, slot[i]);
           if (value == null) {
@@ -199,20 +163,6 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         plan.rows.add(1);
       }
       return out;
-    }
-
-    /** A clear value into the output row; primitives by their typed setters, not boxed. */
-    private void copyClear(InternalRow row, int i) {
-      switch (copyKind[i]) {
-        case INT -> out.setInt(i, row.getInt(i));
-        case LONG -> out.setLong(i, row.getLong(i));
-        case DOUBLE -> out.setDouble(i, row.getDouble(i));
-        case FLOAT -> out.setFloat(i, row.getFloat(i));
-        case BOOLEAN -> out.setBoolean(i, row.getBoolean(i));
-        case SHORT -> out.setShort(i, row.getShort(i));
-        case BYTE -> out.setByte(i, row.getByte(i));
-        default -> out.update(i, row.get(i, types[i]));
-      }
     }
 
     /**

@@ -2,8 +2,6 @@ package io.columnseal.jobs.encrypt;
 
 import io.columnseal.crypto.protect.MaskStyle;
 import io.columnseal.crypto.protect.Masker;
-import io.columnseal.jobs.input.InputException;
-import io.columnseal.jobs.input.MalformedRowFailure;
 import io.columnseal.jobs.recovery.TaskLedger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -57,7 +55,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
   }
 
   private final class Pass implements Iterator<InternalRow> {
-    private final Iterator<InternalRow> in;
+    private final InputRows in;
     private final PageTaskKeys keys;
     private final TaskLedger ledger = TaskLedger.current();
     private final DataType[] types;
@@ -73,7 +71,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
     private boolean finished;
 
     Pass(Iterator<InternalRow> in, PageTaskKeys keys) {
-      this.in = in;
+      this.in = new InputRows(in, plan);
       this.keys = keys;
       int n = plan.inputSchema.size();
       this.types = new DataType[n];
@@ -99,7 +97,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
 
     @Override
     public boolean hasNext() {
-      if (inputHasNext()) {
+      if (in.hasNext()) {
         return true;
       }
       finish();
@@ -111,9 +109,9 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      InternalRow row = inputNext();
-      if (plan.checksMalformed && !row.isNullAt(types.length)) {
-        throw malformed(row);
+      InternalRow row = in.next();
+      if (in.isMalformed(row)) {
+        throw in.malformed(row);
       }
       keys.row();
       if (passThrough) {
@@ -151,40 +149,6 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
       }
       rows++;
       return out;
-    }
-
-    /** Names the file and line of a row Spark could not parse; never its text. */
-    private InputException malformed(InternalRow row) {
-      String file = row.isNullAt(types.length + 1) ? null : row.getUTF8String(types.length + 1).toString();
-      return MalformedRowFailure.inFile(hadoopConf(), file, row.getUTF8String(types.length).toString(),
-          plan.inputCharset);
-    }
-
-    /** The input's next-row test; a FAILFAST read's parse failure surfaces here as ours. */
-    private boolean inputHasNext() {
-      if (!plan.failFast) {
-        return in.hasNext();
-      }
-      try {
-        return in.hasNext();
-      } catch (Exception e) {
-        throw MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
-      }
-    }
-
-    private InternalRow inputNext() {
-      if (!plan.failFast) {
-        return in.next();
-      }
-      try {
-        return in.next();
-      } catch (Exception e) {
-        throw MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
-      }
-    }
-
-    private org.apache.hadoop.conf.Configuration hadoopConf() {
-      return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
     }
 
     private void finish() {

@@ -46,7 +46,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
   }
 
   private final class Sealing implements Iterator<InternalRow> {
-    private final Iterator<InternalRow> in;
+    private final InputRows in;
     private final DataType[] types;
     private final boolean[] encrypted;
     private final int[] slot; // ordinal -> index among encrypted columns
@@ -73,7 +73,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
     private boolean finished;
 
     Sealing(Iterator<InternalRow> in) {
-      this.in = in;
+      this.in = new InputRows(in, plan);
       int n = plan.inputSchema.size();
       this.types = new DataType[n];
       this.encrypted = new boolean[n];
@@ -113,11 +113,11 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
 
     @Override
     public boolean hasNext() {
-      while (pending == null && inputHasNext()) {
-        InternalRow row = inputNext();
-        if (plan.checksMalformed && !row.isNullAt(types.length)) {
+      while (pending == null && in.hasNext()) {
+        InternalRow row = in.next();
+        if (in.isMalformed(row)) {
           if (plan.quarantineDir == null) {
-            throw malformed(row);
+            throw in.malformed(row);
           }
           quarantine(row);
         } else {
@@ -157,41 +157,6 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       return out;
     }
 
-    /** Names the file and line of a row Spark could not parse; never its text. */
-    private InputException malformed(InternalRow row) {
-      String file = row.isNullAt(types.length + 1) ? null : row.getUTF8String(types.length + 1).toString();
-      return MalformedRowFailure.inFile(hadoopConf(), file, row.getUTF8String(types.length).toString(),
-          plan.inputCharset);
-    }
-
-    /** The input's next-row test; a FAILFAST read's parse failure surfaces here as ours. */
-    private boolean inputHasNext() {
-      if (!plan.failFast) {
-        return in.hasNext();
-      }
-      try {
-        return in.hasNext();
-      } catch (Exception e) {
-        throw failFast(e);
-      }
-    }
-
-    private InternalRow inputNext() {
-      if (!plan.failFast) {
-        return in.next();
-      }
-      try {
-        return in.next();
-      } catch (Exception e) {
-        throw failFast(e);
-      }
-    }
-
-    /** Our failure for Spark's FAILFAST parse failure (not chained: its message quotes the row), else {@code e}. */
-    private RuntimeException failFast(Exception e) {
-      return MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
-    }
-
     /**
      * Seals the row's raw text as one cell under this partition's DEK and adds it to the task's
      * quarantine file; the row does not reach the dataset. Its partly parsed fields are dropped.
@@ -206,7 +171,7 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
       long line = -1;
       if (!source.isEmpty()) {
         if (lines == null) {
-          lines = new LineCursor(hadoopConf(), plan.inputCharset);
+          lines = new LineCursor(InputRows.hadoopConf(), plan.inputCharset);
         }
         line = lines.lineOf(InputReader.sourcePath(source), text.toString());
       }
@@ -214,18 +179,11 @@ final class PartitionSealer implements FlatMapFunction<Iterator<InternalRow>, In
         TaskContext tc = TaskContext.get();
         String name = String.format("part-%05d-%d-%d.parquet", tc == null ? 0 : tc.partitionId(),
             tc == null ? 0 : tc.attemptNumber(), tc == null ? 0L : tc.taskAttemptId());
-        quarantineFile = QuarantineFile.create(hadoopConf(),
+        quarantineFile = QuarantineFile.create(InputRows.hadoopConf(),
             new org.apache.hadoop.fs.Path(plan.quarantineDir, name), plan.datasetId);
       }
       quarantineFile.add(InputReader.sourcePath(source).toString(), line, cell);
       quarantined++;
-    }
-
-    private org.apache.hadoop.conf.Configuration hadoopConf() {
-      if (plan.hadoopConf != null) {
-        return plan.hadoopConf.value();
-      }
-      return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(org.apache.spark.SparkEnv.get().conf());
     }
 
     /** The output value of sealed column {@code ordinal}: a cell (binary or base64), fpe digits or a token. */

@@ -1,0 +1,65 @@
+package io.columnseal.jobs.encrypt;
+
+import io.columnseal.jobs.input.InputException;
+import io.columnseal.jobs.input.MalformedRowFailure;
+import java.util.Iterator;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.sql.catalyst.InternalRow;
+
+/**
+ * A partition's input rows as both sealers (cell and page mode) read them: a FAILFAST read's
+ * parse failure surfaces here as columnseal's one line naming file and line (never chained: its
+ * message quotes the row), and a PERMISSIVE read's malformed row is named from its trailing
+ * corrupt-record and file columns (docs/jobs/encrypt.md "Malformed CSV rows").
+ */
+final class InputRows {
+  private final Iterator<InternalRow> in;
+  private final SealingPlan plan;
+  /** Ordinal of the corrupt-record column (the file column follows it): the data columns' count. */
+  private final int corrupt;
+
+  InputRows(Iterator<InternalRow> in, SealingPlan plan) {
+    this.in = in;
+    this.plan = plan;
+    this.corrupt = plan.inputSchema.size();
+  }
+
+  boolean hasNext() {
+    if (!plan.failFast) {
+      return in.hasNext();
+    }
+    try {
+      return in.hasNext();
+    } catch (Exception e) {
+      throw MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
+    }
+  }
+
+  InternalRow next() {
+    if (!plan.failFast) {
+      return in.next();
+    }
+    try {
+      return in.next();
+    } catch (Exception e) {
+      throw MalformedRowFailure.fromScan(e, hadoopConf(), plan.inputCharset);
+    }
+  }
+
+  /** Whether a PERMISSIVE read marked {@code row} malformed. */
+  boolean isMalformed(InternalRow row) {
+    return plan.checksMalformed && !row.isNullAt(corrupt);
+  }
+
+  /** Names the file and line of a row Spark could not parse; never its text. */
+  InputException malformed(InternalRow row) {
+    String file = row.isNullAt(corrupt + 1) ? null : row.getUTF8String(corrupt + 1).toString();
+    return MalformedRowFailure.inFile(hadoopConf(), file, row.getUTF8String(corrupt).toString(), plan.inputCharset);
+  }
+
+  static Configuration hadoopConf() {
+    return SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf());
+  }
+}
