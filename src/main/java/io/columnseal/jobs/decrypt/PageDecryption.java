@@ -51,7 +51,9 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
   public static final String FACTORY_KEY = DecryptionPropertiesFactory.CRYPTO_FACTORY_CLASS_PROPERTY_NAME;
 
   @Override
-  public FileDecryptionProperties getFileDecryptionProperties(Configuration conf, Path file) {
+  public FileDecryptionProperties getFileDecryptionProperties(Configuration conf, Path given) {
+    // Qualified like the dataset root, so a reader that opens a relative path finds the file.
+    Path file = qualified(conf, given);
     PageDataset d = PageDataset.of(conf);
     long[] bound = d.boundDeks(d.relative(file));
     if (bound == null) {
@@ -102,6 +104,14 @@ public final class PageDecryption implements DecryptionPropertiesFactory {
         .withKeyRetriever(new FileKeys(conf, d, relative, bound, footer))
         .withAADPrefix(PageFormat.aadPrefix(d.datasetId, relative));
     return (keys.isEmpty() ? b : b.withColumnKeys(keys)).build();
+  }
+
+  private static Path qualified(Configuration conf, Path file) {
+    try {
+      return file.getFileSystem(conf).makeQualified(file);
+    } catch (java.io.IOException e) {
+      throw new ParquetCryptoRuntimeException("cannot resolve " + file + ": " + e.getClass().getSimpleName(), e);
+    }
   }
 
   /**

@@ -55,6 +55,23 @@ class PageVerifyTest {
   }
 
   @Test
+  void aDatasetNamedByARelativePathVerifies() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encrypt(kit);
+    // As `columnseal verify --dataset work/cards_enc` gives it: relative to the working directory.
+    Path link = Path.of("target", "page-verify-relative-" + System.nanoTime());
+    Files.createDirectories(link.getParent());
+    Files.createSymbolicLink(link, Path.of(enc));
+    try {
+      VerifyReport r = VerifyJob.run(JobTestKit.spark(), deep(kit, link.toString()));
+      assertTrue(r.ok(), r.toTerminal());
+      assertTrue(r.samplesDecrypted >= 4, r.toTerminal());
+    } finally {
+      Files.delete(link);
+    }
+  }
+
+  @Test
   void anEncryptedColumnStoredInClearIsAFinding() throws IOException {
     JobTestKit kit = new JobTestKit(tmp);
     String enc = encrypt(kit);
