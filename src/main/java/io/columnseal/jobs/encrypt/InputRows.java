@@ -9,9 +9,10 @@ import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * A partition's input rows as both sealers (cell and page mode) read them: a FAILFAST read's
- * parse failure surfaces here as columnseal's one line naming file and line (never chained: its
- * message quotes the row), and a PERMISSIVE read's malformed row is named from its trailing
+ * A partition's input rows as both sealers (cell and page mode) read them: a parse failure that
+ * surfaces in the scan (a FAILFAST read's bad record; in either read, Univocity's or the date
+ * parser's errors) becomes columnseal's one line naming file and line (never chained: its message
+ * quotes the row), and a PERMISSIVE read's malformed row is named from its trailing
  * corrupt-record and file columns (docs/jobs/encrypt.md "Malformed CSV rows").
  */
 final class InputRows {
@@ -26,10 +27,9 @@ final class InputRows {
     this.corrupt = plan.inputSchema.size();
   }
 
+  // Both reads: a PERMISSIVE read's parse errors that are not bad records (a row over
+  // maxColumns) quote values too, and become the same one line.
   boolean hasNext() {
-    if (!plan.failFast) {
-      return in.hasNext();
-    }
     try {
       return in.hasNext();
     } catch (Exception e) {
@@ -38,9 +38,6 @@ final class InputRows {
   }
 
   InternalRow next() {
-    if (!plan.failFast) {
-      return in.next();
-    }
     try {
       return in.next();
     } catch (Exception e) {

@@ -132,10 +132,14 @@ public final class InputReader {
     // would shift the fields after it. The prefix is refused in the data below.
     options.put("columnNameOfCorruptRecord", CORRUPT_COLUMN);
     if (Boolean.parseBoolean(option(options, "header"))) {
-      // Before any Spark job: with a schema, building the read only lists the files.
+      // Before any KMS call or data read: with a schema, building the read only lists the files.
       StructType listing = new StructType().add(INTERNAL_PREFIX + "files", DataTypes.StringType);
       String[] files = spark.read().options(options).schema(listing).csv(s.inputPath).inputFiles();
-      HeaderLines.refuseFilesWithoutHeader(spark.sparkContext().hadoopConfiguration(), files, options);
+      // The read's own Hadoop settings (fs.* given as input.options reach Spark's read too).
+      org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(
+          spark.sparkContext().hadoopConfiguration());
+      options.forEach(conf::set);
+      HeaderLines.refuseFilesWithoutHeader(conf, files, options);
     }
     // EncryptSettings refuses quarantine with a mode other than PERMISSIVE, and with Parquet.
     boolean dropMalformed = "DROPMALFORMED".equalsIgnoreCase(option(options, "mode"));

@@ -79,6 +79,24 @@ public class HeaderLinesTest {
         RowFactory.create(3, "4958771451179337", "86.12")), rows);
   }
 
+  @Test
+  void aHeaderAfterBlankLinesOrInAnotherCaseIsStillTheHeader() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    Path landing = Files.createDirectories(tmp.resolve("landing2"));
+    Files.writeString(landing.resolve("a.csv"), "id,card_number,amount\n1,5228757498274265,943.50\n",
+        StandardCharsets.UTF_8);
+    // Spark skips the blank lines and drops the header whatever its case and blanks.
+    Files.writeString(landing.resolve("b.csv"), "  \n\nID, Card_Number ,AMOUNT\n2," + CARD + ",12.00\n",
+        StandardCharsets.UTF_8);
+    String enc = tmp.resolve("enc2").toString();
+    String plain = tmp.resolve("plain2").toString();
+    EncryptJob.run(JobTestKit.spark(), settings(kit, landing.toString(), enc).build());
+    DecryptJob.run(JobTestKit.spark(), kit.decryptTo(enc, plain, "parquet"));
+    List<Row> rows = JobTestKit.sorted(JobTestKit.spark().read().parquet(plain)
+        .selectExpr("id", "card_number", "cast(amount as string)"));
+    assertEquals(List.of(RowFactory.create(1, "5228757498274265", "943.50"), RowFactory.create(2, CARD, "12.00")), rows);
+  }
+
   private static EncryptSettings.Builder settings(JobTestKit kit, String input, String output) {
     return EncryptSettings.builder().datasetId("cards-landing").inputPath(input).inputFormat("csv")
         .inputOptions(Map.of()).inputSchema(DDL).columns(List.of("card_number"))

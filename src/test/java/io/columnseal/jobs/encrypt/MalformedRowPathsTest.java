@@ -163,6 +163,20 @@ public class MalformedRowPathsTest {
     BadInputTest.assertNothingWritten(out);
   }
 
+  @Test
+  void aRowOverMaxColumnsInThePermissiveReadIsOursToo() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    // Quarantine reads PERMISSIVE in the sealer's own task: Univocity's error is no bad record there either.
+    Path csv = write("wide-q.csv", "id,card_number,amount\n1,5228757498274265,943.50\n"
+        + "2," + CARD + ",12.00," + CARD + "," + CARD + "," + CARD + "\n");
+    String out = tmp.resolve("enc-q").toString();
+    EncryptSettings s = tiny(kit, csv.toString(), out).malformed(MalformedRows.QUARANTINE)
+        .inputOptions(Map.of("header", "true", "maxColumns", "4")).build();
+    InputException ours = failsQuietly(s, CARD);
+    assertTrue(ours.getMessage().startsWith("malformed CSV row in file:" + csv + ": "), ours.getMessage());
+    BadInputTest.assertNothingWritten(out);
+  }
+
   /** Runs {@code s} to its failure: ours, unchained, and no message or log line holds any of {@code values}. */
   private static InputException failsQuietly(EncryptSettings s, String... values) {
     Exception e;
