@@ -25,6 +25,8 @@ final class InputRows {
     this.in = in;
     this.plan = plan;
     this.corrupt = plan.inputSchema.size();
+    // Before the scan opens its first file (an executor JVM on a cluster has not read the CLI's log4j file).
+    io.columnseal.jobs.input.HeaderWarnings.quiet();
   }
 
   // Both reads: a PERMISSIVE read's parse errors that are not bad records (a row over

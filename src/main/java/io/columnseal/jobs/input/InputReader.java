@@ -127,6 +127,7 @@ public final class InputReader {
 
  private static Input readCsv(SparkSession spark, InputSpec s, boolean failFast) throws AnalysisException {
     Map<String, String> options = csvOptions(s.inputOptions);
+    HeaderWarnings.quiet();
     // Always our reserved name, in every mode: Spark leaves the column of that name out of the
     // parse, so a real column named like it (Spark's default _corrupt_record, or a user's choice)
     // would shift the fields after it. The prefix is refused in the data below.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.columnseal.jobs.JobTestKit;
+import io.columnseal.jobs.input.HeaderWarnings;
 import io.columnseal.jobs.input.InputException;
 import io.columnseal.jobs.input.InputReader;
 import io.columnseal.jobs.input.MalformedRows;
@@ -175,6 +176,23 @@ public class MalformedRowPathsTest {
     InputException ours = failsQuietly(s, CARD);
     assertTrue(ours.getMessage().startsWith("malformed CSV row in file:" + csv + ": "), ours.getMessage());
     BadInputTest.assertNothingWritten(out);
+  }
+
+  @Test
+  void sparksHeaderWarningQuotingALoneFilesFirstRowStaysOutOfTheLog() throws IOException {
+    JobTestKit kit = new JobTestKit(tmp);
+    // No header line, header left on: Spark drops the first row as a header and warns quoting it.
+    Path csv = write("noheader.csv", "1," + CARD + ",943.50\n2,5228757498274265,12.00\n");
+    org.apache.logging.log4j.core.config.Configurator.setLevel(HeaderWarnings.LOGGER, Level.WARN);
+    List<String> logged;
+    try (RootLog log = new RootLog()) {
+      EncryptJob.run(JobTestKit.spark(), tiny(kit, csv.toString(), tmp.resolve("enc-nh").toString()).build());
+      logged = log.lines();
+    }
+    for (String line : logged) {
+      assertFalse(line.contains(CARD), line);
+    }
+    assertEquals(Level.ERROR, LogManager.getLogger(HeaderWarnings.LOGGER).getLevel());
   }
 
   /** Runs {@code s} to its failure: ours, unchained, and no message or log line holds any of {@code values}. */
