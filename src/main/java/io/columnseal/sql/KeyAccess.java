@@ -4,8 +4,8 @@ import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.decrypt.DataKeyCache;
-import io.columnseal.jobs.encrypt.EncryptSettings;
 import io.columnseal.jobs.dataset.KeyGroups;
+import io.columnseal.jobs.dataset.PageFormat;
 import io.columnseal.kms.KeyService;
 import io.columnseal.kms.KeyServiceSpec;
 import io.columnseal.kms.KeyServices;
@@ -81,13 +81,13 @@ final class KeyAccess {
     if (!grouped) {
       return false;
     }
-    Denial denied = deniedProbe(KeyServices.shared(spec), probes(snap, EncryptSettings.PLAIN_GROUP, snap.liveRuns(), Set.of()));
+    Denial denied = deniedProbe(KeyServices.shared(spec), probes(snap, PageFormat.FOOTER_GROUP, snap.liveRuns(), Set.of()));
     if (denied == null) {
       return false;
     }
     if (on == OnUndecryptable.FAIL) {
       throw denied.error.withOutcome("this caller may not decrypt the footer key of page-mode dataset "
-          + snap.state.datasetId() + " (master key " + denied.probe.keyArn() + ", key " + EncryptSettings.PLAIN_GROUP
+          + snap.state.datasetId() + " (master key " + denied.probe.keyArn() + ", key " + PageFormat.FOOTER_GROUP
           + "), which signs every file and so is needed to read column(s) " + String.join(", ", columns)
           + "; set onUndecryptable to null to read them as null, or select other columns");
     }

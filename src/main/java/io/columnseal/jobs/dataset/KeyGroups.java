@@ -7,6 +7,8 @@ public final class KeyGroups {
    * its columns). Only DEKs of a run with column policies carry it.
    */
   public static final String CONTEXT_KEY = "columnseal:keyGroup";
+  /** The label of the group of columns without their own key (a label, not the key kms.key names). */
+  public static final String PLAIN_GROUP = "kms.key";
 
   private KeyGroups() {}
 

@@ -31,7 +31,7 @@ public final class PageFormat {
    */
   public static final String COLUMNS_KEY = "columnseal.page.columns";
   /** The key group of the columns without their own key: its DEK is every file's footer key. */
-  public static final String FOOTER_GROUP = "kms.key";
+  public static final String FOOTER_GROUP = KeyGroups.PLAIN_GROUP;
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   /** The reader config keys the factory takes, each prefixed with {@code columnseal.}. */
   public static final java.util.List<String> READER_KEYS = java.util.List.of("kms.provider", "kms.keyring",

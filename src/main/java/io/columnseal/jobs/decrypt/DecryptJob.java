@@ -140,7 +140,7 @@ public final class DecryptJob {
       List<String> probed = new ArrayList<>(chosen);
       probed.add("(footer)");
       String[] groups = keyGroups(snap, probed);
-      groups[groups.length - 1] = io.columnseal.jobs.encrypt.EncryptSettings.PLAIN_GROUP;
+      groups[groups.length - 1] = io.columnseal.jobs.dataset.PageFormat.FOOTER_GROUP;
       KeyAccessProbe.checkGroups(s.keyService, snap.state.deks().values(), snap.liveRuns(), probed, groups);
     }
     Map<String, String> hadoopKeys = PageReaderSettings.hadoopKeys(snap, s.keyService, s.allowedKeys,

@@ -1,5 +1,7 @@
 package io.columnseal.jobs.encrypt;
 
+import io.columnseal.jobs.dataset.KeyGroups;
+
 import io.columnseal.ConfigException;
 import io.columnseal.jobs.dataset.CellEncoding;
 import io.columnseal.jobs.dataset.KeyTrust;
@@ -118,7 +120,7 @@ public final class EncryptSettings {
    * The key group of the columns without their own {@code key}: the label {@code kms.key}, not the
    * key it names, so a run after a rotation (a new kms.key) still appends to the same group.
    */
-  public static final String PLAIN_GROUP = "kms.key";
+  public static final String PLAIN_GROUP = KeyGroups.PLAIN_GROUP;
 
   /** The master key reference a key group's DEKs are made under. */
   public String keyRef(String group) {

@@ -121,7 +121,6 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
           int i = plan.encryptedOrdinals[k];
           if (!row.isNullAt(i)) {
             cells[k]++;
-            keys.count(plan.policies.groupOf[k]);
           }
         }
         rows++;
@@ -139,7 +138,6 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
         int k = slot[i];
         if (k >= 0) {
           cells[k]++;
-          keys.count(plan.policies.groupOf[k]);
         }
         if (maskers[i] != null) {
           out.update(o, UTF8String.fromString(maskers[i].mask(row.getUTF8String(i).toString())));
@@ -156,7 +154,7 @@ final class PagePartition implements FlatMapFunction<Iterator<InternalRow>, Inte
         return;
       }
       finished = true;
-      keys.finish();
+      keys.finish(cells);
       ledger.rows += rows;
       for (int k = 0; k < cells.length; k++) {
         ledger.addCells(k, cells[k], cells.length);

@@ -44,8 +44,8 @@ final class PageTaskKeys {
   private final SealingKey[] key;
   private final byte[][] keyBytes;
   private final SealedDek[] record;
-  /** Non-null values of each group's encrypted columns seen by this task (the DEKs' cells). */
-  private final long[] values;
+  /** Per key group: the DEK's cells, once the task's rows are all seen ({@link #finish}). */
+  private long[] values;
   private final PageNonceBudget budget;
   /** Every file's PME properties: their builders copied the key bytes, zeroed at task end. */
   private final List<FileEncryptionProperties> built = new ArrayList<>();
@@ -59,7 +59,6 @@ final class PageTaskKeys {
     this.key = new SealingKey[groups];
     this.keyBytes = new byte[groups][];
     this.record = new SealedDek[groups];
-    this.values = new long[groups];
     this.budget = new PageNonceBudget(
         PageNonceBudget.slotsPerRow(groups, plan.policies.groupOf, plan.policies.quarantineGroup),
         PageNonceBudget.MAX_SLOTS_PER_DEK);
@@ -92,11 +91,6 @@ final class PageTaskKeys {
           + PageEncryption.class.getName() + " writes only inside a columnseal encrypt run in page mode");
     }
     return keys;
-  }
-
-  /** Counts one non-null value of an encrypted column of group {@code g} (its DEK's cells). */
-  void count(int g) {
-    values[g]++;
   }
 
   /**
@@ -168,8 +162,17 @@ final class PageTaskKeys {
     return rel.toString();
   }
 
-  /** Sets the ledger's counts of the task's DEKs once its rows are all seen. */
-  void finish() {
+  /**
+   * Sets the ledger's counts of the task's DEKs once its rows are all seen: a DEK's cells are the
+   * non-null values of its group's encrypted columns ({@code cells[k]} per encrypted column k).
+   * With partitionBy, Spark sorts the whole partition before it opens a file, so a DEK may be made
+   * after this: {@link #ensure} then takes its count from here.
+   */
+  void finish(long[] cells) {
+    values = new long[record.length];
+    for (int k = 0; k < cells.length; k++) {
+      values[plan.policies.groupOf[k]] += cells[k];
+    }
     for (int g = 0; g < record.length; g++) {
       if (record[g] != null) {
         record[g].cells = values[g];
@@ -194,7 +197,7 @@ final class PageTaskKeys {
     key[g] = generated.plaintext();
     record[g] = new SealedDek(id.asLong(), generated.wrapped().keyArn(), generated.wrapped().blob(),
         context.asMap(), System.currentTimeMillis());
-    record[g].cells = values[g];
+    record[g].cells = values == null ? 0 : values[g];
     ledger.deks.add(record[g]);
     keyBytes[g] = PageKeyBytes.forWriting(key[g]);
   }

@@ -5,21 +5,17 @@ import io.columnseal.crypto.DekId;
 import io.columnseal.crypto.OpeningKey;
 import io.columnseal.crypto.PageKeyBytes;
 import io.columnseal.jobs.dataset.PageFormat;
+import io.columnseal.jobs.dataset.PlaintextFooter;
 import io.columnseal.kms.KeyService;
 import io.columnseal.manifest.DekRecord;
 import io.columnseal.manifest.FileRecord;
 import io.columnseal.manifest.ManifestState;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -29,7 +25,6 @@ import org.apache.parquet.crypto.FileDecryptionProperties;
 import org.apache.parquet.crypto.KeyAccessDeniedException;
 import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
@@ -109,7 +104,7 @@ final class PageRewrapSampleCheck implements NewWrappingCheck {
     Path path = new Path(datasetPath, file);
     byte[] own = PageFormat.keyMetadata(id);
     try {
-      FileMetaData footer = rawFooter(path);
+      FileMetaData footer = PlaintextFooter.read(conf, path);
       List<String> columns = new ArrayList<>();
       if (footer.getRow_groups() != null && !footer.getRow_groups().isEmpty()) {
         for (ColumnChunk c : footer.getRow_groups().get(0).getColumns()) {
@@ -170,26 +165,6 @@ final class PageRewrapSampleCheck implements NewWrappingCheck {
       n++;
     }
     return n;
-  }
-
-  /** The plaintext footer's Thrift FileMetaData, as any implementer reads it (no key needed). */
-  private FileMetaData rawFooter(Path path) throws IOException {
-    FileSystem fs = path.getFileSystem(conf);
-    long size = fs.getFileStatus(path).getLen();
-    try (FSDataInputStream in = fs.open(path)) {
-      byte[] tail = new byte[8];
-      in.readFully(size - 8, tail);
-      if (!"PAR1".equals(new String(tail, 4, 4, java.nio.charset.StandardCharsets.US_ASCII))) {
-        throw new IOException("no plaintext footer (PAR1)");
-      }
-      int len = ByteBuffer.wrap(tail, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-      if (len <= 0 || len > size - 12) {
-        throw new IOException("footer length out of range");
-      }
-      byte[] footer = new byte[len];
-      in.readFully(size - 8 - len, footer);
-      return Util.readFileMetaData(new ByteArrayInputStream(footer));
-    }
   }
 
   private static String rootCause(Throwable e) {
