@@ -14,23 +14,19 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.sources.EqualNullSafe;
 import org.apache.spark.sql.sources.EqualTo;
 import org.apache.spark.sql.sources.Filter;
 import org.apache.spark.sql.sources.In;
-import org.apache.spark.sql.types.BinaryType;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StringType;
 
 /**
  * {@code column = 'literal'}, {@code column <=> 'literal'} and {@code column IN ('a', 'b')} on a
  * deterministic or fpe string column, compared in their stored form: each literal is sealed once
  * on the driver under the column's domain key (as encrypt seals it), so
- * Parquet filters the cells and no row that does not match is opened. Exact because equal
- * plaintexts give equal cells under one domain key (FORMAT.md 10.2, 10.3) and the manifest fixes
- * the column's key; Spark need not evaluate such a filter again.
+ * the scan drops each row that does not match before any of its cells is opened. Exact because equal plaintexts give equal cells under one domain key
+ * (FORMAT.md 10.2, 10.3) and the manifest fixes the column's key; Spark evaluates the filter
+ * again on the opened values of the rows that pass, which changes nothing.
  */
 final class CipherFilters {
   private CipherFilters() {}
@@ -86,15 +82,16 @@ final class CipherFilters {
   }
 
   /**
-   * The stored-form predicates of the handled filters among {@code filters}, or null if none.
+   * The stored-form comparisons of the handled filters among {@code filters}.
    *
+   * @param storedBinary whether a column's cells are stored as binary (else base64 text)
    * @param opening per handled column, its domain opening (null: the caller may not use the domain
    *     key, and with onUndecryptable=null the column reads as null, so equality holds for no row)
    */
-  static Column of(Filter[] filters, DatasetSnapshot snap, Set<String> openable, DataType[] storedTypes,
-      List<String> storedNames, java.util.function.Function<String, DomainOpenings.Opening> opening,
-      io.columnseal.kms.KeyServiceSpec keyService) {
-    List<Column> out = new ArrayList<>();
+  static List<StoredEquality> of(Filter[] filters, DatasetSnapshot snap, Set<String> openable,
+      java.util.function.Predicate<String> storedBinary,
+      java.util.function.Function<String, DomainOpenings.Opening> opening, io.columnseal.kms.KeyServiceSpec keyService) {
+    List<StoredEquality> out = new ArrayList<>();
     for (Filter f : filters) {
       if (!handles(f, snap, openable)) {
         continue;
@@ -102,11 +99,11 @@ final class CipherFilters {
       String column = attribute(f);
       DomainOpenings.Opening o = opening.apply(column);
       if (o == null) {
-        out.add(functions.lit(false));
+        out.add(new StoredEquality(column, List.of()));
         continue;
       }
       ColumnSpec spec = SparkTypes.columnSpec(snap.state.datasetId(), column, snap.originalType(column));
-      boolean binary = storedTypes[storedNames.indexOf(column)] instanceof BinaryType;
+      boolean binary = storedBinary.test(column);
       List<Object> stored = new ArrayList<>();
       try (DomainKeyCache.Lease lease = o.key.open(keyService)) {
         if (o.deterministic()) {
@@ -128,11 +125,9 @@ final class CipherFilters {
           }
         }
       }
-      Column cell = ClearFilters.col(column);
-      out.add(stored.isEmpty() ? functions.lit(false)
-          : stored.size() == 1 ? cell.equalTo(functions.lit(stored.get(0))) : cell.isin(stored.toArray()));
+      out.add(new StoredEquality(column, stored));
     }
-    return out.stream().reduce(Column::and).orElse(null);
+    return out;
   }
 
   private static ColumnRecord record(DatasetSnapshot snap, String name) {

@@ -1,6 +1,5 @@
 package io.columnseal.sql;
 
-import io.columnseal.crypto.DekId;
 import io.columnseal.jobs.dataset.DatasetCellEncoding;
 import io.columnseal.jobs.dataset.DatasetSnapshot;
 import io.columnseal.jobs.decrypt.DataKeyCache;
@@ -23,7 +22,10 @@ import java.util.TreeMap;
  * Which of a query's encrypted columns this caller may open, found on the driver by unwrapping
  * one DEK per master key of each column's key group, through the JVM's DEK cache (so a task in
  * the same JVM reuses it). Only kms:Decrypt refusals make a column undecryptable; any other KMS
- * error fails the query. A query of clear columns only never comes here.
+ * error fails the query. Used where the answer must be known before any file is read: a
+ * page-mode query (a refused column is not read at all) and onUndecryptable=raw (the schema says
+ * which columns stay cells). A cell-mode query asks on the executors instead, DEK by DEK (the
+ * opener). A query of clear columns only never comes here.
  */
 final class KeyAccess {
   private KeyAccess() {}
@@ -33,15 +35,6 @@ final class KeyAccess {
    * @throws io.columnseal.kms.KmsException naming the columns and master key, with {@link OnUndecryptable#FAIL}
    */
   static List<String> refused(DatasetSnapshot snap, KeyServiceSpec spec, List<String> wanted, OnUndecryptable on) {
-    return refused(snap, spec, wanted, on, Set.of());
-  }
-
-  /**
-   * As above, probing with a DEK of {@code reading} (the DEKs of the files the query reads) where
-   * the master key has one: the tasks reuse it from the cache, so the probe adds no KMS call.
-   */
-  static List<String> refused(DatasetSnapshot snap, KeyServiceSpec spec, List<String> wanted, OnUndecryptable on,
-      Set<DekId> reading) {
     Map<String, List<String>> columnsOfGroup = new LinkedHashMap<>();
     for (String c : wanted) {
       columnsOfGroup.computeIfAbsent(groupOf(snap, c), g -> new ArrayList<>()).add(c);
@@ -50,7 +43,7 @@ final class KeyAccess {
     Set<String> live = snap.liveRuns();
     List<String> refused = new ArrayList<>();
     for (Map.Entry<String, List<String>> g : columnsOfGroup.entrySet()) {
-      Denial denied = deniedProbe(kms, probes(snap, g.getKey(), live, reading));
+      Denial denied = deniedProbe(kms, probes(snap, g.getKey(), live));
       if (denied == null) {
         continue;
       }
@@ -81,7 +74,7 @@ final class KeyAccess {
     if (!grouped) {
       return false;
     }
-    Denial denied = deniedProbe(KeyServices.shared(spec), probes(snap, PageFormat.FOOTER_GROUP, snap.liveRuns(), Set.of()));
+    Denial denied = deniedProbe(KeyServices.shared(spec), probes(snap, PageFormat.FOOTER_GROUP, snap.liveRuns()));
     if (denied == null) {
       return false;
     }
@@ -119,26 +112,18 @@ final class KeyAccess {
     return "";
   }
 
-  /**
-   * One DEK per master key ARN of the group, preferring a DEK of the files read, then DEKs of
-   * runs whose files are live.
-   */
-  private static Map<String, DekRecord> probes(DatasetSnapshot snap, String group, Set<String> live,
-      Set<DekId> reading) {
+  /** One DEK per master key ARN of the group, preferring DEKs of runs whose files are live. */
+  private static Map<String, DekRecord> probes(DatasetSnapshot snap, String group, Set<String> live) {
     Map<String, DekRecord> picked = new TreeMap<>();
     for (DekRecord d : snap.state.deks().values()) {
       if (!group.isEmpty() && !group.equals(d.encryptionContext().get(KeyGroups.CONTEXT_KEY))) {
         continue;
       }
       DekRecord had = picked.get(d.keyArn());
-      if (had == null || rank(d, live, reading) > rank(had, live, reading)) {
+      if (had == null || !live.contains(had.runId()) && live.contains(d.runId())) {
         picked.put(d.keyArn(), d);
       }
     }
     return picked;
-  }
-
-  private static int rank(DekRecord d, Set<String> live, Set<DekId> reading) {
-    return reading.contains(d.id()) ? 2 : live.contains(d.runId()) ? 1 : 0;
   }
 }

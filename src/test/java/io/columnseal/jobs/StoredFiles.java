@@ -42,6 +42,34 @@ public final class StoredFiles {
     return spark.read().parquet(file.toString()).collectAsList();
   }
 
+  /**
+   * Flips one byte in every copy of {@code stored} (a cell, stored verbatim: cells do not
+   * compress) in every data file of {@code dataset}, in place, so each file keeps its size.
+   * Returns how many copies were flipped.
+   */
+  public static int flipInEveryDataFile(String dataset, byte[] stored) {
+    int flipped = 0;
+    try (Stream<Path> files = Files.walk(Path.of(dataset))) {
+      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
+        byte[] bytes = Files.readAllBytes(f);
+        int before = flipped;
+        for (int i = 0; i + stored.length <= bytes.length; i++) {
+          if (java.util.Arrays.equals(bytes, i, i + stored.length, stored, 0, stored.length)) {
+            bytes[i + stored.length / 2] ^= 1;
+            flipped++;
+          }
+        }
+        if (flipped > before) {
+          Files.write(f, bytes);
+          Files.deleteIfExists(f.resolveSibling("." + f.getFileName() + ".crc")); // Hadoop's local checksum
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return flipped;
+  }
+
   /** {@code row} with field {@code i} set to {@code value}. */
   public static Row with(Row row, int i, Object value) {
     Object[] values = new Object[row.size()];

@@ -67,6 +67,53 @@ public final class CellOpening {
     return rows(spark, snap, positioned, chosen, types, keyService, bindings, domains, new Extras()).rows.rdd();
   }
 
+  /**
+   * The data source's opening of one file's rows: {@code stored} columns as Parquet reads them,
+   * then each row's index in its file and its file path ({@code _metadata.file_path}'s form), with
+   * the columns {@code chosen} opened to their original types. Made on the driver, used on the
+   * executors; a DEK KMS refuses this caller reads as null ({@code deniedAsNull}) or fails the
+   * task naming its columns and master key.
+   */
+  public static FileRows fileRows(SparkSession spark, DatasetSnapshot snap, StructType stored, List<String> chosen,
+      KeyServiceSpec keyService, FileBindings bindings, DomainOpenings.Opening[] domains, boolean deniedAsNull) {
+    int[] ordinals = new int[chosen.size()];
+    DataType[] types = new DataType[chosen.size()];
+    for (int k = 0; k < ordinals.length; k++) {
+      ordinals[k] = stored.fieldIndex(chosen.get(k));
+      types[k] = snap.originalType(chosen.get(k));
+    }
+    Broadcast<Map<Long, WrappedDek>> deks = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(snap.dekTable());
+    OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), stored, ordinals, types,
+        encodingOf(snap, stored, ordinals, domains), keyService, deks, null, new int[0], true, OnCellError.FAIL, null,
+        bindings);
+    plan.keyGroups = groupsOutsideDomains(DecryptJob.keyGroups(snap, chosen), domains);
+    plan.domains = domains == null ? null : domains.clone();
+    plan.rowIndexFirst = true;
+    plan.deniedAsNull = deniedAsNull;
+    return new FileRows(plan);
+  }
+
+  /** Opens the rows of one file after another, on an executor (see {@link #fileRows}). */
+  public static final class FileRows implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final OpeningPlan plan;
+
+    private FileRows(OpeningPlan plan) {
+      this.plan = plan;
+    }
+
+    /** The opened schema: the stored columns with the chosen ones in their original types. */
+    public StructType schema() {
+      return plan.openedSchema();
+    }
+
+    /** One file's rows, opened; each row returned is reused for the next. */
+    public java.util.Iterator<InternalRow> open(java.util.Iterator<InternalRow> positioned) {
+      return new PartitionOpener(plan).call(positioned);
+    }
+  }
+
   /** What the decrypt job adds to a reader's opening: its row counter, --on-error, CSV's base64. */
   static final class Extras {
     LongAccumulator rows;
@@ -96,9 +143,27 @@ public final class CellOpening {
     StructType all = positioned.schema();
     StructType stored = new StructType(Arrays.copyOf(all.fields(), all.size() - 2));
     int[] ordinals = new int[chosen.size()];
-    CellEncoding encoding = null;
     for (int k = 0; k < ordinals.length; k++) {
       ordinals[k] = stored.fieldIndex(chosen.get(k));
+    }
+    CellEncoding encoding = encodingOf(snap, stored, ordinals, domains);
+    Broadcast<Map<Long, WrappedDek>> deks = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(snap.dekTable());
+    OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), stored, ordinals, types,
+        encoding, keyService, deks, extras.rows,
+        extras.leftEncryptedAsBase64 ? leftEncrypted(stored, ordinals) : new int[0], true, extras.onError,
+        extras.nullCells, bindings);
+    plan.keyGroups = groupsOutsideDomains(DecryptJob.keyGroups(snap, chosen), domains);
+    plan.domains = domains == null ? null : domains.clone();
+    return new Opened(positioned.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan)),
+        plan.openedSchema());
+  }
+
+  /** The cell encoding of the chosen columns (binary or base64; fpe digits are text either way). */
+  private static CellEncoding encodingOf(DatasetSnapshot snap, StructType stored, int[] ordinals,
+      DomainOpenings.Opening[] domains) {
+    CellEncoding encoding = null;
+    for (int k = 0; k < ordinals.length; k++) {
       if (domains != null && domains[k] != null && !domains[k].deterministic()) {
         continue; // fpe digits are text whatever the cell encoding
       }
@@ -109,23 +174,19 @@ public final class CellOpening {
       }
       encoding = e;
     }
-    Broadcast<Map<Long, WrappedDek>> deks = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .broadcast(snap.dekTable());
-    OpeningPlan plan = new OpeningPlan(snap.state.datasetId(), stored, ordinals, types,
-        encoding == null ? CellEncoding.BINARY : encoding, keyService, deks, extras.rows,
-        extras.leftEncryptedAsBase64 ? leftEncrypted(stored, ordinals) : new int[0], true, extras.onError,
-        extras.nullCells, bindings);
-    plan.keyGroups = DecryptJob.keyGroups(snap, chosen);
-    if (domains != null) {
-      plan.domains = domains.clone();
+    return encoding == null ? CellEncoding.BINARY : encoding;
+  }
+
+  /** Per chosen column its key group, none for a domain column (sealed under its domain key, not a DEK). */
+  private static String[] groupsOutsideDomains(String[] groups, DomainOpenings.Opening[] domains) {
+    if (groups != null && domains != null) {
       for (int k = 0; k < domains.length; k++) {
-        if (domains[k] != null && plan.keyGroups != null) {
-          plan.keyGroups[k] = null; // sealed under the domain key, not a DEK of the group
+        if (domains[k] != null) {
+          groups[k] = null;
         }
       }
     }
-    return new Opened(positioned.queryExecution().toRdd().toJavaRDD().mapPartitions(new PartitionOpener(plan)),
-        plan.openedSchema());
+    return groups;
   }
 
   /** The binary columns of {@code stored} that are not opened: sealed cells a CSV writes as base64. */

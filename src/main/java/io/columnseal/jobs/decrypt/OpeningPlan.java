@@ -51,6 +51,17 @@ final class OpeningPlan implements Serializable {
   String[] keyGroups;
   /** Per column to decrypt: its domain opening (deterministic, fpe; FORMAT.md 10.2, 10.3), else null. */
   DomainOpenings.Opening[] domains;
+  /**
+   * Where a positioned row's file path and row index are: after the stored columns, file then
+   * row (the decrypt job's select), or row then file (the data source's file reader).
+   */
+  boolean rowIndexFirst;
+  /**
+   * The data source's answer when KMS refuses this caller a DEK: null, its cells read as null;
+   * else the refusal fails the task naming the DEK's columns (onUndecryptable fail). Null for the
+   * decrypt job, which probes keys before it reads.
+   */
+  Boolean deniedAsNull;
 
   OpeningPlan(String datasetId, StructType storedSchema, int[] ordinals, DataType[] originalTypes,
       CellEncoding encoding, KeyServiceSpec keyService, Broadcast<Map<Long, WrappedDek>> deks, LongAccumulator rows,

@@ -1,14 +1,10 @@
 package io.columnseal.jobs.decrypt;
 
 import io.columnseal.jobs.dataset.DatasetException;
-import java.util.Iterator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.parquet.crypto.ParquetCryptoRuntimeException;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.rdd.InputFileBlockHolder;
-import org.apache.spark.rdd.RDD;
-import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * A page-mode read that Parquet's decryption refused, told in one line: the file (as Spark named
@@ -72,66 +68,28 @@ public final class PageReadFailure {
   }
 
   /**
-   * {@code rows} (a page-mode scan of dataset {@code datasetId}) whose tasks fail, when Parquet's
-   * decryption refuses a file, with the one line {@link #of} makes, so the task's own exception
-   * names the file and the cause (the data source hands Spark an RDD: it never sees the action
-   * fail). A footer that does not verify is named by the file the task was reading.
+   * The one line {@link #of} makes for {@code e}, a failure of a page-mode read of dataset
+   * {@code datasetId} on an executor (a footer that does not verify is named by the file the task
+   * was reading), or {@code e} itself rethrown when Parquet's decryption did not cause it.
    */
-  public static RDD<InternalRow> oneLine(RDD<InternalRow> rows, String datasetId) {
-    return rows.toJavaRDD().mapPartitions(new OneLine(datasetId), true).rdd();
+  public static RuntimeException oneLine(Exception e, String datasetId) {
+    DatasetException refused = of(e, datasetId, PageReadFailure::readingFile);
+    if (refused != null) {
+      return refused;
+    }
+    return PageReadFailure.<RuntimeException>rethrown(e);
   }
 
-  /** Rethrows a decryption failure of the rows it passes on as one line. */
-  private static final class OneLine implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
-    private static final long serialVersionUID = 1L;
-    private final String datasetId;
+  /** Rethrows {@code e} as it is (a checked exception Scala code threw undeclared). */
+  @SuppressWarnings("unchecked")
+  private static <T extends Exception> T rethrown(Exception e) throws T {
+    throw (T) e;
+  }
 
-    OneLine(String datasetId) {
-      this.datasetId = datasetId;
-    }
-
-    @Override
-    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          try {
-            return rows.hasNext();
-          } catch (Exception e) { // Spark's SparkException is checked, and undeclared
-            throw translated(e);
-          }
-        }
-
-        @Override
-        public InternalRow next() {
-          try {
-            return rows.next();
-          } catch (Exception e) { // Spark's SparkException is checked, and undeclared
-            throw translated(e);
-          }
-        }
-      };
-    }
-
-    private RuntimeException translated(Exception e) {
-      DatasetException refused = of(e, datasetId, OneLine::readingFile);
-      if (refused != null) {
-        return refused;
-      }
-      return OneLine.<RuntimeException>rethrown(e);
-    }
-
-    /** Rethrows {@code e} as it is (a checked exception Scala code threw undeclared). */
-    @SuppressWarnings("unchecked")
-    private static <T extends Exception> T rethrown(Exception e) throws T {
-      throw (T) e;
-    }
-
-    /** The file this task is reading (Spark's input file name), or null. */
-    private static String readingFile() {
-      String f = InputFileBlockHolder.getInputFilePath().toString();
-      return f.isEmpty() ? null : f;
-    }
+  /** The file this task is reading (Spark's input file name), or null. */
+  private static String readingFile() {
+    String f = InputFileBlockHolder.getInputFilePath().toString();
+    return f.isEmpty() ? null : f;
   }
 
   private static String fileName(String path) {

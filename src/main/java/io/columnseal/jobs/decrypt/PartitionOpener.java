@@ -98,11 +98,18 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private UTF8String lastFileText;
     private org.apache.hadoop.fs.Path file;
     private int warnings;
+    /** Ordinals of a positioned row's file path and row index. */
+    private final int fileAt;
+    private final int rowAt;
+    /** DEKs KMS refused this caller (with deniedAsNull): their cells read as null, asked once per task. */
+    private final java.util.Set<DekId> denied = new java.util.HashSet<>();
 
     Opening(Iterator<InternalRow> in) {
       this.in = in;
       int n = plan.storedSchema.size();
       this.types = new DataType[n];
+      this.fileAt = plan.rowIndexFirst ? n + 1 : n;
+      this.rowAt = plan.rowIndexFirst ? n : n + 1;
       this.slot = new int[n];
       java.util.Arrays.fill(slot, -1);
       for (int i = 0; i < n; i++) {
@@ -186,6 +193,9 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
         }
         refuseOtherKeyGroup(cell, k, spec);
         CellDecryptor d = decryptorFor(cell, spec);
+        if (d == null) {
+          return null; // a DEK this caller may not unwrap, read as null (onUndecryptable=null)
+        }
         byte[] plaintext = d.open(spec, cell);
         checkNotReplayed(d.dekId(), cell, spec);
         if (placement != null) {
@@ -270,7 +280,22 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
           throw new UnknownDekException("cell in column " + spec.column() + " of dataset " + spec.datasetId()
               + " names DEK " + id + ", which the manifest does not list (data written outside a committed run?)");
         }
-        DataKeyCache.Lease lease = DataKeyCache.shared().acquire(plan.keyService, id, w);
+        if (denied.contains(id)) {
+          return null;
+        }
+        DataKeyCache.Lease lease;
+        try {
+          lease = DataKeyCache.shared().acquire(plan.keyService, id, w);
+        } catch (io.columnseal.kms.KmsAccessDeniedException e) {
+          if (plan.deniedAsNull == null) {
+            throw e;
+          }
+          if (!plan.deniedAsNull) {
+            throw e.withOutcome(refusal(w));
+          }
+          denied.add(id);
+          return null;
+        }
         leases.put(id, lease);
         d = CellDecryptor.open(lease.key());
         open.put(id, d);
@@ -281,6 +306,23 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
       return d;
     }
 
+
+    /** The data source's one line for a DEK KMS refused: the columns it opens, its master key and key group. */
+    private String refusal(WrappedDek w) {
+      String group = w.encryptionContext().asMap().get(io.columnseal.jobs.dataset.KeyGroups.CONTEXT_KEY);
+      java.util.List<String> columns = new java.util.ArrayList<>();
+      for (int k = 0; k < specs.length; k++) {
+        if (plan.domains != null && plan.domains[k] != null) {
+          continue;
+        }
+        if (group == null || plan.keyGroups == null || group.equals(plan.keyGroups[k])) {
+          columns.add(specs[k].column());
+        }
+      }
+      return "this caller may not decrypt column(s) " + String.join(", ", columns) + " of dataset " + plan.datasetId
+          + " (master key " + w.wrapped().keyArn() + (group == null ? "" : ", key " + group)
+          + "); set onUndecryptable to null or raw to read them as null or as stored cells, or select other columns";
+    }
 
     /** Whether the manifest lists DEK {@code dek}; the table never changes, so the last hit is kept. */
     private boolean listed(long dek) {
@@ -320,11 +362,11 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
 
     /** The row's file, parsed once per file rather than per row. */
     private void moveToFileOf(InternalRow row) {
-      if (row.isNullAt(types.length)) {
+      if (row.isNullAt(fileAt)) {
         throw new MisplacedCellException("a row came without its file path, so its cells cannot be checked against "
             + "the manifest");
       }
-      UTF8String text = row.getUTF8String(types.length);
+      UTF8String text = row.getUTF8String(fileAt);
       if (!text.equals(lastFileText)) {
         lastFileText = text.clone();
         file = InputReader.sourcePath(text.toString());
@@ -332,14 +374,14 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
     private String fileOf(InternalRow row) {
-      if (!plan.positioned || row.isNullAt(types.length)) {
+      if (!plan.positioned || row.isNullAt(fileAt)) {
         return "(unknown)";
       }
-      return InputReader.sourcePath(row.getUTF8String(types.length).toString()).toString();
+      return InputReader.sourcePath(row.getUTF8String(fileAt).toString()).toString();
     }
 
     private long rowOf(InternalRow row) {
-      return plan.positioned && !row.isNullAt(types.length + 1) ? row.getLong(types.length + 1) : -1;
+      return plan.positioned && !row.isNullAt(rowAt) ? row.getLong(rowAt) : -1;
     }
 
     /** Base64 text is ASCII: its UTF-8 bytes are decoded as they are, without a String per cell. */
