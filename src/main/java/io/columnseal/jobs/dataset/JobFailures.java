@@ -27,11 +27,20 @@ public final class JobFailures {
       return (RuntimeException) e;
     }
     // Not ours and checked (a SparkException): rethrown as it is, as Spark threw it.
-    throw JobFailures.<RuntimeException>rethrow(e);
+    throw undeclared(e);
+  }
+
+  /**
+   * Throws {@code e} as it is, checked or not: Spark's Scala code throws checked exceptions
+   * (SparkException) undeclared, and a Java iterator over its rows passes them on the same way.
+   * Declared to return so callers can write {@code throw undeclared(e)}.
+   */
+  public static RuntimeException undeclared(Exception e) {
+    throw JobFailures.<RuntimeException>sneaky(e);
   }
 
   @SuppressWarnings("unchecked")
-  private static <T extends Exception> T rethrow(Exception e) throws T {
+  private static <T extends Exception> T sneaky(Exception e) throws T {
     throw (T) e;
   }
 }

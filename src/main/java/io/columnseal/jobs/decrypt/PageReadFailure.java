@@ -77,13 +77,7 @@ public final class PageReadFailure {
     if (refused != null) {
       return refused;
     }
-    return PageReadFailure.<RuntimeException>rethrown(e);
-  }
-
-  /** Rethrows {@code e} as it is (a checked exception Scala code threw undeclared). */
-  @SuppressWarnings("unchecked")
-  private static <T extends Exception> T rethrown(Exception e) throws T {
-    throw (T) e;
+    throw io.columnseal.jobs.dataset.JobFailures.undeclared(e);
   }
 
   /** The file this task is reading (Spark's input file name), or null. */

@@ -33,12 +33,7 @@ public final class MalformedRowFailure {
     if (ours != null) {
       return ours;
     }
-    throw MalformedRowFailure.<RuntimeException>undeclared(e);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T extends Exception> T undeclared(Exception e) throws T {
-    throw (T) e;
+    throw io.columnseal.jobs.dataset.JobFailures.undeclared(e);
   }
 
   /** The file Spark's scan reads now in this task thread, or empty. */
