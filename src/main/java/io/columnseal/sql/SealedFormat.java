@@ -68,6 +68,17 @@ final class SealedFormat extends ParquetFileFormat {
     this.description = description;
   }
 
+  /**
+   * A cell-mode file is read whole by one task: a cell's replay and order checks compare it with
+   * the cells read before it in its file (a task starting mid-file would miss a copied cell). A
+   * page-mode file splits by row groups, as Parquet's own.
+   */
+  @Override
+  public boolean isSplitable(SparkSession spark, scala.collection.immutable.Map<String, String> options,
+      org.apache.hadoop.fs.Path path) {
+    return page;
+  }
+
   /** Columnar batches unless the query opens cells (then rows, each opened by the opener). */
   @Override
   public boolean supportBatch(SparkSession spark, StructType schema) {
@@ -84,6 +95,15 @@ final class SealedFormat extends ParquetFileFormat {
     // A factory set session-wide for plain Parquet reads never decrypts for this reader, and a
     // query of clear columns must ask for no key at all.
     hadoopConf.unset(PageFormat.FACTORY_KEY);
+    // Nor do columnseal keys set session-wide for such reads (another dataset's manifest path,
+    // MAC key, allowed keys): this scan sets its own.
+    List<String> sessionKeys = new ArrayList<>();
+    hadoopConf.forEach(e -> {
+      if (e.getKey().toLowerCase(java.util.Locale.ROOT).startsWith("columnseal.")) {
+        sessionKeys.add(e.getKey());
+      }
+    });
+    sessionKeys.forEach(hadoopConf::unset);
     List<String> opening = new ArrayList<>();
     Arrays.stream(requiredSchema.fieldNames()).filter(sealed::contains).forEach(opening::add);
     List<Filter> all = JavaConverters.seqAsJavaList(filters);

@@ -134,7 +134,8 @@ public final class DatasetSnapshot {
     String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
     Dataset<Row> inferred = spark.read().option("basePath", path).parquet(files);
     StructType recorded = recordedClearTypes(inferred.schema());
-    return recorded == null ? inferred : spark.read().option("basePath", path).schema(recorded).parquet(files);
+    return wholeFiles(spark,
+        recorded == null ? inferred : spark.read().option("basePath", path).schema(recorded).parquet(files));
   }
 
   /**
@@ -143,7 +144,22 @@ public final class DatasetSnapshot {
    */
   public Dataset<Row> read(SparkSession spark, StructType stored) {
     String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
-    return spark.read().option("basePath", path).schema(stored).parquet(files);
+    return wholeFiles(spark, spark.read().option("basePath", path).schema(stored).parquet(files));
+  }
+
+  /**
+   * {@code files} (a read of live cell files) with each file read whole by one task
+   * ({@link WholeFileParquet}): the opener's and verify's replay and order checks see every cell
+   * of a file.
+   */
+  private static Dataset<Row> wholeFiles(SparkSession spark, Dataset<Row> files) {
+    if (files.queryExecution().analyzed() instanceof org.apache.spark.sql.execution.datasources.LogicalRelation lr
+        && lr.relation() instanceof org.apache.spark.sql.execution.datasources.HadoopFsRelation fs) {
+      return spark.baseRelationToDataFrame(new org.apache.spark.sql.execution.datasources.HadoopFsRelation(
+          fs.location(), fs.partitionSchema(), fs.dataSchema(), fs.bucketSpec(), new WholeFileParquet(), fs.options(),
+          spark));
+    }
+    throw new IllegalStateException("Spark read the live files without a file relation");
   }
 
   /**

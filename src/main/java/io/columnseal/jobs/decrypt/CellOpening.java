@@ -108,9 +108,15 @@ public final class CellOpening {
       return plan.openedSchema();
     }
 
+    /** DEKs KMS refused this caller, for this task's files: made on the executor (a task's copy). */
+    private transient java.util.Set<io.columnseal.crypto.DekId> refused;
+
     /** One file's rows, opened; each row returned is reused for the next. */
     public java.util.Iterator<InternalRow> open(java.util.Iterator<InternalRow> positioned) {
-      return new PartitionOpener(plan).call(positioned);
+      if (refused == null) {
+        refused = new java.util.HashSet<>();
+      }
+      return new PartitionOpener(plan, refused).call(positioned);
     }
   }
 

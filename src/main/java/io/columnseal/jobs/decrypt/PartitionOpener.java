@@ -40,9 +40,16 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
   private static final int MAX_WARNINGS = 10;
 
   private final OpeningPlan plan;
+  /** DEKs KMS refused this caller, shared by the openings of one task's files (or null: per opening). */
+  private final transient java.util.Set<DekId> refused;
 
   PartitionOpener(OpeningPlan plan) {
+    this(plan, null);
+  }
+
+  PartitionOpener(OpeningPlan plan, java.util.Set<DekId> refused) {
     this.plan = plan;
+    this.refused = refused;
   }
 
   @Override
@@ -102,7 +109,7 @@ final class PartitionOpener implements FlatMapFunction<Iterator<InternalRow>, In
     private final int fileAt;
     private final int rowAt;
     /** DEKs KMS refused this caller (with deniedAsNull): their cells read as null, asked once per task. */
-    private final java.util.Set<DekId> denied = new java.util.HashSet<>();
+    private final java.util.Set<DekId> denied = refused != null ? refused : new java.util.HashSet<>();
 
     Opening(Iterator<InternalRow> in) {
       this.in = in;
