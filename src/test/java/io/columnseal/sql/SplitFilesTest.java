@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Files of many row groups read by a session that asks Spark to split them (small
- * maxPartitionBytes), and a session set up for plain-Spark page reads of another dataset.
+ * Sessions whose Spark settings would change what a read of the live files sees: files of many
+ * row groups under a session that asks Spark to split them (small maxPartitionBytes), a session
+ * that skips corrupt files, a session set up for plain-Spark page reads of another dataset.
  */
 class SplitFilesTest {
   @TempDir
@@ -99,21 +100,7 @@ class SplitFilesTest {
     String enc = encryptOneBigFile(kit, tmp.resolve("replay").toString(), false);
     Path file = StoredFiles.onlyDataFile(enc);
     int second = (int) firstRowGroupRows(file);
-    List<Row> stored = StoredFiles.rows(JobTestKit.spark(), file);
-    byte[] from = stored.get(0).getAs("card");
-    byte[] to = stored.get(second).getAs("card");
-    assertEquals(from.length, to.length);
-    byte[] bytes = Files.readAllBytes(file);
-    int copies = 0;
-    for (int i = 0; i + to.length <= bytes.length; i++) {
-      if (Arrays.equals(bytes, i, i + to.length, to, 0, to.length)) {
-        System.arraycopy(from, 0, bytes, i, from.length);
-        copies++;
-      }
-    }
-    assertTrue(copies >= 1, "the cell sits verbatim in the file (its page, maybe its statistics too)");
-    Files.write(file, bytes);
-    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc")); // Hadoop's local checksum
+    copyCell(file, 0, second);
 
     Exception read = assertThrows(Exception.class,
         () -> reader(splitting(), kit).load(enc).select("id", "card").collectAsList());
@@ -124,6 +111,63 @@ class SplitFilesTest {
         () -> DecryptJob.run(splitting(), kit.decryptTo(enc, tmp.resolve("dec").toString(), "parquet")));
     assertEquals(second, assertInstanceOf(UnreadableCellException.class, BadInputTest.ours(decrypt),
         String.valueOf(decrypt)).row());
+  }
+
+  @Test
+  void verifyUnderASplittingSessionFindsACellCopiedToALaterRowGroup() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    String enc = encryptOneBigFile(kit, tmp.resolve("replay").toString(), false);
+    Path file = StoredFiles.onlyDataFile(enc);
+    int second = (int) firstRowGroupRows(file);
+    copyCell(file, 0, second);
+    io.columnseal.jobs.verify.VerifyReport v = io.columnseal.jobs.verify.VerifyJob.run(splitting(),
+        new io.columnseal.jobs.verify.VerifySettings(enc, null, kit.keys, false, 3, List.of(), null));
+    assertTrue(!v.ok() && v.toTerminal().contains("at row " + second), v.toTerminal());
+  }
+
+  /** Garbles the first data page of one live file (its footer kept) under a session that skips corrupt files. */
+  @Test
+  void decryptOfBothModesFailsOnAnUnreadableLiveFileWhenTheSessionSkipsCorruptFiles() throws Exception {
+    JobTestKit kit = new JobTestKit(tmp);
+    for (boolean page : List.of(false, true)) {
+      String enc = tmp.resolve(page ? "pages" : "cells").toString();
+      EncryptSettings.Builder b = kit.sampleCsv(enc);
+      EncryptJob.run(JobTestKit.spark(), page ? b.encryptMode(EncryptMode.PAGE).build() : b.build());
+      Path victim;
+      try (java.util.stream.Stream<Path> s = Files.walk(Path.of(enc))) {
+        victim = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
+      }
+      byte[] bytes = Files.readAllBytes(victim);
+      for (int i = 4; i < Math.min(bytes.length - 8, 200); i++) {
+        bytes[i] = (byte) 0xFF;
+      }
+      Files.write(victim, bytes);
+      Files.deleteIfExists(victim.resolveSibling("." + victim.getFileName() + ".crc"));
+      SparkSession lenient = JobTestKit.spark().newSession();
+      lenient.conf().set("spark.sql.files.ignoreCorruptFiles", "true");
+      String out = tmp.resolve(page ? "dec-pages" : "dec-cells").toString();
+      assertThrows(Exception.class, () -> DecryptJob.run(lenient, kit.decryptTo(enc, out, "parquet")),
+          (page ? "page" : "cell") + " mode: decrypt must not skip the rest of a live file");
+    }
+  }
+
+  /** Copies the {@code card} cell of row {@code from} over that of row {@code to}, in place, wherever it sits. */
+  private static void copyCell(Path file, int from, int to) throws Exception {
+    List<Row> stored = StoredFiles.rows(JobTestKit.spark(), file);
+    byte[] source = stored.get(from).getAs("card");
+    byte[] target = stored.get(to).getAs("card");
+    assertEquals(source.length, target.length);
+    byte[] bytes = Files.readAllBytes(file);
+    int copies = 0;
+    for (int i = 0; i + target.length <= bytes.length; i++) {
+      if (Arrays.equals(bytes, i, i + target.length, target, 0, target.length)) {
+        System.arraycopy(source, 0, bytes, i, source.length);
+        copies++;
+      }
+    }
+    assertTrue(copies >= 1, "the cell sits verbatim in the file (its page, maybe its statistics too)");
+    Files.write(file, bytes);
+    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc")); // Hadoop's local checksum
   }
 
   /** READING.md's plain-Spark page read sets columnseal keys session-wide; the data source ignores them. */

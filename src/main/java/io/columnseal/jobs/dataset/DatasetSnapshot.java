@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -132,10 +133,9 @@ public final class DatasetSnapshot {
    */
   public Dataset<Row> read(SparkSession spark) {
     String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
-    Dataset<Row> inferred = spark.read().option("basePath", path).parquet(files);
+    Dataset<Row> inferred = wholeFiles(spark).load(files);
     StructType recorded = recordedClearTypes(inferred.schema());
-    return wholeFiles(spark,
-        recorded == null ? inferred : spark.read().option("basePath", path).schema(recorded).parquet(files));
+    return recorded == null ? inferred : wholeFiles(spark).schema(recorded).load(files);
   }
 
   /**
@@ -144,22 +144,25 @@ public final class DatasetSnapshot {
    */
   public Dataset<Row> read(SparkSession spark, StructType stored) {
     String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
-    return wholeFiles(spark, spark.read().option("basePath", path).schema(stored).parquet(files));
+    return wholeFiles(spark).schema(stored).load(files);
   }
 
   /**
-   * {@code files} (a read of live cell files) with each file read whole by one task
-   * ({@link WholeFileParquet}): the opener's and verify's replay and order checks see every cell
-   * of a file.
+   * A reader of live cell files: each file read whole by one task ({@link WholeFileParquet}), so
+   * the opener's and verify's replay and order checks see every cell of a file; Spark's
+   * file-source reader whatever {@code spark.sql.sources.useV1SourceList} says.
    */
-  private static Dataset<Row> wholeFiles(SparkSession spark, Dataset<Row> files) {
-    if (files.queryExecution().analyzed() instanceof org.apache.spark.sql.execution.datasources.LogicalRelation lr
-        && lr.relation() instanceof org.apache.spark.sql.execution.datasources.HadoopFsRelation fs) {
-      return spark.baseRelationToDataFrame(new org.apache.spark.sql.execution.datasources.HadoopFsRelation(
-          fs.location(), fs.partitionSchema(), fs.dataSchema(), fs.bucketSpec(), new WholeFileParquet(), fs.options(),
-          spark));
-    }
-    throw new IllegalStateException("Spark read the live files without a file relation");
+  private DataFrameReader wholeFiles(SparkSession spark) {
+    return strict(spark.read().format(WholeFileParquet.class.getName()).option("basePath", path));
+  }
+
+  /**
+   * {@code reader} failing on a live file that is missing or does not read, whatever the session
+   * says: Spark's {@code spark.sql.files.ignoreCorruptFiles} / {@code ignoreMissingFiles} would
+   * skip the rest of such a file, and its rows, with a warning (a read's own options win).
+   */
+  private static DataFrameReader strict(DataFrameReader reader) {
+    return reader.option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false");
   }
 
   /**
@@ -191,7 +194,7 @@ public final class DatasetSnapshot {
       }
     }
     String[] files = state.liveFiles().stream().map(f -> new Path(path, f).toString()).toArray(String[]::new);
-    org.apache.spark.sql.DataFrameReader reader = spark.read().option("basePath", path)
+    org.apache.spark.sql.DataFrameReader reader = strict(spark.read()).option("basePath", path)
         .schema(new StructType(fields.toArray(new StructField[0])));
     if (!columns.isEmpty()) {
       reader = reader.options(hadoopKeys)

@@ -17,4 +17,15 @@ public class WholeFileParquet extends ParquetFileFormat {
   public boolean isSplitable(SparkSession spark, scala.collection.immutable.Map<String, String> options, Path path) {
     return false;
   }
+
+  /** Parquet's own format equals any Parquet format; this one only its own kind (it reads differently). */
+  @Override
+  public boolean equals(Object other) {
+    return other != null && other.getClass() == getClass();
+  }
+
+  @Override
+  public int hashCode() {
+    return getClass().hashCode();
+  }
 }
