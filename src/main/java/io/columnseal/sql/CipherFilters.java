@@ -35,7 +35,7 @@ final class CipherFilters {
    * Whether {@code f} is rewritten (and so handled by the scan): {@code =}, {@code <=>} or
    * {@code IN} with string literals on such a column.
    */
-  static boolean handles(Filter f, DatasetSnapshot snap, Set<String> openable) {
+  private static boolean handles(Filter f, DatasetSnapshot snap, Set<String> openable) {
     String column = attribute(f);
     if (column == null || !openable.contains(column)) {
       return false;

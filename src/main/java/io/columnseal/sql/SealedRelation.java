@@ -74,16 +74,14 @@ final class SealedRelation {
     }
     HadoopFsRelation files = liveFiles(snap.read(spark, stored));
     // EXPLAIN's "Format" (abbreviated past 100 characters; its "Location" names the folder).
-    String description = "columnseal dataset " + snap.state.datasetId() + " (manifest version " + snap.state.version() + ", onUndecryptable="
-        + s.onUndecryptable.name().toLowerCase(java.util.Locale.ROOT) + ")";
+    String description = "columnseal dataset " + snap.state.datasetId() + " (manifest version "
+        + snap.state.version() + ", onUndecryptable=" + s.onUndecryptable.name().toLowerCase(java.util.Locale.ROOT)
+        + ")";
     SealedFormat format = new SealedFormat(snap, s, page, sealed, storedTypes, description);
-    // A live file that is missing or does not read fails the query, whatever the session says:
-    // Spark's spark.sql.files.ignoreCorruptFiles / ignoreMissingFiles would skip it, and its rows,
-    // with only a warning; a relation's own options take precedence over the session's.
-    scala.collection.immutable.Map<String, String> options = files.options()
-        .updated("ignoreCorruptFiles", "false").updated("ignoreMissingFiles", "false");
+    // The read's options (DatasetSnapshot's) pin ignoreCorruptFiles/ignoreMissingFiles off: a
+    // live file that is missing or does not read fails the query, whatever the session says.
     return new HadoopFsRelation(new LiveFileIndex(files.location(), snap, conf), files.partitionSchema(),
-        new StructType(fields.toArray(new StructField[0])), scala.Option.empty(), format, options, spark);
+        new StructType(fields.toArray(new StructField[0])), scala.Option.empty(), format, files.options(), spark);
   }
 
   /**

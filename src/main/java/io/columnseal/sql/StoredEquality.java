@@ -17,26 +17,27 @@ final class StoredEquality implements Serializable {
   /** byte[] cells, or text (base64 cells, fpe digits) as UTF-8. */
   private final byte[][] values;
   private final boolean binary;
-  private final Object[] stored;
-  private int ordinal = -1;
+  private final int ordinal;
 
   StoredEquality(String column, List<Object> stored) {
+    this(column, stored.stream().map(v -> v instanceof byte[] b ? b : ((String) v).getBytes(StandardCharsets.UTF_8))
+        .toArray(byte[][]::new), !stored.isEmpty() && stored.get(0) instanceof byte[], -1);
+  }
+
+  private StoredEquality(String column, byte[][] values, boolean binary, int ordinal) {
     this.column = column;
-    this.binary = !stored.isEmpty() && stored.get(0) instanceof byte[];
-    this.values = stored.stream().map(v -> v instanceof byte[] b ? b : ((String) v).getBytes(StandardCharsets.UTF_8))
-        .toArray(byte[][]::new);
-    this.stored = stored.toArray();
+    this.values = values;
+    this.binary = binary;
+    this.ordinal = ordinal;
   }
 
   /** This comparison at {@code ordinal} of the rows it will test. */
   StoredEquality at(int ordinal) {
-    StoredEquality out = new StoredEquality(column, List.of(this.stored));
-    out.ordinal = ordinal;
-    return out;
+    return new StoredEquality(column, values, binary, ordinal);
   }
 
   boolean test(InternalRow row) {
-    if (row.isNullAt(ordinal)) {
+    if (values.length == 0 || row.isNullAt(ordinal)) {
       return false;
     }
     byte[] have = binary ? row.getBinary(ordinal) : row.getUTF8String(ordinal).getBytes();
